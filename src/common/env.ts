@@ -1,0 +1,141 @@
+import { DURATION_FORM, parseDurationMs } from './duration';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** One bad variable: its name, the value seen (never a secret) and the accepted form. */
+export interface EnvProblem {
+  name: string;
+  value: string;
+  expected: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly EnvProblem[]) {
+    super(
+      `invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  ${p.name}=${JSON.stringify(p.value)}: expected ${p.expected}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const TRUE = new Set(['1', 't', 'true', 'yes', 'on']);
+const FALSE = new Set(['0', 'f', 'false', 'no', 'off']);
+export const BOOL_FORM = 'a boolean (1/0, true/false, t/f, yes/no, on/off)';
+
+interface IntOpts {
+  min?: number;
+  max?: number;
+}
+
+/**
+ * Reads typed values from an environment, collecting every problem instead of
+ * stopping at the first. Values are trimmed; an empty value counts as unset.
+ * Call `finish()` at the end: it throws one ConfigError naming every bad variable.
+ */
+export class EnvReader {
+  private readonly problems: EnvProblem[] = [];
+
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const v = this.env[name]?.trim();
+    return v === undefined || v === '' ? undefined : v;
+  }
+
+  has(name: string): boolean {
+    return this.raw(name) !== undefined;
+  }
+
+  problem(name: string, value: string, expected: string): void {
+    this.problems.push({ name, value, expected });
+  }
+
+  string(name: string, fallback: string): string;
+  string(name: string): string | undefined;
+  string(name: string, fallback?: string): string | undefined {
+    return this.raw(name) ?? fallback;
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    const low = v.toLowerCase();
+    if (TRUE.has(low)) return true;
+    if (FALSE.has(low)) return false;
+    this.problem(name, v, BOOL_FORM);
+    return fallback;
+  }
+
+  int(name: string, fallback: number, opts: IntOpts = {}): number {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    const n = /^-?\d+$/.test(v) ? Number(v) : NaN;
+    if (!Number.isSafeInteger(n) || (opts.min !== undefined && n < opts.min) || (opts.max !== undefined && n > opts.max)) {
+      this.problem(name, v, `an integer${rangeText(opts)}`);
+      return fallback;
+    }
+    return n;
+  }
+
+  number(name: string, fallback: number, opts: IntOpts & { exclusiveMin?: number } = {}): number {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    const n = /^-?(\d+(\.\d*)?|\.\d+)$/.test(v) ? Number(v) : NaN;
+    const bad =
+      !Number.isFinite(n) ||
+      (opts.min !== undefined && n < opts.min) ||
+      (opts.max !== undefined && n > opts.max) ||
+      (opts.exclusiveMin !== undefined && n <= opts.exclusiveMin);
+    if (bad) {
+      const lower = opts.exclusiveMin !== undefined ? ` greater than ${opts.exclusiveMin}` : '';
+      this.problem(name, v, `a number${lower}${rangeText(opts)}`);
+      return fallback;
+    }
+    return n;
+  }
+
+  port(name: string, fallback: number): number {
+    return this.int(name, fallback, { min: 1, max: 65535 });
+  }
+
+  /** Duration in milliseconds; `allowZero` lets "0s" (or "0") mean "disabled". */
+  durationMs(name: string, fallbackMs: number, opts: { allowZero?: boolean; maxMs?: number } = {}): number {
+    const v = this.raw(name);
+    if (v === undefined) return fallbackMs;
+    const ms = v === '0' ? 0 : parseDurationMs(v);
+    const zeroOk = opts.allowZero ?? false;
+    if (ms === undefined || (ms === 0 && !zeroOk) || (opts.maxMs !== undefined && ms > opts.maxMs)) {
+      const extra = [zeroOk ? '0 disables it' : 'greater than 0', opts.maxMs !== undefined ? `at most ${opts.maxMs / 1000}s` : '']
+        .filter(Boolean)
+        .join(', ');
+      this.problem(name, v, `${DURATION_FORM} (${extra})`);
+      return fallbackMs;
+    }
+    return ms;
+  }
+
+  oneOf<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+    const v = this.raw(name);
+    if (v === undefined) return fallback;
+    const low = v.toLowerCase() as T;
+    if (choices.includes(low)) return low;
+    this.problem(name, v, `one of ${choices.join(', ')}`);
+    return fallback;
+  }
+
+  get problemCount(): number {
+    return this.problems.length;
+  }
+
+  finish(): void {
+    if (this.problems.length > 0) throw new ConfigError([...this.problems]);
+  }
+}
+
+function rangeText(opts: IntOpts): string {
+  if (opts.min !== undefined && opts.max !== undefined) return ` from ${opts.min} to ${opts.max}`;
+  if (opts.min !== undefined) return ` of at least ${opts.min}`;
+  if (opts.max !== undefined) return ` of at most ${opts.max}`;
+  return '';
+}
