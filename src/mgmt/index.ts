@@ -1,0 +1,23 @@
+/** The fake management server as a library: see server.ts for the entry point. */
+export { ManagementServer, startManagementServer, ADS_SERVICE, type ManagementServerOptions, type SigV4Options } from './server';
+export type { ManagementEvents, RequestEvent, ResponseEvent, NackEvent } from './stream-session';
+export type { StreamRecord, Rejection, NackSummary, SigV4Verdict, StreamKind } from './stream-registry';
+export type { TypeStats, NackInfo, RequestKind } from './xds-types';
+export {
+  TypeUrl,
+  WILDCARD_TYPES,
+  makeSnapshot,
+  typeSnapshot,
+  describeSnapshot,
+  type ResourceSource,
+  type Snapshot,
+  type TypeSnapshot,
+  type SnapshotResource,
+  type EncodedResource,
+  type NodeInfo,
+  type AnyMessage,
+} from './snapshot';
+export { StaticResourceSource } from './static-source';
+export { FileResourceSource, type FileSourceOptions } from './file-source';
+export { ResourceCodec, ResourceError, resourceNameField, type ResourceObject } from './resource-codec';
+export { parseResourceDocument, formatForPath, type ResourceDocument } from './resource-document';

@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { loadEnvoyRoot } from '../common/envoy-protos';
+import { GrpcMessageScanner, type ScannedMessage } from './grpc-scanner';
+import { XdsEnvelopeCodec } from './xds-envelope';
+
+const root = loadEnvoyRoot(['envoy/service/discovery/v3/discovery.proto', 'envoy/config/cluster/v3/cluster.proto']);
+const Req = root.lookupType('envoy.service.discovery.v3.DiscoveryRequest');
+const Res = root.lookupType('envoy.service.discovery.v3.DiscoveryResponse');
+const DeltaReq = root.lookupType('envoy.service.discovery.v3.DeltaDiscoveryRequest');
+const DeltaRes = root.lookupType('envoy.service.discovery.v3.DeltaDiscoveryResponse');
+const codec = new XdsEnvelopeCodec();
+const CDS = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
+
+function frame(payload: Uint8Array, compressed = false): Buffer {
+  const h = Buffer.alloc(5);
+  h[0] = compressed ? 1 : 0;
+  h.writeUInt32BE(payload.length, 1);
+  return Buffer.concat([h, payload]);
+}
+
+/** Feed `bytes` in pieces of random sizes (seeded), collecting messages. */
+function scan(bytes: Buffer, plan: ReturnType<XdsEnvelopeCodec['plan']>, seed = 1): ScannedMessage[] {
+  const out: ScannedMessage[] = [];
+  const s = new GrpcMessageScanner(plan, (m) => out.push(m));
+  let x = seed;
+  for (let i = 0; i < bytes.length; ) {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    const n = 1 + (x % 37);
+    s.push(bytes.subarray(i, i + n));
+    i += n;
+  }
+  return out;
+}
+
+describe('GrpcMessageScanner + XdsEnvelopeCodec', () => {
+  it('reads node, type, version, nonce and NACK detail of SotW requests split at every boundary', () => {
+    const first = Req.encode(
+      Req.fromObject({
+        node: { id: 'mesh/apps/virtualNode/a', cluster: 'a', user_agent_name: 'envoy', user_agent_version: '1.29.1', locality: { zone: 'z1' }, metadata: { fields: { big: { stringValue: 'm'.repeat(5000) } } } },
+        type_url: CDS,
+        resource_names: ['x', 'y', 'z'],
+      }),
+    ).finish();
+    const nack = Req.encode(
+      Req.fromObject({ version_info: 'v1', type_url: CDS, response_nonce: 'n2', error_detail: { code: 3, message: 'bad cluster ünïcode' } }),
+    ).finish();
+    const bytes = Buffer.concat([frame(first), frame(nack), frame(new Uint8Array(0))]);
+    for (const seed of [1, 2, 3, 99]) {
+      const msgs = scan(bytes, codec.plan('sotw', 'request'), seed);
+      expect(msgs).toHaveLength(3);
+      const a = codec.decodeRequest('sotw', msgs[0]!)!;
+      expect(a.node).toEqual({ id: 'mesh/apps/virtualNode/a', cluster: 'a', userAgent: 'envoy/1.29.1', locality: { region: '', zone: 'z1', subZone: '' } });
+      expect(a).toMatchObject({ typeUrl: CDS, responseNonce: '', versionInfo: '', names: 3 });
+      expect(a.errorDetail).toBeUndefined();
+      const b = codec.decodeRequest('sotw', msgs[1]!)!;
+      expect(b).toMatchObject({ typeUrl: CDS, versionInfo: 'v1', responseNonce: 'n2', errorDetail: { code: 3, message: 'bad cluster ünïcode' } });
+      expect(b.node).toBeUndefined();
+      expect(msgs[2]!.size).toBe(0);
+    }
+  });
+
+  it('counts resources of a large response without capturing them', () => {
+    const blob = 'r'.repeat(3 * 1024 * 1024);
+    const resources = Array.from({ length: 4 }, (_, i) => ({ type_url: CDS, value: Buffer.from(`${i}${blob}`) }));
+    const payload = Res.encode(Res.fromObject({ version_info: '7', type_url: CDS, nonce: 'abc', resources })).finish();
+    const msgs = scan(frame(payload), codec.plan('sotw', 'response'));
+    expect(msgs).toHaveLength(1);
+    expect(msgs[0]!.size).toBe(payload.length);
+    expect(msgs[0]!.captured.length).toBeLessThan(200);
+    expect(codec.decodeResponse('sotw', msgs[0]!)).toEqual({ typeUrl: CDS, versionInfo: '7', nonce: 'abc', resources: 4, removed: 0 });
+  });
+
+  it('reads Delta requests and responses', () => {
+    const req = DeltaReq.encode(
+      DeltaReq.fromObject({ node: { id: 'n1' }, type_url: CDS, resource_names_subscribe: ['a', 'b'], response_nonce: '5', error_detail: { code: 13, message: 'nope' } }),
+    ).finish();
+    const res = DeltaRes.encode(
+      DeltaRes.fromObject({ system_version_info: 's9', type_url: CDS, nonce: '6', resources: [{ name: 'a', version: '1' }], removed_resources: ['c', 'd'] }),
+    ).finish();
+    const r = codec.decodeRequest('delta', scan(frame(req), codec.plan('delta', 'request'))[0]!)!;
+    expect(r).toMatchObject({ typeUrl: CDS, responseNonce: '5', names: 2, errorDetail: { code: 13, message: 'nope' }, node: { id: 'n1' } });
+    const s = codec.decodeResponse('delta', scan(frame(res), codec.plan('delta', 'response'))[0]!)!;
+    expect(s).toEqual({ typeUrl: CDS, versionInfo: 's9', nonce: '6', resources: 1, removed: 2 });
+  });
+
+  it('frames opaque and compressed streams, and survives garbage without throwing', () => {
+    const msgs = scan(Buffer.concat([frame(Buffer.from('hello')), frame(Buffer.from('zz'), true)]), undefined);
+    expect(msgs.map((m) => [m.size, m.compressed])).toEqual([
+      [5, false],
+      [2, true],
+    ]);
+    const compressed = scan(frame(Buffer.from([0x0a, 0x01, 0x41]), true), codec.plan('sotw', 'request'));
+    expect(compressed[0]!.incomplete).toBe('compressed message');
+    expect(codec.decodeRequest('sotw', compressed[0]!)).toBeUndefined();
+    // random bytes: a bad message is reported, never thrown
+    const junk = Buffer.from(Array.from({ length: 4000 }, (_, i) => (i * 7919) % 256));
+    const body = frame(junk);
+    const out = scan(body, codec.plan('sotw', 'request'));
+    expect(out).toHaveLength(1);
+    expect(() => codec.decodeRequest('sotw', out[0]!)).not.toThrow();
+  });
+
+  it('skips a captured field that is over the capture limit and says so', () => {
+    const huge = Req.encode(Req.fromObject({ node: { id: 'n', metadata: { fields: { k: { stringValue: 'x'.repeat(300 * 1024) } } } }, type_url: CDS })).finish();
+    const [m] = scan(frame(huge), codec.plan('sotw', 'request'));
+    expect(m!.incomplete).toMatch(/field 2 too large/);
+    const r = codec.decodeRequest('sotw', m!)!;
+    expect(r.typeUrl).toBe(CDS);
+    expect(r.node).toBeUndefined();
+  });
+});

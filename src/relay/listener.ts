@@ -1,0 +1,105 @@
+import * as http2 from 'node:http2';
+import * as net from 'node:net';
+import type { Logger } from '../common/logger';
+import { listenUnix, prepareSocketPath } from '../common/unix-socket';
+import { MAX_WINDOW } from './config';
+import type { RelayMetrics } from './metrics';
+import { HTTP1_REPLY, sniffPreface } from './preface-sniffer';
+
+export interface ListenerOptions {
+  path: string;
+  /** HTTP/2 stream window advertised to clients: the per-stream request buffer bound. */
+  streamWindowBytes: number;
+  log: Logger;
+  metrics: RelayMetrics;
+  onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void;
+}
+
+/**
+ * The relay's Unix socket: mode 0600 from creation, h2c with prior knowledge.
+ * Each connection is sniffed first; HTTP/1 gets a one-line 505 and garbage is
+ * dropped, before an HTTP/2 session exists, so neither can hurt other streams.
+ */
+export class RelayListener {
+  private readonly net: net.Server;
+  private readonly h2: http2.Http2Server;
+  private readonly sessions = new Set<http2.ServerHttp2Session>();
+  private listening = false;
+
+  constructor(private readonly opts: ListenerOptions) {
+    this.h2 = http2.createServer({
+      settings: { initialWindowSize: opts.streamWindowBytes, enablePush: false },
+      maxSessionMemory: Math.ceil((4 * opts.streamWindowBytes) / 2 ** 20) + 64,
+    });
+    this.h2.on('session', (session) => this.adopt(session));
+    this.h2.on('sessionError', (err) => opts.log.debug({ err: err.message }, 'client session error'));
+    this.h2.on('stream', (stream, headers) => opts.onStream(stream, headers));
+    this.h2.setTimeout(0);
+    this.net = net.createServer((socket) => this.accept(socket));
+    this.net.on('error', (err) => opts.log.error({ err: err.message }, 'listener error'));
+  }
+
+  async listen(): Promise<void> {
+    await prepareSocketPath(this.opts.path, 'APPNET_RELAY_LISTENER_UDS_PATH');
+    await listenUnix(this.net, this.opts.path, 0o600);
+    this.listening = true;
+  }
+
+  get isListening(): boolean {
+    return this.listening;
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Stop accepting connections (the socket file goes away). */
+  stopAccepting(): Promise<void> {
+    this.listening = false;
+    return new Promise((resolve) => this.net.close(() => resolve()));
+  }
+
+  /** Tell every client to go elsewhere (GOAWAY); their open streams may finish. */
+  goawayAll(): void {
+    for (const s of this.sessions) {
+      if (s.closed || s.destroyed) continue;
+      try {
+        s.goaway(http2.constants.NGHTTP2_NO_ERROR);
+        s.close();
+      } catch {
+        /* already closing */
+      }
+    }
+  }
+
+  destroyAll(): void {
+    for (const s of this.sessions) s.destroy();
+  }
+
+  private accept(socket: net.Socket): void {
+    socket.on('error', () => undefined);
+    sniffPreface(socket, (result) => {
+      if (result === 'h2') {
+        this.h2.emit('connection', socket);
+        return;
+      }
+      this.opts.metrics.rejected.labels(result === 'http1' ? 'http1' : 'bad_preface').inc();
+      this.opts.log.warn({ kind: result }, 'rejected a connection that does not speak HTTP/2 with prior knowledge');
+      if (result === 'http1') socket.end(HTTP1_REPLY);
+      else socket.destroy();
+    });
+  }
+
+  private adopt(session: http2.ServerHttp2Session): void {
+    this.sessions.add(session);
+    session.on('error', (err) => this.opts.log.debug({ err: err.message }, 'client session error'));
+    session.once('close', () => this.sessions.delete(session));
+    session.once('connect', () => {
+      try {
+        session.setLocalWindowSize(MAX_WINDOW);
+      } catch {
+        /* stream windows still apply */
+      }
+    });
+  }
+}

@@ -1,0 +1,74 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Outcome } from './stream-lifecycle';
+
+export type Direction = 'downstream_to_upstream' | 'upstream_to_downstream';
+const DIRECTIONS: Direction[] = ['downstream_to_upstream', 'upstream_to_downstream'];
+
+/** The relay's Prometheus metrics, in a registry of its own (no global state). */
+export class RelayMetrics {
+  readonly registry = new Registry();
+  readonly streamsActive: Gauge;
+  readonly streamsTotal: Counter<'outcome'>;
+  readonly bytes: Record<Direction, Counter>;
+  readonly messages: Record<Direction, Counter>;
+  readonly messageSize: Record<Direction, Histogram>;
+  readonly nacks: Counter<'type_url'>;
+  readonly upstreamConnected: Gauge;
+  readonly upstreamConnects: Counter;
+  readonly upstreamConnectFailures: Counter;
+  readonly credentialRefreshes: Counter;
+  readonly credentialFailures: Counter;
+  readonly streamDuration: Histogram<'outcome'>;
+  readonly rejected: Counter<'reason'>;
+
+  constructor() {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'appnet_relay_process_' });
+    this.streamsActive = new Gauge({ name: 'appnet_relay_streams_active', help: 'Streams being relayed now', registers });
+    this.streamsTotal = new Counter({ name: 'appnet_relay_streams_total', help: 'Streams relayed, by how they ended', labelNames: ['outcome'], registers });
+    const bytes = new Counter({ name: 'appnet_relay_bytes_total', help: 'Bytes of gRPC messages relayed', labelNames: ['direction'], registers });
+    const messages = new Counter({ name: 'appnet_relay_messages_total', help: 'gRPC messages relayed', labelNames: ['direction'], registers });
+    const size = new Histogram({
+      name: 'appnet_relay_message_size_bytes',
+      help: 'Size of relayed gRPC messages',
+      labelNames: ['direction'],
+      buckets: [256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 10_485_760, 33_554_432],
+      registers,
+    });
+    // Bind the label children once: the hot path then does no label hashing.
+    this.bytes = bind(DIRECTIONS, (d) => bytes.labels(d) as unknown as Counter);
+    this.messages = bind(DIRECTIONS, (d) => messages.labels(d) as unknown as Counter);
+    this.messageSize = bind(DIRECTIONS, (d) => size.labels(d) as unknown as Histogram);
+    this.nacks = new Counter({ name: 'appnet_relay_nacks_total', help: 'xDS NACKs sent by clients', labelNames: ['type_url'], registers });
+    this.upstreamConnected = new Gauge({ name: 'appnet_relay_upstream_connected', help: '1 when connected to the management server', registers });
+    this.upstreamConnects = new Counter({ name: 'appnet_relay_upstream_connects_total', help: 'Connections made to the management server', registers });
+    this.upstreamConnectFailures = new Counter({
+      name: 'appnet_relay_upstream_connect_failures_total',
+      help: 'Failed or lost connections to the management server',
+      registers,
+    });
+    this.credentialRefreshes = new Counter({ name: 'appnet_relay_credential_refreshes_total', help: 'AWS credential fetches that succeeded', registers });
+    this.credentialFailures = new Counter({ name: 'appnet_relay_credential_failures_total', help: 'AWS credential fetches that failed', registers });
+    this.streamDuration = new Histogram({
+      name: 'appnet_relay_stream_duration_seconds',
+      help: 'How long relayed streams lived',
+      labelNames: ['outcome'],
+      buckets: [0.01, 0.1, 1, 10, 60, 300, 1800, 2400, 3600, 86_400],
+      registers,
+    });
+    this.rejected = new Counter({ name: 'appnet_relay_rejected_requests_total', help: 'Requests on the socket that were not relayed', labelNames: ['reason'], registers });
+  }
+
+  streamEnded(outcome: Outcome, seconds: number): void {
+    this.streamsTotal.labels(outcome).inc();
+    this.streamDuration.labels(outcome).observe(seconds);
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
+function bind<K extends string, V>(keys: K[], make: (k: K) => V): Record<K, V> {
+  return Object.fromEntries(keys.map((k) => [k, make(k)])) as Record<K, V>;
+}

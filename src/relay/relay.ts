@@ -1,0 +1,232 @@
+import type * as http2 from 'node:http2';
+import { AdminServer, sendJson, sendText } from '../admin/server';
+import { GrpcStatus } from '../common/grpc-status';
+import type { Logger } from '../common/logger';
+import { TokenBucket } from '../common/token-bucket';
+import { CredentialManager, type RefreshableProvider } from '../sigv4/credentials';
+import { XdsRequestSigner } from '../sigv4/signer';
+import type { RelayConfig } from './config';
+import { RelayHealthService, type ServingStatus, trailersOnly } from './health-service';
+import { RelayListener } from './listener';
+import { RelayMetrics } from './metrics';
+import { RelayedStream } from './relayed-stream';
+import { type RelayStatus, buildRelayStatus } from './status';
+import { UpstreamManager } from './upstream';
+import { XdsEnvelopeCodec } from './xds-envelope';
+
+/** A stream may wait this long for an admission token before it is refused. */
+const MAX_ADMISSION_WAIT_MS = 10_000;
+const SHUTDOWN_FLUSH_MS = 1000;
+
+export interface RelayDeps {
+  log: Logger;
+  /** AWS credential provider chain (fromNodeProviderChain in production). */
+  credentials: RefreshableProvider;
+}
+
+/**
+ * The relay daemon: the Unix-socket listener, the upstream connection, SigV4
+ * signing, per-stream relaying, the health service, metrics and the admin API.
+ */
+export class Relay {
+  readonly metrics = new RelayMetrics();
+  private readonly log: Logger;
+  private readonly creds: CredentialManager;
+  private readonly upstream: UpstreamManager;
+  private readonly signer: XdsRequestSigner;
+  private readonly codec = new XdsEnvelopeCodec();
+  private readonly health: RelayHealthService;
+  private readonly listener: RelayListener;
+  private readonly admission: TokenBucket;
+  private readonly streams = new Map<number, RelayedStream>();
+  private readonly startedAt = Date.now();
+  private admin: AdminServer | undefined;
+  private nextId = 1;
+  private totalStreams = 0;
+  private internalErrors = 0;
+  private draining = false;
+  private drained: (() => void) | undefined;
+
+  constructor(
+    readonly cfg: RelayConfig,
+    deps: RelayDeps,
+  ) {
+    this.log = deps.log;
+    const m = this.metrics;
+    this.creds = new CredentialManager(deps.credentials, {
+      onRefresh: (ok, err) => {
+        (ok ? m.credentialRefreshes : m.credentialFailures).inc();
+        if (!ok) this.log.error({ reason: err?.message }, 'AWS credentials unavailable');
+        this.health.notify();
+      },
+    });
+    this.upstream = new UpstreamManager(cfg.upstream, {
+      streamWindowBytes: cfg.bufferLimitBytes,
+      log: this.log,
+      hooks: {
+        onConnected: () => m.upstreamConnects.inc(),
+        onConnectFailed: () => m.upstreamConnectFailures.inc(),
+        onStateChange: (s) => {
+          m.upstreamConnected.set(s === 'CONNECTED' ? 1 : 0);
+          this.health.notify();
+        },
+      },
+    });
+    this.signer = new XdsRequestSigner({ service: cfg.signingName, region: cfg.region, host: cfg.upstream.domain }, this.creds.get);
+    this.health = new RelayHealthService((service) => this.serving(service));
+    this.admission = new TokenBucket(cfg.maxNewStreamsPerSecond, Math.max(1, Math.ceil(2 * cfg.maxNewStreamsPerSecond)));
+    this.listener = new RelayListener({
+      path: cfg.listenerPath,
+      streamWindowBytes: cfg.bufferLimitBytes,
+      log: this.log,
+      metrics: m,
+      onStream: (stream, headers) => this.onStream(stream, headers),
+    });
+    m.streamsActive.set(0);
+  }
+
+  async start(): Promise<void> {
+    await this.listener.listen();
+    this.upstream.start();
+    this.creds.refresh().catch(() => undefined); // show credential trouble in /status before the first stream
+    if (this.cfg.admin) {
+      this.admin = await AdminServer.start({
+        listen: this.cfg.admin,
+        log: this.log,
+        routes: {
+          '/status': (_req, res) => sendJson(res, 200, this.status()),
+          '/stats/prometheus': async (req, res) => {
+            if (req.method !== 'GET') return sendText(res, 405, `method ${req.method} not allowed\n`, { Allow: 'GET' });
+            res.writeHead(200, { 'Content-Type': this.metrics.registry.contentType });
+            res.end(await this.metrics.text());
+          },
+        },
+      });
+    }
+    this.log.info(
+      { socket: this.cfg.listenerPath, upstream: `${this.cfg.upstream.domain}:${this.cfg.upstream.port}`, tls: this.cfg.upstream.tls, admin: this.admin?.address },
+      'relay listening',
+    );
+  }
+
+  get adminAddress(): string | undefined {
+    return this.admin?.address;
+  }
+
+  status(): RelayStatus {
+    const now = Date.now();
+    return buildRelayStatus({
+      uptimeMs: now - this.startedAt,
+      draining: this.draining,
+      listenerPath: this.cfg.listenerPath,
+      listening: this.listener.isListening,
+      connections: this.listener.sessionCount,
+      upstream: this.upstream.status(),
+      credentials: this.creds.status(),
+      streams: [...this.streams.values()].map((s) => s.view(now)),
+      totalStreams: this.totalStreams,
+      internalErrors: this.internalErrors,
+    });
+  }
+
+  /** Count an unexpected error (the process keeps serving the streams that are fine). */
+  recordInternalError(err: unknown): void {
+    this.internalErrors++;
+    this.log.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, 'internal error');
+  }
+
+  /**
+   * SIGTERM: stop accepting, GOAWAY every client, let streams finish for up to
+   * the drain timeout, then end the rest with UNAVAILABLE and close upstream.
+   */
+  async shutdown(drainMs = this.cfg.drainTimeoutMs): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    this.health.notify();
+    this.log.info({ streams: this.streams.size, drainMs }, 'shutting down: draining streams');
+    await this.listener.stopAccepting();
+    this.listener.goawayAll();
+    if (this.streams.size > 0 && drainMs > 0) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, drainMs);
+        this.drained = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+    }
+    const left = [...this.streams.values()];
+    if (left.length > 0) this.log.info({ streams: left.length }, 'drain time over: ending the remaining streams');
+    for (const s of left) s.shutdown('relay: shutting down; reconnect to the new relay');
+    this.health.closeWatchers();
+    await this.waitForStreams(SHUTDOWN_FLUSH_MS);
+    this.listener.destroyAll();
+    await this.upstream.close();
+    await this.admin?.close();
+    this.log.info('relay stopped');
+  }
+
+  /** Skip the rest of the drain (a second signal). */
+  hurry(): void {
+    this.drained?.();
+  }
+
+  private waitForStreams(ms: number): Promise<void> {
+    if (this.streams.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.drained = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  private serving(service: string): ServingStatus | undefined {
+    if (service === '') return this.listener.isListening && !this.draining ? 'SERVING' : 'NOT_SERVING';
+    if (service === 'upstream' || service === 'envoy.service.discovery.v3.AggregatedDiscoveryService') {
+      return this.upstream.state === 'CONNECTED' && this.creds.healthy && !this.draining ? 'SERVING' : 'NOT_SERVING';
+    }
+    return undefined;
+  }
+
+  private onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void {
+    const path = String(headers[':path'] ?? '');
+    if (this.health.handles(path)) return this.health.serve(stream, headers);
+    const contentType = String(headers['content-type'] ?? '');
+    stream.on('error', () => undefined);
+    if (headers[':method'] !== 'POST' || !contentType.startsWith('application/grpc')) {
+      this.metrics.rejected.labels('not_grpc').inc();
+      if (!stream.destroyed) stream.respond({ ':status': 415, 'content-type': 'text/plain' }, { endStream: false });
+      if (!stream.destroyed) stream.end('this socket relays gRPC (xDS) only\n');
+      return;
+    }
+    if (this.draining) {
+      this.metrics.rejected.labels('draining').inc();
+      return trailersOnly(stream, GrpcStatus.UNAVAILABLE, 'relay: shutting down; reconnect to the new relay');
+    }
+    const id = this.nextId++;
+    this.totalStreams++;
+    const relayed = new RelayedStream(id, stream, headers, {
+      upstream: this.upstream,
+      signer: this.signer,
+      codec: this.codec,
+      admit: () => this.admission.reserve(MAX_ADMISSION_WAIT_MS),
+      admissionLimitText: `RELAY_MAX_NEW_STREAMS_PER_SECOND=${this.cfg.maxNewStreamsPerSecond}`,
+      // Like the reference's host_rewrite: the bare domain, which is also the signed `host`.
+      authority: this.cfg.upstream.domain,
+      scheme: this.cfg.upstream.tls ? 'https' : 'http',
+      idleTimeoutMs: this.cfg.streamIdleTimeoutMs,
+      metrics: this.metrics,
+      log: this.log,
+      onClosed: (s) => {
+        this.streams.delete(s.id);
+        this.metrics.streamsActive.set(this.streams.size);
+        if (this.streams.size === 0) this.drained?.();
+      },
+    });
+    this.streams.set(id, relayed);
+    this.metrics.streamsActive.set(this.streams.size);
+    relayed.start();
+  }
+}

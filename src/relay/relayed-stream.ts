@@ -1,0 +1,403 @@
+import * as http2 from 'node:http2';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+import { grpcStatusHeaders } from '../common/grpc-status';
+import type { Logger } from '../common/logger';
+import type { XdsRequestSigner } from '../sigv4/signer';
+import { GrpcMessageScanner, type ScannedMessage } from './grpc-scanner';
+import type { RelayMetrics } from './metrics';
+import { INITIAL, type LifecycleAction, type LifecycleEvent, type LifecycleState, transition } from './stream-lifecycle';
+import type { UpstreamManager } from './upstream';
+import { type StreamKind, type XdsEnvelopeCodec, streamKindForPath } from './xds-envelope';
+import type { NodeSummary } from './xds-envelope';
+import { XdsStreamTracker, type TypeView } from './xds-tracker';
+
+const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_FLAG_END_STREAM } = http2.constants;
+/** Request bytes kept for a transparent retry of a refused stream, until the response starts. */
+const REPLAY_LIMIT = 256 * 1024;
+/** How long a failed stream may take to deliver its trailers to a client that does not read. */
+const TRAILER_GRACE_MS = 5000;
+const RST_NAMES = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM', 'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED'];
+
+export interface RelayedStreamDeps {
+  upstream: UpstreamManager;
+  signer: XdsRequestSigner;
+  codec: XdsEnvelopeCodec;
+  /** Delay in ms before this stream may open upstream, or undefined when it must be refused. */
+  admit(): number | undefined;
+  admissionLimitText: string;
+  authority: string;
+  scheme: 'https' | 'http';
+  idleTimeoutMs: number;
+  metrics: RelayMetrics;
+  log: Logger;
+  onClosed(stream: RelayedStream): void;
+}
+
+export interface StreamView {
+  id: number;
+  path: string;
+  kind: StreamKind;
+  phase: LifecycleState['phase'];
+  node: NodeSummary | null;
+  startedAt: string;
+  ageSeconds: number;
+  bytes: { fromClient: number; toClient: number };
+  messages: { fromClient: number; toClient: number };
+  types: TypeView[];
+  status: { code: number; message: string } | null;
+}
+
+/** Response/trailer headers that must not cross the relay. */
+function passHeaders(h: IncomingHttpHeaders, keepStatus: boolean): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const [k, v] of Object.entries(h)) {
+    if (v === undefined || (k.startsWith(':') && !(keepStatus && k === ':status'))) continue;
+    if (k === 'connection' || k === 'keep-alive' || k === 'transfer-encoding') continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * One downstream gRPC stream relayed to one upstream stream. Bytes pass through
+ * untouched (HTTP/2 flow control end to end); a scanner reads the xDS envelope
+ * on the side. Everything that can go wrong ends in a gRPC status for the client.
+ */
+export class RelayedStream {
+  readonly path: string;
+  readonly kind: StreamKind;
+  readonly tracker = new XdsStreamTracker();
+  private readonly startedAt = Date.now();
+  private state: LifecycleState = INITIAL;
+  private session: http2.ClientHttp2Session | undefined;
+  private signed: OutgoingHttpHeaders | undefined;
+  private up: http2.ClientHttp2Stream | undefined;
+  private responseHeaders: IncomingHttpHeaders = {};
+  private upTrailers: IncomingHttpHeaders | undefined;
+  private upError: Error | undefined;
+  private pendingTrailers: OutgoingHttpHeaders | undefined;
+  private replay: Buffer[] | null = [];
+  private replayBytes = 0;
+  private downEnded = false;
+  private waitingUpDrain = false;
+  private waitingDownDrain = false;
+  private admitTimer: NodeJS.Timeout | undefined;
+  private readonly reqScanner: GrpcMessageScanner;
+  private readonly resScanner: GrpcMessageScanner;
+  private bytesIn = 0;
+  private bytesOut = 0;
+  private msgsIn = 0;
+  private msgsOut = 0;
+
+  constructor(
+    readonly id: number,
+    private readonly down: http2.ServerHttp2Stream,
+    private readonly headers: IncomingHttpHeaders,
+    private readonly deps: RelayedStreamDeps,
+  ) {
+    this.path = String(headers[':path'] ?? '/');
+    this.kind = streamKindForPath(this.path);
+    this.reqScanner = new GrpcMessageScanner(deps.codec.plan(this.kind, 'request'), (m) => this.onRequestMessage(m));
+    this.resScanner = new GrpcMessageScanner(deps.codec.plan(this.kind, 'response'), (m) => this.onResponseMessage(m));
+  }
+
+  start(): void {
+    const { down, deps } = this;
+    down.on('error', (err) => deps.log.debug({ stream: this.id, err: err.message }, 'downstream stream error'));
+    down.on('close', () => {
+      this.dispatch({ type: 'downstream_cancelled' });
+      if (this.admitTimer) clearTimeout(this.admitTimer);
+      deps.onClosed(this);
+    });
+    down.on('wantTrailers', () => {
+      const trailers = this.pendingTrailers ?? {};
+      try {
+        down.sendTrailers(trailers);
+      } catch (err) {
+        deps.log.debug({ stream: this.id, err: (err as Error).message }, 'could not send trailers');
+      }
+    });
+    down.on('end', () => {
+      this.downEnded = true;
+      if (this.up && !this.up.destroyed) this.up.end();
+    });
+    // No 'data' listener until an upstream stream exists: HTTP/2 flow control holds the client.
+    if (deps.idleTimeoutMs > 0) {
+      down.setTimeout(deps.idleTimeoutMs, () =>
+        this.dispatch({
+          type: 'idle_timeout',
+          message: `relay: no data in either direction for ${deps.idleTimeoutMs / 1000}s (RELAY_STREAM_IDLE_TIMEOUT); reconnect`,
+        }),
+      );
+    }
+    // While the upstream is down, fail at once without spending an admission token.
+    if (deps.upstream.state === 'NOT_CONNECTED') return this.dispatch({ type: 'admitted' });
+    const delay = deps.admit();
+    if (delay === undefined) {
+      deps.metrics.rejected.labels('rate_limited').inc();
+      return this.dispatch({ type: 'rejected', message: `relay: too many new streams (${deps.admissionLimitText}); retry later` });
+    }
+    if (delay === 0) return this.dispatch({ type: 'admitted' });
+    this.admitTimer = setTimeout(() => this.dispatch({ type: 'admitted' }), delay);
+  }
+
+  /** End the stream because the relay is shutting down. */
+  shutdown(message: string): void {
+    this.dispatch({ type: 'shutdown', message });
+  }
+
+  get closed(): boolean {
+    return this.state.phase === 'closed';
+  }
+
+  view(now = Date.now()): StreamView {
+    return {
+      id: this.id,
+      path: this.path,
+      kind: this.kind,
+      phase: this.state.phase,
+      node: this.tracker.node ?? null,
+      startedAt: new Date(this.startedAt).toISOString(),
+      ageSeconds: Math.round((now - this.startedAt) / 1000),
+      bytes: { fromClient: this.bytesIn, toClient: this.bytesOut },
+      messages: { fromClient: this.msgsIn, toClient: this.msgsOut },
+      types: this.tracker.types(),
+      status: this.state.status ?? null,
+    };
+  }
+
+  private dispatch(event: LifecycleEvent): void {
+    const wasClosed = this.state.phase === 'closed';
+    const t = transition(this.state, event);
+    this.state = t.state;
+    for (const a of t.actions) this.perform(a);
+    if (!wasClosed && this.state.phase === 'closed') this.finished();
+  }
+
+  private perform(a: LifecycleAction): void {
+    switch (a.type) {
+      case 'connect':
+        this.deps.upstream.acquire().then(
+          (session) => {
+            this.session = session;
+            this.dispatch({ type: 'connected' });
+          },
+          (err: Error) => this.dispatch({ type: 'upstream_unavailable', message: err.message }),
+        );
+        return;
+      case 'sign':
+        this.deps.signer.sign(this.path, this.headers).then(
+          (h) => {
+            this.signed = h;
+            this.dispatch({ type: 'signed' });
+          },
+          (err: Error) => this.dispatch({ type: 'credentials_failed', message: `relay: ${err.message}` }),
+        );
+        return;
+      case 'open_upstream':
+        return this.openUpstream();
+      case 'forward_headers':
+        return this.forwardHeaders(a.endStream);
+      case 'forward_trailers':
+        this.pendingTrailers = passHeaders(this.upTrailers ?? {}, false);
+        if (!this.down.destroyed && !this.down.writableEnded) this.down.end();
+        return;
+      case 'fail_downstream':
+        return this.failDownstream(a.code, a.message, a.trailersOnly);
+      case 'cancel_upstream':
+        this.stopUpToDown();
+        if (this.up && !this.up.destroyed) this.up.close(NGHTTP2_CANCEL);
+        return;
+    }
+  }
+
+  private openUpstream(): void {
+    const session = this.session!;
+    let up: http2.ClientHttp2Stream;
+    try {
+      up = session.request({
+        ...this.signed,
+        ':method': 'POST',
+        ':path': this.path,
+        ':authority': this.deps.authority,
+        ':scheme': this.deps.scheme,
+      });
+    } catch (err) {
+      // The session started closing between acquire() and now: nothing was sent.
+      return this.dispatch({ type: 'upstream_refused', message: `relay: ${(err as Error).message}`, replayable: this.replay !== null });
+    }
+    this.up = up;
+    this.upTrailers = undefined;
+    this.upError = undefined;
+    up.on('response', (h, flags) => {
+      this.responseHeaders = h;
+      this.replay = null; // the server has the request now: no more retries
+      const code = h['grpc-status'];
+      this.dispatch({
+        type: 'response_headers',
+        endStream: (flags & NGHTTP2_FLAG_END_STREAM) !== 0,
+        ...(code !== undefined ? { grpcStatus: Number(code) } : {}),
+        ...(h['grpc-message'] !== undefined ? { grpcMessage: String(h['grpc-message']) } : {}),
+      });
+    });
+    up.on('trailers', (h) => {
+      this.upTrailers = h;
+    });
+    up.on('end', () => {
+      // Without trailers, 'end' may just mean the connection died: 'close' decides.
+      const t = this.upTrailers;
+      if (t?.['grpc-status'] === undefined) return;
+      this.dispatch({
+        type: 'upstream_finished',
+        grpcStatus: Number(t['grpc-status']),
+        ...(t['grpc-message'] !== undefined ? { grpcMessage: String(t['grpc-message']) } : {}),
+      });
+    });
+    up.on('error', (err) => {
+      this.upError = err;
+    });
+    up.on('close', () => {
+      if (this.up !== up || this.state.phase === 'closed') return;
+      const rst = up.rstCode ?? 0;
+      const refused = rst === NGHTTP2_REFUSED_STREAM || (this.upError as NodeJS.ErrnoException | undefined)?.code === 'ERR_HTTP2_GOAWAY_SESSION';
+      if (refused && this.state.phase === 'awaiting_response') {
+        this.up = undefined;
+        this.down.pause();
+        return this.dispatch({ type: 'upstream_refused', message: 'relay: the management server refused the stream', replayable: this.replay !== null });
+      }
+      if (rst === 0 && !this.upError && !this.session?.destroyed && this.state.phase === 'streaming') {
+        return this.dispatch({ type: 'upstream_finished' }); // a clean end without grpc-status
+      }
+      this.dispatch({ type: 'upstream_failed', message: this.lossMessage(rst) });
+    });
+    // Replay what the client sent before a refused attempt, then let it flow.
+    for (const chunk of this.replay ?? []) up.write(chunk);
+    if (this.downEnded) up.end();
+    else if (this.down.listenerCount('data') === 0) this.down.on('data', this.onDownData);
+    else this.down.resume();
+  }
+
+  private lossMessage(rst: number): string {
+    if (this.session?.destroyed) {
+      const why = this.deps.upstream.status().lastError?.message;
+      return `relay: connection to the management server was lost${why ? ` (${why})` : ''}`;
+    }
+    if (this.upError) return `relay: upstream stream failed: ${this.upError.message}`;
+    return `relay: the management server reset the stream (${RST_NAMES[rst] ?? rst})`;
+  }
+
+  private forwardHeaders(endStream: boolean): void {
+    const down = this.down;
+    if (down.destroyed || down.closed) return;
+    const headers = passHeaders(this.responseHeaders, true);
+    try {
+      down.respond(headers, endStream ? { endStream: true } : { waitForTrailers: true });
+    } catch (err) {
+      this.deps.log.debug({ stream: this.id, err: (err as Error).message }, 'could not respond downstream');
+      return;
+    }
+    if (!endStream) {
+      const up = this.up!;
+      up.on('data', this.onUpData);
+      down.on('drain', this.onDownDrain);
+    }
+  }
+
+  private failDownstream(code: number, message: string, trailersOnly: boolean): void {
+    this.stopUpToDown();
+    const down = this.down;
+    down.setTimeout(0);
+    if (down.destroyed || down.closed) return;
+    const status = grpcStatusHeaders(code, message);
+    try {
+      if (trailersOnly && !down.headersSent) down.respond({ ':status': 200, 'content-type': 'application/grpc', ...status }, { endStream: true });
+      else {
+        this.pendingTrailers = status;
+        if (!down.writableEnded) down.end();
+      }
+    } catch (err) {
+      this.deps.log.debug({ stream: this.id, err: (err as Error).message }, 'could not send status downstream');
+    }
+    const t = setTimeout(() => {
+      if (!down.closed && !down.destroyed) down.close(NGHTTP2_CANCEL);
+    }, TRAILER_GRACE_MS);
+    t.unref();
+    down.once('close', () => clearTimeout(t));
+  }
+
+  private stopUpToDown(): void {
+    if (this.up) this.up.removeListener('data', this.onUpData);
+    this.down.removeListener('drain', this.onDownDrain);
+  }
+
+  private finished(): void {
+    const s = this.state;
+    this.down.setTimeout(0);
+    this.deps.metrics.streamEnded(s.outcome!, (Date.now() - this.startedAt) / 1000);
+    const level = s.outcome === 'ok' || s.outcome === 'cancelled' || s.outcome === 'shutdown' ? 'debug' : 'info';
+    this.deps.log[level]({ stream: this.id, path: this.path, node: this.tracker.node?.id, outcome: s.outcome, status: s.status }, 'stream ended');
+  }
+
+  private readonly onDownData = (chunk: Buffer): void => {
+    this.bytesIn += chunk.length;
+    this.deps.metrics.bytes.downstream_to_upstream.inc(chunk.length);
+    this.reqScanner.push(chunk);
+    if (this.replay) {
+      this.replay.push(chunk);
+      this.replayBytes += chunk.length;
+      if (this.replayBytes > REPLAY_LIMIT) this.replay = null;
+    }
+    const up = this.up;
+    if (!up || up.destroyed) {
+      this.down.pause();
+      return;
+    }
+    if (!up.write(chunk) && !this.waitingUpDrain) {
+      this.waitingUpDrain = true;
+      this.down.pause();
+      up.once('drain', () => {
+        this.waitingUpDrain = false;
+        if (this.up === up) this.down.resume();
+      });
+    }
+  };
+
+  private readonly onUpData = (chunk: Buffer): void => {
+    this.bytesOut += chunk.length;
+    this.deps.metrics.bytes.upstream_to_downstream.inc(chunk.length);
+    this.resScanner.push(chunk);
+    if (!this.down.write(chunk) && !this.waitingDownDrain) {
+      this.waitingDownDrain = true;
+      this.up?.pause();
+    }
+  };
+
+  private readonly onDownDrain = (): void => {
+    if (!this.waitingDownDrain) return;
+    this.waitingDownDrain = false;
+    this.up?.resume();
+  };
+
+  private onRequestMessage(m: ScannedMessage): void {
+    this.msgsIn++;
+    const { metrics, codec, log } = this.deps;
+    metrics.messages.downstream_to_upstream.inc();
+    metrics.messageSize.downstream_to_upstream.observe(m.size);
+    const r = codec.decodeRequest(this.kind, m);
+    if (!r) return;
+    const kind = this.tracker.onRequest(r);
+    if (kind === 'nack') {
+      metrics.nacks.labels(r.typeUrl).inc();
+      log.info({ stream: this.id, node: this.tracker.node?.id, typeUrl: r.typeUrl, nonce: r.responseNonce, error: r.errorDetail?.message }, 'client NACKed a config');
+    }
+  }
+
+  private onResponseMessage(m: ScannedMessage): void {
+    this.msgsOut++;
+    this.deps.metrics.messages.upstream_to_downstream.inc();
+    this.deps.metrics.messageSize.upstream_to_downstream.observe(m.size);
+    const r = this.deps.codec.decodeResponse(this.kind, m);
+    if (r) this.tracker.onResponse(r);
+  }
+}
+

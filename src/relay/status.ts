@@ -1,0 +1,55 @@
+import type { CredentialStatus } from '../sigv4/credentials';
+import type { StreamView } from './relayed-stream';
+import type { UpstreamStatus } from './upstream';
+
+export type RelayHealth = 'HEALTHY' | 'UNHEALTHY' | 'DRAINING';
+
+export interface RelayStatus {
+  healthStatus: RelayHealth;
+  /** Why it is not HEALTHY, one plain sentence each. */
+  reasons: string[];
+  relayUptime: string;
+  listener: { path: string; listening: boolean; mode: '0600'; connections: number };
+  upstream: UpstreamStatus;
+  credentials: CredentialStatus;
+  streams: { active: number; total: number; internalErrors: number };
+  activeStreams: StreamView[];
+}
+
+export interface StatusParts {
+  uptimeMs: number;
+  draining: boolean;
+  listenerPath: string;
+  listening: boolean;
+  connections: number;
+  upstream: UpstreamStatus;
+  credentials: CredentialStatus;
+  streams: StreamView[];
+  totalStreams: number;
+  internalErrors: number;
+}
+
+/** The relay's /status document: health first, then every fact behind it. */
+export function buildRelayStatus(p: StatusParts): RelayStatus {
+  const reasons: string[] = [];
+  if (!p.listening && !p.draining) reasons.push(`not listening on ${p.listenerPath}`);
+  if (p.upstream.state !== 'CONNECTED') {
+    const err = p.upstream.lastError ? `: ${p.upstream.lastError.message}` : '';
+    reasons.push(`management server ${p.upstream.domain} is ${p.upstream.state}${err}`);
+  }
+  if (p.credentials.state === 'FAILED' || p.credentials.state === 'EXPIRED') {
+    reasons.push(`AWS credentials ${p.credentials.state}${p.credentials.lastError ? `: ${p.credentials.lastError.message}` : ''}`);
+  }
+  const healthStatus: RelayHealth = p.draining ? 'DRAINING' : reasons.length === 0 ? 'HEALTHY' : 'UNHEALTHY';
+  if (p.draining) reasons.unshift('shutting down: draining streams');
+  return {
+    healthStatus,
+    reasons,
+    relayUptime: `${Math.round(p.uptimeMs / 1000)}s`,
+    listener: { path: p.listenerPath, listening: p.listening, mode: '0600', connections: p.connections },
+    upstream: p.upstream,
+    credentials: p.credentials,
+    streams: { active: p.streams.length, total: p.totalStreams, internalErrors: p.internalErrors },
+    activeStreams: p.streams,
+  };
+}

@@ -1,0 +1,332 @@
+import * as fs from 'node:fs';
+import * as http2 from 'node:http2';
+import type { Logger } from '../common/logger';
+import { Backoff, type BackoffOptions, jitterDown } from '../common/backoff';
+import { MAX_WINDOW, type UpstreamConfig } from './config';
+import { UpstreamUnavailableError, describeConnectError } from './upstream-errors';
+
+export type UpstreamState = 'CONNECTED' | 'CONNECTING' | 'NOT_CONNECTED';
+
+export interface UpstreamStatus {
+  target: string;
+  domain: string;
+  tls: boolean;
+  state: UpstreamState;
+  since: string;
+  lastError: { message: string; at: string } | null;
+  nextAttemptAt: string | null;
+  connects: number;
+  failures: number;
+  connectionAgeSeconds: number | null;
+  drainingConnections: number;
+}
+
+export interface UpstreamHooks {
+  onConnectAttempt?(): void;
+  onConnected?(): void;
+  onConnectFailed?(message: string): void;
+  onStateChange?(state: UpstreamState): void;
+}
+
+export interface UpstreamOptions {
+  /** HTTP/2 stream window the relay advertises upstream: the per-stream buffer bound. */
+  streamWindowBytes: number;
+  log: Logger;
+  hooks?: UpstreamHooks;
+  backoff?: BackoffOptions;
+  random?: () => number;
+}
+
+const RECYCLE_JITTER = 0.1;
+const RECONNECT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 10_000, multiplier: 1.6, jitter: 0.2 };
+
+/**
+ * The relay's HTTP/2 connection to the management server. Connects at start
+ * and keeps one connection up (reconnecting with jittered exponential backoff),
+ * pings it every keepalive interval, and recycles it after the max connection
+ * duration (jittered) by draining: new streams go to a fresh connection while
+ * the old one lives until its streams end. While it cannot connect, `acquire()`
+ * fails at once with the reason, so clients are never left hanging.
+ */
+export class UpstreamManager {
+  readonly target: string;
+  private active: http2.ClientHttp2Session | undefined;
+  private activeSince = 0;
+  private connecting: Promise<http2.ClientHttp2Session> | undefined;
+  private readonly draining = new Set<http2.ClientHttp2Session>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private nextAttemptAt: number | undefined;
+  private stateValue: UpstreamState = 'NOT_CONNECTED';
+  private since = Date.now();
+  private lastError: { message: string; at: number } | undefined;
+  private connects = 0;
+  private failures = 0;
+  private closing = false;
+  private readonly backoff: Backoff;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly cfg: UpstreamConfig,
+    private readonly opts: UpstreamOptions,
+  ) {
+    const host = cfg.connectHost.includes(':') ? `[${cfg.connectHost}]` : cfg.connectHost;
+    this.target = `${host}:${cfg.port}`;
+    this.random = opts.random ?? Math.random;
+    this.backoff = new Backoff(opts.backoff ?? RECONNECT_BACKOFF, this.random);
+  }
+
+  get state(): UpstreamState {
+    return this.stateValue;
+  }
+
+  /** Connect now, and keep connected from then on. */
+  start(): void {
+    this.connect().catch(() => undefined);
+  }
+
+  /** A connected session for a new stream, or UpstreamUnavailableError saying why not. */
+  async acquire(): Promise<http2.ClientHttp2Session> {
+    if (this.closing) throw new UpstreamUnavailableError('relay: shutting down');
+    const s = this.active;
+    if (s && !s.closed && !s.destroyed) return s;
+    if (this.connecting) return this.connecting;
+    if (this.retryTimer) throw new UpstreamUnavailableError(this.unavailableMessage());
+    return this.connect();
+  }
+
+  status(): UpstreamStatus {
+    return {
+      target: this.target,
+      domain: this.cfg.domain,
+      tls: this.cfg.tls,
+      state: this.stateValue,
+      since: new Date(this.since).toISOString(),
+      lastError: this.lastError ? { message: this.lastError.message, at: new Date(this.lastError.at).toISOString() } : null,
+      nextAttemptAt: this.nextAttemptAt !== undefined ? new Date(this.nextAttemptAt).toISOString() : null,
+      connects: this.connects,
+      failures: this.failures,
+      connectionAgeSeconds: this.active ? Math.round((Date.now() - this.activeSince) / 1000) : null,
+      drainingConnections: this.draining.size,
+    };
+  }
+
+  /** Stop reconnecting and close every connection (streams should be ended first). */
+  async close(graceMs = 1000): Promise<void> {
+    this.closing = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    const sessions = [...this.draining, ...(this.active ? [this.active] : [])];
+    this.active = undefined;
+    await Promise.all(
+      sessions.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            if (s.destroyed) return resolve();
+            const t = setTimeout(() => s.destroy(), graceMs);
+            s.once('close', () => {
+              clearTimeout(t);
+              resolve();
+            });
+            s.close();
+          }),
+      ),
+    );
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    this.setState('NOT_CONNECTED');
+  }
+
+  private unavailableMessage(): string {
+    const why = this.lastError?.message ?? 'not connected';
+    const wait = this.nextAttemptAt !== undefined ? Math.max(0, Math.ceil((this.nextAttemptAt - Date.now()) / 1000)) : 0;
+    return `relay: management server ${this.cfg.domain} (${this.target}) unavailable: ${why}; next attempt in ${wait}s`;
+  }
+
+  private setState(s: UpstreamState): void {
+    if (s === this.stateValue) return;
+    this.stateValue = s;
+    this.since = Date.now();
+    this.opts.hooks?.onStateChange?.(s);
+  }
+
+  private connect(): Promise<http2.ClientHttp2Session> {
+    if (this.connecting) return this.connecting;
+    this.retryTimer = undefined;
+    this.nextAttemptAt = undefined;
+    this.setState('CONNECTING');
+    this.opts.hooks?.onConnectAttempt?.();
+    this.connecting = this.openSession().then(
+      (session) => {
+        this.connecting = undefined;
+        if (this.closing) {
+          session.destroy();
+          throw new UpstreamUnavailableError('relay: shutting down');
+        }
+        this.adopt(session);
+        return session;
+      },
+      (err: unknown) => {
+        this.connecting = undefined;
+        const message = describeConnectError(err, this.target);
+        this.recordFailure(message);
+        throw new UpstreamUnavailableError(`relay: cannot reach management server ${this.cfg.domain} (${this.target}): ${message}`);
+      },
+    );
+    return this.connecting;
+  }
+
+  private openSession(): Promise<http2.ClientHttp2Session> {
+    return new Promise((resolve, reject) => {
+      const cfg = this.cfg;
+      let tlsOptions: Record<string, unknown> = {};
+      if (cfg.tls) {
+        let ca: Buffer | undefined;
+        try {
+          ca = cfg.caFile ? fs.readFileSync(cfg.caFile) : undefined;
+        } catch (e) {
+          return reject(new Error(`cannot read CA file ${cfg.caFile}: ${(e as Error).message}`));
+        }
+        tlsOptions = { servername: cfg.domain, minVersion: 'TLSv1.2', ...(ca ? { ca } : {}), ...(cfg.ecdhCurve ? { ecdhCurve: cfg.ecdhCurve } : {}) };
+      }
+      const session = http2.connect(`${cfg.tls ? 'https' : 'http'}://${this.target}`, {
+        ...tlsOptions,
+        settings: { enablePush: false, initialWindowSize: this.opts.streamWindowBytes },
+        // The shared upstream session must never refuse new streams for memory:
+        // per-stream flow-control windows are what bound buffering.
+        maxSessionMemory: 1 << 20,
+      });
+      const timer = setTimeout(() => session.destroy(new Error(`connect timed out after ${cfg.connectTimeoutMs}ms`)), cfg.connectTimeoutMs);
+      const onError = (err: Error) => {
+        clearTimeout(timer);
+        reject(err);
+      };
+      const onEarlyClose = () => onError(new Error('connection closed during setup'));
+      session.once('error', onError);
+      session.once('close', onEarlyClose);
+      session.once('connect', () => {
+        clearTimeout(timer);
+        session.removeListener('error', onError);
+        session.removeListener('close', onEarlyClose);
+        try {
+          session.setLocalWindowSize(MAX_WINDOW);
+        } catch {
+          /* the stream windows still apply */
+        }
+        resolve(session);
+      });
+    });
+  }
+
+  private adopt(session: http2.ClientHttp2Session): void {
+    this.active = session;
+    this.activeSince = Date.now();
+    this.connects++;
+    this.backoff.reset();
+    this.setState('CONNECTED');
+    this.opts.hooks?.onConnected?.();
+    this.opts.log.info({ target: this.target, domain: this.cfg.domain }, 'connected to management server');
+    const stopKeepalive = this.keepalive(session);
+    let recycle: NodeJS.Timeout | undefined;
+    if (this.cfg.maxConnectionDurationMs > 0) {
+      recycle = this.timer(jitterDown(this.cfg.maxConnectionDurationMs, RECYCLE_JITTER, this.random), () => {
+        this.opts.log.info({ target: this.target }, 'max connection duration reached: draining the connection and opening a new one');
+        this.retire(session);
+      });
+    }
+    session.on('error', (err) => {
+      this.lastError = { message: describeConnectError(err, this.target), at: Date.now() };
+    });
+    session.on('goaway', (code: number) => {
+      this.opts.log.info({ target: this.target, code }, 'management server sent GOAWAY');
+      if (code !== http2.constants.NGHTTP2_NO_ERROR) this.lastError = { message: `GOAWAY with error code ${code}`, at: Date.now() };
+      this.retire(session, code === http2.constants.NGHTTP2_NO_ERROR);
+    });
+    session.on('close', () => {
+      stopKeepalive();
+      if (recycle) this.clearTimer(recycle);
+      this.draining.delete(session);
+      if (this.active !== session) return;
+      this.active = undefined;
+      if (this.closing) return;
+      const why = this.lastError && this.lastError.at >= this.activeSince ? this.lastError.message : 'connection closed';
+      this.opts.log.warn({ target: this.target, reason: why }, 'lost connection to management server');
+      this.recordFailure(why, false);
+    });
+  }
+
+  /** Stop giving `session` new streams; let its streams finish; keep a connection up. */
+  private retire(session: http2.ClientHttp2Session, reconnectNow = true): void {
+    if (this.active !== session) return;
+    this.active = undefined;
+    this.draining.add(session);
+    if (!session.closed && !session.destroyed) session.close();
+    if (this.closing) return;
+    if (reconnectNow) this.connect().catch(() => undefined);
+    else this.scheduleRetry();
+  }
+
+  private recordFailure(message: string, countFailure = true): void {
+    this.lastError = { message, at: Date.now() };
+    if (countFailure) {
+      this.failures++;
+      this.opts.hooks?.onConnectFailed?.(message);
+      this.opts.log.warn({ target: this.target, reason: message }, 'cannot connect to management server');
+    }
+    if (!this.closing) this.scheduleRetry();
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.connecting || this.closing) return;
+    this.setState('NOT_CONNECTED');
+    const delay = this.backoff.next();
+    this.nextAttemptAt = Date.now() + delay;
+    this.retryTimer = this.timer(delay, () => {
+      this.retryTimer = undefined;
+      this.connect().catch(() => undefined);
+    });
+  }
+
+  private keepalive(session: http2.ClientHttp2Session): () => void {
+    const { keepaliveIntervalMs: every, keepaliveTimeoutMs: wait } = this.cfg;
+    if (every <= 0) return () => undefined;
+    let outstanding: NodeJS.Timeout | undefined;
+    const interval = setInterval(() => {
+      if (outstanding || session.destroyed || session.closed) return;
+      outstanding = setTimeout(() => {
+        this.lastError = { message: `keepalive: no PING acknowledgement within ${wait}ms`, at: Date.now() };
+        session.destroy(new Error(this.lastError.message));
+      }, wait);
+      try {
+        session.ping((err) => {
+          if (outstanding) clearTimeout(outstanding);
+          outstanding = undefined;
+          void err;
+        });
+      } catch {
+        clearTimeout(outstanding);
+        outstanding = undefined;
+      }
+    }, every);
+    interval.unref();
+    return () => {
+      clearInterval(interval);
+      if (outstanding) clearTimeout(outstanding);
+    };
+  }
+
+  private timer(ms: number, fn: () => void): NodeJS.Timeout {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    t.unref();
+    this.timers.add(t);
+    return t;
+  }
+
+  private clearTimer(t: NodeJS.Timeout): void {
+    clearTimeout(t);
+    this.timers.delete(t);
+  }
+}

@@ -1,0 +1,111 @@
+import type { NodeSummary, RequestSummary, ResponseSummary } from './xds-envelope';
+
+/** Where one xDS type of one stream stands, as `appnet status` shows it. */
+export type TypeSyncState = 'NOT_SENT' | 'STALE' | 'SYNCED' | 'NACKED';
+
+export interface NackInfo {
+  nonce: string;
+  /** The version the client says it still holds. */
+  keptVersion: string;
+  /** The version it rejected, when the relay saw that response. */
+  rejectedVersion: string | null;
+  code: number;
+  message: string;
+  at: string;
+}
+
+export interface TypeView {
+  typeUrl: string;
+  state: TypeSyncState;
+  requests: number;
+  responses: number;
+  acks: number;
+  nacks: number;
+  lastVersionSent: string | null;
+  lastNonceSent: string | null;
+  lastResourceCount: number | null;
+  lastResponseAt: string | null;
+  lastAckedVersion: string | null;
+  lastNack: NackInfo | null;
+}
+
+export type RequestKind = 'subscribe' | 'ack' | 'nack';
+
+const MAX_TYPES = 64;
+const MAX_TEXT = 4096;
+const clip = (s: string): string => (s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}…` : s);
+
+/** The relay's view of the xDS conversation on one stream, from top-level fields only. */
+export class XdsStreamTracker {
+  node: NodeSummary | undefined;
+  private readonly byType = new Map<string, TypeView>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  onRequest(r: RequestSummary): RequestKind {
+    if (r.node && !this.node) this.node = { ...r.node, id: clip(r.node.id), cluster: clip(r.node.cluster) };
+    const t = this.type(r.typeUrl);
+    const kind: RequestKind = r.responseNonce === '' ? 'subscribe' : r.errorDetail ? 'nack' : 'ack';
+    if (!t) return kind;
+    t.requests++;
+    const current = r.responseNonce !== '' && r.responseNonce === t.lastNonceSent;
+    if (kind === 'nack') {
+      t.nacks++;
+      t.lastNack = {
+        nonce: clip(r.responseNonce),
+        keptVersion: clip(r.versionInfo),
+        rejectedVersion: current ? t.lastVersionSent : null,
+        code: r.errorDetail!.code,
+        message: clip(r.errorDetail!.message),
+        at: new Date(this.now()).toISOString(),
+      };
+      if (current) t.state = 'NACKED';
+    } else if (kind === 'ack') {
+      t.acks++;
+      if (current) {
+        t.state = 'SYNCED';
+        // SotW ACKs carry the version; Delta ACKs only the nonce.
+        t.lastAckedVersion = r.versionInfo !== '' ? clip(r.versionInfo) : t.lastVersionSent;
+      }
+    }
+    return kind;
+  }
+
+  onResponse(r: ResponseSummary): void {
+    const t = this.type(r.typeUrl);
+    if (!t) return;
+    t.responses++;
+    t.lastVersionSent = clip(r.versionInfo);
+    t.lastNonceSent = clip(r.nonce);
+    t.lastResourceCount = r.resources;
+    t.lastResponseAt = new Date(this.now()).toISOString();
+    t.state = 'STALE';
+  }
+
+  types(): TypeView[] {
+    return [...this.byType.values()].map((t) => ({ ...t, lastNack: t.lastNack ? { ...t.lastNack } : null }));
+  }
+
+  private type(typeUrl: string): TypeView | undefined {
+    let t = this.byType.get(typeUrl);
+    if (!t) {
+      if (this.byType.size >= MAX_TYPES) return undefined;
+      t = {
+        typeUrl: clip(typeUrl),
+        state: 'NOT_SENT',
+        requests: 0,
+        responses: 0,
+        acks: 0,
+        nacks: 0,
+        lastVersionSent: null,
+        lastNonceSent: null,
+        lastResourceCount: null,
+        lastResponseAt: null,
+        lastAckedVersion: null,
+        lastNack: null,
+      };
+      this.byType.set(typeUrl, t);
+    }
+    return t;
+  }
+}
