@@ -53,10 +53,14 @@ export class RelayListener {
     return this.sessions.size;
   }
 
-  /** Stop accepting connections (the socket file goes away). */
-  stopAccepting(): Promise<void> {
+  /**
+   * Stop accepting connections: the listening handle closes (and the socket
+   * file goes) at once; open connections live on until drained.
+   */
+  stopAccepting(): void {
+    if (!this.listening) return;
     this.listening = false;
-    return new Promise((resolve) => this.net.close(() => resolve()));
+    this.net.close();
   }
 
   /** Tell every client to go elsewhere (GOAWAY); their open streams may finish. */

@@ -88,7 +88,7 @@ export class Relay {
   async start(): Promise<void> {
     await this.listener.listen();
     this.upstream.start();
-    this.creds.refresh().catch(() => undefined); // show credential trouble in /status before the first stream
+    this.creds.start(); // fetch now: credential trouble shows in /status before the first stream
     if (this.cfg.admin) {
       this.admin = await AdminServer.start({
         listen: this.cfg.admin,
@@ -144,7 +144,7 @@ export class Relay {
     this.draining = true;
     this.health.notify();
     this.log.info({ streams: this.streams.size, drainMs }, 'shutting down: draining streams');
-    await this.listener.stopAccepting();
+    this.listener.stopAccepting();
     this.listener.goawayAll();
     if (this.streams.size > 0 && drainMs > 0) {
       await new Promise<void>((resolve) => {
@@ -162,6 +162,7 @@ export class Relay {
     await this.waitForStreams(SHUTDOWN_FLUSH_MS);
     this.listener.destroyAll();
     await this.upstream.close();
+    this.creds.stop();
     await this.admin?.close();
     this.log.info('relay stopped');
   }

@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
+import { Backoff } from '../common/backoff';
 
 /** What the SDK credential chains look like: `forceRefresh` re-fetches. */
 export type RefreshableProvider = (opts?: { forceRefresh?: boolean }) => Promise<AwsCredentialIdentity>;
@@ -52,9 +53,11 @@ export function describeSource(creds: AwsCredentialIdentity): string {
 }
 
 /**
- * Holds the AWS credentials used for signing. One fetch at a time; credentials
- * are refreshed in the background before they expire, and callers block only
- * when nothing valid is cached. Everything it knows shows in `status()`.
+ * Holds the AWS credentials used for signing. One fetch at a time; once
+ * started, credentials are refreshed on a timer before they expire (at most 5
+ * minutes, at least half their lifetime, ahead) and failed fetches are retried
+ * with backoff, so callers block only when nothing valid is cached. Everything
+ * it knows shows in `status()`; the keys themselves never do.
  */
 export class CredentialManager {
   private current: AwsCredentialIdentity | undefined;
@@ -67,6 +70,9 @@ export class CredentialManager {
   private readonly now: () => number;
   private readonly windowMs: number;
   private readonly holdMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private readonly retry = new Backoff({ initialMs: 1000, maxMs: 30_000, multiplier: 2, jitter: 0.2 });
 
   constructor(
     private readonly provider: RefreshableProvider,
@@ -75,6 +81,18 @@ export class CredentialManager {
     this.now = opts.now ?? Date.now;
     this.windowMs = opts.refreshWindowMs ?? 5 * 60_000;
     this.holdMs = opts.failureHoldMs ?? 1000;
+  }
+
+  /** Fetch now and keep the credentials fresh on a timer (refresh before expiry, retry on failure). */
+  start(): void {
+    this.running = true;
+    this.refresh().catch(() => undefined);
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   /** Credentials for one signature; the signer calls this for every stream. */
@@ -100,7 +118,9 @@ export class CredentialManager {
         this.lastRefreshAt = this.obtainedAt;
         this.lastFailure = undefined;
         this.refreshes++;
+        this.retry.reset();
         this.opts.onRefresh?.(true);
+        if (creds.expiration) this.schedule(Math.max(0, creds.expiration.getTime() - this.windowFor(creds) - this.now()));
         return creds;
       },
       (err: unknown) => {
@@ -111,6 +131,7 @@ export class CredentialManager {
         this.lastFailure = { error, at: this.now() };
         this.failures++;
         this.opts.onRefresh?.(false, error);
+        this.schedule(this.retry.next());
         throw error;
       },
     );
@@ -149,10 +170,21 @@ export class CredentialManager {
     return c.expiration !== undefined && c.expiration.getTime() <= now;
   }
 
+  private windowFor(c: AwsCredentialIdentity): number {
+    return c.expiration ? Math.min(this.windowMs, (c.expiration.getTime() - this.obtainedAt) / 2) : 0;
+  }
+
   private inRefreshWindow(c: AwsCredentialIdentity, now: number): boolean {
-    if (!c.expiration) return false;
-    const exp = c.expiration.getTime();
-    const window = Math.min(this.windowMs, (exp - this.obtainedAt) / 2);
-    return exp - now <= window;
+    return c.expiration !== undefined && c.expiration.getTime() - now <= this.windowFor(c);
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.refresh().catch(() => undefined);
+    }, delayMs);
+    this.timer.unref();
   }
 }

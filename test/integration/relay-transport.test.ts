@@ -119,10 +119,7 @@ describe('relay transport (grpc-js client -> relay socket -> TLS grpc-js upstrea
     const call = openBidi(rig.client(), BULK_PATH);
     call.write(Buffer.from('hello'));
     await up;
-    const st = await waitFor(async () => {
-      const s = await rig.status();
-      return s.activeStreams.some((x: any) => x.path === BULK_PATH && x.bytes.fromClient === 10) ? s : undefined;
-    });
+    const st = await rig.waitForStatus((s) => s.activeStreams.some((x: any) => x.path === BULK_PATH && x.bytes.fromClient === 10));
     expect(st.healthStatus).toBe('HEALTHY');
     expect(st.upstream).toMatchObject({ state: 'CONNECTED', domain: DOMAIN, tls: true });
     expect(st.credentials).toMatchObject({ state: 'VALID', source: 'container-credentials' });
