@@ -53,7 +53,9 @@ export class AdminServer {
     const rl = opts.rateLimit ?? { perSecond: 10, burst: 20 };
     const bucket = new TokenBucket(rl.perSecond, rl.burst);
     const server = http.createServer((req, res) => {
-      const url = new URL(req.url ?? '/', 'http://admin');
+      const raw = req.url ?? '/';
+      // Prefix rather than resolve: "//status" is a path here, not a host.
+      const url = new URL(raw.startsWith('/') ? `http://admin${raw}` : raw, 'http://admin');
       const clean = cleanPath(url.pathname);
       if (clean !== url.pathname) {
         res.writeHead(301, { Location: clean + url.search });
