@@ -29,7 +29,14 @@ describe('relay under faults', () => {
   it('fails new streams fast with UNAVAILABLE while the upstream is down, and works again when it is back', async () => {
     rig = await Rig.start();
     const port = rig.upstream.port;
+    // A health Watch on "upstream" follows the management server's state.
+    const seen: number[] = [];
+    const watch = rig.client().makeServerStreamRequest('/grpc.health.v1.Health/Watch', (b: Buffer) => b, (b: Buffer) => b, Buffer.from([0x0a, 8, ...Buffer.from('upstream')]));
+    watch.on('data', (b: Buffer) => seen.push(b[1] ?? 0));
+    watch.on('error', () => undefined);
+    await waitFor(() => seen[0] === 1, 3000, 'SERVING');
     rig.upstream.forceClose();
+    await waitFor(() => seen.at(-1) === 2, 3000, 'NOT_SERVING');
     await rig.waitForStatus((s) => s.upstream.state !== 'CONNECTED', 5000, 'relay to notice');
     const t0 = Date.now();
     const st = await statusOf(openBidi(rig.client(), ADS_PATH));
@@ -43,6 +50,9 @@ describe('relay under faults', () => {
     rig.upstream = await new TestUpstream(rig.ca).start(port);
     await rig.waitForStatus((s) => s.upstream.state === 'CONNECTED', 15_000, 'reconnect');
     await exchange(rig);
+    await waitFor(() => seen.at(-1) === 1, 3000, 'SERVING again');
+    expect(seen).toEqual([1, 2, 1]);
+    watch.cancel();
   });
 
   it('ends a stream idle for RELAY_STREAM_IDLE_TIMEOUT with a status that says so, and cancels upstream', async () => {

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADS_PATH, BULK_PATH, LRS_PATH, openBidi, statusOf } from '../fixtures/grpc-upstream';
 import { DOMAIN, Rig, TEST_CREDS } from '../fixtures/rig';
+import { getText } from '../fixtures/relay-process';
 import { waitFor } from '../fixtures/tmp';
 
 describe('relay transport (grpc-js client -> relay socket -> TLS grpc-js upstream)', () => {
@@ -127,6 +128,24 @@ describe('relay transport (grpc-js client -> relay socket -> TLS grpc-js upstrea
     expect(JSON.stringify(st)).not.toContain(TEST_CREDS.sessionToken);
     expect(st.listener).toMatchObject({ path: rig.socket, listening: true, mode: '0600' });
     call.cancel();
+  });
+
+  it('serves Prometheus metrics that count what went by', async () => {
+    const r = await getText(rig.adminSocket, '/stats/prometheus');
+    expect(r.status).toBe(200);
+    expect(r.headers['content-type']).toMatch(/^text\/plain/);
+    const value = (name: string) => Number(new RegExp(`^${name.replace(/[{}"]/g, (c) => `\\${c}`)} (\\S+)$`, 'm').exec(r.body)?.[1]);
+    expect(value('appnet_relay_upstream_connected')).toBe(1);
+    expect(value('appnet_relay_upstream_connects_total')).toBeGreaterThanOrEqual(1);
+    expect(value('appnet_relay_credential_refreshes_total')).toBeGreaterThanOrEqual(1);
+    expect(value('appnet_relay_streams_total{outcome="ok"}')).toBeGreaterThanOrEqual(2);
+    expect(value('appnet_relay_streams_total{outcome="cancelled"}')).toBeGreaterThanOrEqual(1);
+    expect(value('appnet_relay_bytes_total{direction="upstream_to_downstream"}')).toBeGreaterThan(40 * 1024 * 1024);
+    expect(value('appnet_relay_messages_total{direction="downstream_to_upstream"}')).toBeGreaterThanOrEqual(5);
+    expect(r.body).toContain('appnet_relay_message_size_bytes_bucket{le="33554432",direction="upstream_to_downstream"}');
+    expect(r.body).toContain('appnet_relay_stream_duration_seconds_count{outcome="ok"}');
+    expect(r.body).toContain('appnet_relay_streams_active');
+    expect((await getText(rig.adminSocket, '/stats/prometheus', 'POST')).status).toBe(405);
   });
 
   it('turns an upstream that dies mid-stream into UNAVAILABLE with trailers, not a bare reset', async () => {
