@@ -199,7 +199,11 @@ export class ManagementServer extends EventEmitter<ManagementEvents> {
     return {
       health: () => ({ status: this.closing ? 'closing' : 'ok', port: this.port, openStreams: this.registry.openCount(), uptimeS: Math.round((Date.now() - this.startedAt) / 1000) }),
       streams: (openOnly: boolean) => this.streams(openOnly),
-      resources: (nodeId: string | undefined) => ({ node: nodeId ?? null, types: this.resources(nodeId) }),
+      resources: (nodeId: string | undefined) => ({
+        node: nodeId ?? null,
+        nodesWithOwnResources: this.opts.source.nodeIds?.() ?? [],
+        types: this.resources(nodeId),
+      }),
       rejections: () => this.rejections(),
       nacks: () => this.nacks(),
     };

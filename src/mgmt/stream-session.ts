@@ -100,6 +100,8 @@ export class StreamSession<Req extends AnyRequest, Res extends AnyResponse> impl
   private requests = 0;
   private ageTimer: NodeJS.Timeout | undefined;
   private readonly startedAt = new Date().toISOString();
+  /** Read once: the call may be gone when the record is taken. */
+  private readonly callInfo: { path: string; authority: string; peer: string; userAgent: string | null };
 
   constructor(
     private readonly ctx: SessionContext,
@@ -109,6 +111,14 @@ export class StreamSession<Req extends AnyRequest, Res extends AnyResponse> impl
     private readonly verdict: VerifyResult | null,
   ) {
     this.id = ctx.registry.allocateId();
+    const ua = call.metadata.get('user-agent')[0];
+    let peer = '';
+    try {
+      peer = call.getPeer();
+    } catch {
+      peer = 'unknown';
+    }
+    this.callInfo = { path: call.getPath(), authority: call.getHost(), peer, userAgent: typeof ua === 'string' ? ua : null };
   }
 
   start(): void {
@@ -121,9 +131,9 @@ export class StreamSession<Req extends AnyRequest, Res extends AnyResponse> impl
         at: new Date().toISOString(),
         streamId: this.id,
         reason: this.verdict.reason,
-        authority: call.getHost(),
-        path: call.getPath(),
-        peer: call.getPeer(),
+        authority: this.callInfo.authority,
+        path: this.callInfo.path,
+        peer: this.callInfo.peer,
         accessKeyId: this.verdict.accessKeyId ?? null,
       };
       ctx.registry.addRejection(rejection);
@@ -140,7 +150,7 @@ export class StreamSession<Req extends AnyRequest, Res extends AnyResponse> impl
         ctx.maxStreamAgeMs,
       );
     }
-    ctx.logger.debug({ streamId: this.id, kind: this.kind, authority: call.getHost() }, 'stream open');
+    ctx.logger.debug({ streamId: this.id, kind: this.kind, authority: this.callInfo.authority }, 'stream open');
     ctx.events.emit('stream-open', this.record());
   }
 
@@ -176,17 +186,13 @@ export class StreamSession<Req extends AnyRequest, Res extends AnyResponse> impl
 
   record(): StreamRecord {
     const sig = this.verdict;
-    const ua = this.call.metadata.get('user-agent')[0];
     const nodeUa = this.node?.user_agent_name
       ? `${this.node.user_agent_name}${this.node.user_agent_version ? ' ' + this.node.user_agent_version : ''}`
       : null;
     return {
       id: this.id,
       kind: this.kind,
-      path: this.call.getPath(),
-      authority: this.call.getHost(),
-      peer: this.call.getPeer(),
-      userAgent: typeof ua === 'string' ? ua : null,
+      ...this.callInfo,
       nodeId: this.node?.id ?? null,
       nodeCluster: this.node?.cluster ?? null,
       nodeUserAgent: nodeUa,

@@ -9,9 +9,9 @@ export class RelayMetrics {
   readonly registry = new Registry();
   readonly streamsActive: Gauge;
   readonly streamsTotal: Counter<'outcome'>;
-  readonly bytes: Record<Direction, Counter>;
-  readonly messages: Record<Direction, Counter>;
-  readonly messageSize: Record<Direction, Histogram>;
+  /** Per-chunk and per-message counts: plain numbers on the hot path, published at scrape time. */
+  readonly hot = { bytes: { downstream_to_upstream: 0, upstream_to_downstream: 0 }, messages: { downstream_to_upstream: 0, upstream_to_downstream: 0 } };
+  readonly messageSize: Histogram<'direction'>;
   readonly nacks: Counter<'type_url'>;
   readonly upstreamConnected: Gauge;
   readonly upstreamConnects: Counter;
@@ -26,19 +26,21 @@ export class RelayMetrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'appnet_relay_process_' });
     this.streamsActive = new Gauge({ name: 'appnet_relay_streams_active', help: 'Streams being relayed now', registers });
     this.streamsTotal = new Counter({ name: 'appnet_relay_streams_total', help: 'Streams relayed, by how they ended', labelNames: ['outcome'], registers });
-    const bytes = new Counter({ name: 'appnet_relay_bytes_total', help: 'Bytes of gRPC messages relayed', labelNames: ['direction'], registers });
-    const messages = new Counter({ name: 'appnet_relay_messages_total', help: 'gRPC messages relayed', labelNames: ['direction'], registers });
-    const size = new Histogram({
+    const hot = this.hot;
+    const publish = (field: 'bytes' | 'messages') =>
+      function (this: Counter<'direction'>) {
+        this.reset();
+        for (const d of DIRECTIONS) this.inc({ direction: d }, hot[field][d]);
+      };
+    new Counter({ name: 'appnet_relay_bytes_total', help: 'Bytes relayed (gRPC framing included)', labelNames: ['direction'], registers, collect: publish('bytes') });
+    new Counter({ name: 'appnet_relay_messages_total', help: 'gRPC messages relayed', labelNames: ['direction'], registers, collect: publish('messages') });
+    this.messageSize = new Histogram({
       name: 'appnet_relay_message_size_bytes',
       help: 'Size of relayed gRPC messages',
       labelNames: ['direction'],
       buckets: [256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 10_485_760, 33_554_432],
       registers,
     });
-    // Bind the label children once: the hot path then does no label hashing.
-    this.bytes = bind(DIRECTIONS, (d) => bytes.labels(d) as unknown as Counter);
-    this.messages = bind(DIRECTIONS, (d) => messages.labels(d) as unknown as Counter);
-    this.messageSize = bind(DIRECTIONS, (d) => size.labels(d) as unknown as Histogram);
     this.nacks = new Counter({ name: 'appnet_relay_nacks_total', help: 'xDS NACKs sent by clients', labelNames: ['type_url'], registers });
     this.upstreamConnected = new Gauge({ name: 'appnet_relay_upstream_connected', help: '1 when connected to the management server', registers });
     this.upstreamConnects = new Counter({ name: 'appnet_relay_upstream_connects_total', help: 'Connections made to the management server', registers });
@@ -67,8 +69,4 @@ export class RelayMetrics {
   text(): Promise<string> {
     return this.registry.metrics();
   }
-}
-
-function bind<K extends string, V>(keys: K[], make: (k: K) => V): Record<K, V> {
-  return Object.fromEntries(keys.map((k) => [k, make(k)])) as Record<K, V>;
 }

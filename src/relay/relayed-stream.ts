@@ -340,7 +340,7 @@ export class RelayedStream {
 
   private readonly onDownData = (chunk: Buffer): void => {
     this.bytesIn += chunk.length;
-    this.deps.metrics.bytes.downstream_to_upstream.inc(chunk.length);
+    this.deps.metrics.hot.bytes.downstream_to_upstream += chunk.length;
     this.reqScanner.push(chunk);
     if (this.replay) {
       this.replay.push(chunk);
@@ -364,7 +364,7 @@ export class RelayedStream {
 
   private readonly onUpData = (chunk: Buffer): void => {
     this.bytesOut += chunk.length;
-    this.deps.metrics.bytes.upstream_to_downstream.inc(chunk.length);
+    this.deps.metrics.hot.bytes.upstream_to_downstream += chunk.length;
     this.resScanner.push(chunk);
     if (!this.down.write(chunk) && !this.waitingDownDrain) {
       this.waitingDownDrain = true;
@@ -381,8 +381,8 @@ export class RelayedStream {
   private onRequestMessage(m: ScannedMessage): void {
     this.msgsIn++;
     const { metrics, codec, log } = this.deps;
-    metrics.messages.downstream_to_upstream.inc();
-    metrics.messageSize.downstream_to_upstream.observe(m.size);
+    metrics.hot.messages.downstream_to_upstream++;
+    metrics.messageSize.observe({ direction: 'downstream_to_upstream' }, m.size);
     const r = codec.decodeRequest(this.kind, m);
     if (!r) return;
     const kind = this.tracker.onRequest(r);
@@ -394,8 +394,8 @@ export class RelayedStream {
 
   private onResponseMessage(m: ScannedMessage): void {
     this.msgsOut++;
-    this.deps.metrics.messages.upstream_to_downstream.inc();
-    this.deps.metrics.messageSize.upstream_to_downstream.observe(m.size);
+    this.deps.metrics.hot.messages.upstream_to_downstream++;
+    this.deps.metrics.messageSize.observe({ direction: 'upstream_to_downstream' }, m.size);
     const r = this.deps.codec.decodeResponse(this.kind, m);
     if (r) this.tracker.onResponse(r);
   }
