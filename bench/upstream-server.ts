@@ -1,0 +1,76 @@
+/**
+ * Benchmark child process: the fake management server. A grpc-js TLS server
+ * (identity serializers, no message size limits) whose ADS method answers each
+ * DiscoveryRequest `bench:<count>:<bytes>` with <count> pre-built
+ * DiscoveryResponses of <bytes>, honouring write backpressure.
+ * Started by run.ts with fork(); reports {type:'ready', port} over IPC and
+ * exits when the parent goes away.
+ */
+import * as fs from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import { ADS_PATH, discoveryResponse, parseAsk } from './wire';
+
+const id = (b: Buffer): Buffer => b;
+const cache = new Map<number, Buffer>();
+function response(bytes: number): Buffer {
+  let r = cache.get(bytes);
+  if (!r) {
+    r = discoveryResponse(bytes);
+    cache.set(bytes, r);
+  }
+  return r;
+}
+
+let activeCalls = 0;
+
+function serve(call: grpc.ServerDuplexStream<Buffer, Buffer>): void {
+  activeCalls++;
+  /** What is still to be sent: [message, how many more times]. */
+  const queue: Array<[Buffer, number]> = [];
+  let waiting = false;
+  const pump = (): void => {
+    waiting = false;
+    while (queue.length > 0) {
+      const head = queue[0]!;
+      if (--head[1] === 0) queue.shift();
+      if (!call.write(head[0])) {
+        waiting = true;
+        call.once('drain', pump);
+        return;
+      }
+    }
+  };
+  call.on('data', (req: Buffer) => {
+    const ask = parseAsk(req);
+    if (!ask || ask.count <= 0) return;
+    queue.push([response(ask.bytes), ask.count]);
+    if (!waiting) pump();
+  });
+  call.on('end', () => call.end());
+  call.on('error', () => undefined);
+  call.on('close', () => activeCalls--);
+}
+
+async function main(): Promise<void> {
+  const certPem = fs.readFileSync(process.env.BENCH_CERT!);
+  const keyPem = fs.readFileSync(process.env.BENCH_KEY!);
+  for (const b of (process.env.BENCH_PREBUILD ?? '').split(',').filter(Boolean)) response(Number(b));
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': -1, 'grpc.max_send_message_length': -1 });
+  const def = {
+    ads: { path: ADS_PATH, requestStream: true, responseStream: true, requestSerialize: id, requestDeserialize: id, responseSerialize: id, responseDeserialize: id },
+  };
+  server.addService(def as unknown as grpc.ServiceDefinition, { ads: serve } as unknown as grpc.UntypedServiceImplementation);
+  const creds = grpc.ServerCredentials.createSsl(null, [{ cert_chain: certPem, private_key: keyPem }], false);
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', creds, (e, p) => (e ? reject(e) : resolve(p))));
+  process.on('message', (m: { id: number; command: { cmd: string } }) => {
+    if (m.command?.cmd === 'calls') process.send!({ id: m.id, ok: true, result: { active: activeCalls } });
+    else process.send!({ id: m.id, ok: false, error: `unknown command ${m.command?.cmd}` });
+  });
+  process.send!({ type: 'ready', port });
+}
+
+process.on('disconnect', () => process.exit(0));
+main().catch((err: Error) => {
+  process.stderr.write(`upstream-server: ${err.stack ?? err.message}\n`);
+  process.exit(1);
+});
