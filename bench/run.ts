@@ -92,6 +92,7 @@ function parseArgs(argv: string[]): Options {
   let snapshotDir: string | undefined;
   let relayNodeArgs: string[] | undefined;
   let reps: number | undefined;
+  let settleMs: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -115,6 +116,9 @@ function parseArgs(argv: string[]): Options {
       diag = true;
     } else if (a === '--relay-node-args' || a.startsWith('--relay-node-args=')) {
       relayNodeArgs = value().split(/\s+/).filter(Boolean);
+    } else if (a === '--settle' || a.startsWith('--settle=')) {
+      settleMs = Number(value());
+      if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > 120_000) throw new Error('--settle: milliseconds from 0 to 120000');
     } else if (a === '--reps' || a.startsWith('--reps=')) {
       reps = Number(value());
       if (!Number.isInteger(reps) || reps < 1 || reps > 15) throw new Error('--reps: an integer from 1 to 15');
@@ -146,7 +150,7 @@ function parseArgs(argv: string[]): Options {
       streamsPerConnection: perConn,
       workers: quick ? 2 : 4,
       concurrency: 64,
-      settleMs: quick ? 1000 : 2000,
+      settleMs: settleMs ?? (quick ? 1000 : 2000),
       responseBytes: 256,
     },
     watchdogMs: quick ? 120_000 : 420_000,

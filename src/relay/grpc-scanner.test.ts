@@ -21,7 +21,12 @@ function frame(payload: Uint8Array, compressed = false): Buffer {
 /** Feed `bytes` in pieces of random sizes (seeded), collecting messages. */
 function scan(bytes: Buffer, plan: ReturnType<XdsEnvelopeCodec['plan']>, seed = 1): ScannedMessage[] {
   const out: ScannedMessage[] = [];
-  const s = new GrpcMessageScanner(plan, (m) => out.push(m));
+  // The scanner reuses its message object: keep a frozen copy of each.
+  const copy = (m: ScannedMessage): ScannedMessage => {
+    const counts = new Map([2, 3, 6].map((f) => [f, m.count(f)]));
+    return { ...m, count: (f) => counts.get(f) ?? 0 };
+  };
+  const s = new GrpcMessageScanner(plan, { onScanned: (_t: number, m: ScannedMessage) => out.push(copy(m)) }, 0);
   let x = seed;
   for (let i = 0; i < bytes.length; ) {
     x = (x * 1103515245 + 12345) % 2 ** 31;

@@ -10,8 +10,8 @@
 export interface ScanPlan {
   /** Top-level field numbers whose bytes are captured. */
   capture: ReadonlySet<number>;
-  /** Top-level field numbers whose occurrences are counted. */
-  count: ReadonlySet<number>;
+  /** Top-level field numbers whose occurrences are counted (at most a few). */
+  count: readonly number[];
   /** Bytes of captured fields kept per message; larger fields are skipped. */
   maxCaptureBytes: number;
 }
@@ -22,51 +22,82 @@ export interface ScannedMessage {
   compressed: boolean;
   /** Captured fields as a protobuf message (empty when there is no plan). */
   captured: Buffer;
-  /** Occurrences of each counted field. */
-  counts: ReadonlyMap<number, number>;
+  /** Occurrences of a counted field (valid during the callback). */
+  count(field: number): number;
   /** Why the message could not be fully read, if it could not. */
   incomplete?: string;
+}
+
+/** Receives scanned messages; `tag` says which scanner (e.g. the direction). */
+export interface ScanSink<T> {
+  onScanned(tag: T, m: ScannedMessage): void;
 }
 
 type Phase = 'header' | 'tag' | 'varint' | 'len' | 'bytes' | 'skip';
 const EMPTY = Buffer.alloc(0);
 
-export class GrpcMessageScanner {
+function encodeVarint(value: number): Buffer {
+  const out: number[] = [];
+  let v = value;
+  while (v >= 0x80) {
+    out.push((v % 0x80) | 0x80);
+    v = Math.floor(v / 0x80);
+  }
+  out.push(v);
+  return Buffer.from(out);
+}
+
+/** The scanner itself is the ScannedMessage it hands to its sink (no object per message). */
+export class GrpcMessageScanner<T> implements ScannedMessage {
+  size = 0;
+  compressed = false;
+  captured: Buffer = EMPTY;
+  incomplete: string | undefined = undefined;
   private phase: Phase = 'header';
-  private readonly header = Buffer.alloc(5);
-  private headerFilled = 0;
+  private header = 0; // bytes of the 5-byte frame header read so far
+  private flags = 0;
   private msgSize = 0;
   private msgRemaining = 0;
-  private compressed = false;
-  // varint being read (tag, length or value), as raw bytes
-  private varint: number[] = [];
+  // the varint being read (tag, length or value)
+  private varValue = 0;
+  private varMul = 1;
+  private varLen = 0;
+  private varRaw: number[] | undefined; // raw bytes, only for a captured varint value
   private fieldNo = 0;
   private fieldRemaining = 0;
   private capturing = false;
-  private tagLength = 0;
-  private parts: Buffer[] = [];
+  private tagBytes: Buffer | undefined;
+  private readonly parts: Buffer[] = [];
   private capturedBytes = 0;
-  private counts = new Map<number, number>();
-  private incomplete: string | undefined;
+  private readonly counts: number[];
+  private problem: string | undefined;
 
   constructor(
     private readonly plan: ScanPlan | undefined,
-    private readonly onMessage: (m: ScannedMessage) => void,
-  ) {}
+    private readonly sink: ScanSink<T>,
+    private readonly tag: T,
+  ) {
+    this.counts = plan ? plan.count.map(() => 0) : [];
+  }
+
+  count(field: number): number {
+    return this.counts[this.plan?.count.indexOf(field) ?? -1] ?? 0;
+  }
 
   push(chunk: Buffer): void {
     let i = 0;
     while (i < chunk.length) {
       if (this.phase === 'header') {
-        const n = Math.min(5 - this.headerFilled, chunk.length - i);
-        chunk.copy(this.header, this.headerFilled, i, i + n);
-        this.headerFilled += n;
-        i += n;
-        if (this.headerFilled === 5) this.startMessage();
+        const b = chunk[i++]!;
+        if (this.header === 0) {
+          this.flags = b;
+          this.msgSize = 0;
+        } else this.msgSize = this.msgSize * 256 + b;
+        if (++this.header === 5) this.startMessage();
         continue;
       }
       const end = i + Math.min(chunk.length - i, this.msgRemaining);
-      this.scan(chunk, i, end);
+      if (this.phase !== 'skip') this.scan(chunk, i, end);
       this.msgRemaining -= end - i;
       i = end;
       if (this.msgRemaining === 0) this.finishMessage();
@@ -74,33 +105,35 @@ export class GrpcMessageScanner {
   }
 
   private startMessage(): void {
-    this.headerFilled = 0;
-    this.compressed = (this.header[0]! & 1) === 1;
-    this.msgSize = this.header.readUInt32BE(1);
+    this.header = 0;
     this.msgRemaining = this.msgSize;
-    this.parts = [];
+    this.parts.length = 0;
     this.capturedBytes = 0;
-    this.counts = new Map();
-    this.incomplete = undefined;
-    this.varint = [];
+    this.counts.fill(0);
+    this.problem = undefined;
+    this.varValue = 0;
+    this.varMul = 1;
+    this.varLen = 0;
     if (!this.plan) this.phase = 'skip';
-    else if (this.compressed) this.fail('compressed message');
+    else if (this.flags & 1) this.fail('compressed message');
     else this.phase = 'tag';
     if (this.msgSize === 0) this.finishMessage();
   }
 
   private finishMessage(): void {
-    if (this.phase !== 'tag' && this.phase !== 'skip' && this.incomplete === undefined) this.incomplete = 'truncated field';
-    const captured = this.parts.length === 0 ? EMPTY : Buffer.concat(this.parts, this.capturedBytes);
-    const m: ScannedMessage = { size: this.msgSize, compressed: this.compressed, captured, counts: this.counts };
-    if (this.incomplete !== undefined) m.incomplete = this.incomplete;
+    if (this.phase !== 'tag' && this.phase !== 'skip' && this.problem === undefined) this.problem = 'truncated field';
+    this.size = this.msgSize;
+    this.compressed = (this.flags & 1) === 1;
+    this.captured = this.parts.length === 0 ? EMPTY : Buffer.concat(this.parts, this.capturedBytes);
+    this.incomplete = this.problem; // never `delete`: that would turn the object into a slow dictionary
     this.phase = 'header';
-    this.parts = [];
-    this.onMessage(m);
+    this.parts.length = 0;
+    this.sink.onScanned(this.tag, this);
+    this.captured = EMPTY;
   }
 
   private fail(reason: string): void {
-    this.incomplete ??= reason;
+    this.problem ??= reason;
     this.phase = 'skip';
   }
 
@@ -113,50 +146,49 @@ export class GrpcMessageScanner {
   private scan(chunk: Buffer, start: number, end: number): void {
     let j = start;
     while (j < end) {
-      switch (this.phase) {
-        case 'skip':
-          return;
-        case 'bytes': {
-          const n = Math.min(end - j, this.fieldRemaining);
-          if (this.capturing) this.keep(Buffer.from(chunk.subarray(j, j + n)));
-          j += n;
-          this.fieldRemaining -= n;
-          if (this.fieldRemaining === 0) this.phase = 'tag';
-          break;
-        }
-        default: {
-          // 'tag' | 'varint' | 'len': one varint byte at a time
-          const b = chunk[j++]!;
-          this.varint.push(b);
-          if (b & 0x80) {
-            if (this.varint.length >= 10) this.fail('malformed varint');
-            break;
-          }
-          this.varintDone();
-        }
+      if (this.phase === 'skip') return;
+      if (this.phase === 'bytes') {
+        const n = Math.min(end - j, this.fieldRemaining);
+        // a view, not a copy: it lives only until the message's concat below
+        if (this.capturing) this.keep(chunk.subarray(j, j + n));
+        j += n;
+        this.fieldRemaining -= n;
+        if (this.fieldRemaining === 0) this.phase = 'tag';
+        continue;
       }
+      // 'tag' | 'varint' | 'len': one varint byte at a time
+      const b = chunk[j++]!;
+      this.varRaw?.push(b);
+      this.varValue += (b & 0x7f) * this.varMul;
+      this.varMul *= 128;
+      if (++this.varLen > 10) return this.fail('malformed varint');
+      if (b & 0x80) continue;
+      const value = this.varValue;
+      this.varValue = 0;
+      this.varMul = 1;
+      this.varLen = 0;
+      this.varintDone(value);
     }
   }
 
-  private varintDone(): void {
-    const raw = this.varint;
-    this.varint = [];
-    let value = 0;
-    for (let k = raw.length - 1; k >= 0; k--) value = value * 128 + (raw[k]! & 0x7f);
+  private varintDone(value: number): void {
     if (this.phase === 'varint') {
-      if (this.capturing) this.keep(Buffer.from(raw));
+      if (this.capturing) this.keep(Buffer.from(this.varRaw!));
+      this.varRaw = undefined;
       this.phase = 'tag';
       return;
     }
     if (this.phase === 'len') {
       this.fieldRemaining = value;
       if (this.capturing) {
-        if (this.capturedBytes + raw.length + value > this.plan!.maxCaptureBytes) {
+        const lenBytes = encodeVarint(value);
+        if (this.capturedBytes + this.tagBytes!.length + lenBytes.length + value > this.plan!.maxCaptureBytes) {
           this.capturing = false;
-          this.parts.pop(); // the tag already kept
-          this.capturedBytes -= this.tagLength;
-          this.incomplete ??= `field ${this.fieldNo} too large to inspect (${value} bytes)`;
-        } else this.keep(Buffer.from(raw));
+          this.problem ??= `field ${this.fieldNo} too large to inspect (${value} bytes)`;
+        } else {
+          this.keep(this.tagBytes!);
+          this.keep(lenBytes);
+        }
       }
       this.phase = value === 0 ? 'tag' : 'bytes';
       return;
@@ -167,18 +199,21 @@ export class GrpcMessageScanner {
     if (fieldNo === 0) return this.fail('malformed tag');
     this.fieldNo = fieldNo;
     const plan = this.plan!;
-    if (plan.count.has(fieldNo)) this.counts.set(fieldNo, (this.counts.get(fieldNo) ?? 0) + 1);
+    const slot = plan.count.indexOf(fieldNo);
+    if (slot >= 0) this.counts[slot]!++;
     this.capturing = plan.capture.has(fieldNo);
-    if (this.capturing) {
-      this.keep(Buffer.from(raw));
-      this.tagLength = raw.length;
-    }
+    this.tagBytes = this.capturing ? encodeVarint(value) : undefined;
     switch (wireType) {
       case 0:
+        if (this.capturing) {
+          this.keep(this.tagBytes!);
+          this.varRaw = [];
+        }
         this.phase = 'varint';
         return;
       case 1:
       case 5:
+        if (this.capturing) this.keep(this.tagBytes!);
         this.fieldRemaining = wireType === 1 ? 8 : 4;
         this.phase = 'bytes';
         return;

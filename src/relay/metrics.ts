@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { HotHistogram } from './hot-histogram';
 import type { Outcome } from './stream-lifecycle';
 
 export type Direction = 'downstream_to_upstream' | 'upstream_to_downstream';
@@ -11,7 +12,7 @@ export class RelayMetrics {
   readonly streamsTotal: Counter<'outcome'>;
   /** Per-chunk and per-message counts: plain numbers on the hot path, published at scrape time. */
   readonly hot = { bytes: { downstream_to_upstream: 0, upstream_to_downstream: 0 }, messages: { downstream_to_upstream: 0, upstream_to_downstream: 0 } };
-  readonly messageSize: Histogram<'direction'>;
+  readonly messageSize: HotHistogram<Direction>;
   readonly nacks: Counter<'type_url'>;
   readonly upstreamConnected: Gauge;
   readonly upstreamConnects: Counter;
@@ -34,13 +35,14 @@ export class RelayMetrics {
       };
     new Counter({ name: 'appnet_relay_bytes_total', help: 'Bytes relayed (gRPC framing included)', labelNames: ['direction'], registers, collect: publish('bytes') });
     new Counter({ name: 'appnet_relay_messages_total', help: 'gRPC messages relayed', labelNames: ['direction'], registers, collect: publish('messages') });
-    this.messageSize = new Histogram({
-      name: 'appnet_relay_message_size_bytes',
-      help: 'Size of relayed gRPC messages',
-      labelNames: ['direction'],
-      buckets: [256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 10_485_760, 33_554_432],
-      registers,
-    });
+    this.messageSize = new HotHistogram(
+      'appnet_relay_message_size_bytes',
+      'Size of relayed gRPC messages',
+      'direction',
+      DIRECTIONS,
+      [256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576, 4_194_304, 10_485_760, 33_554_432],
+      this.registry,
+    );
     this.nacks = new Counter({ name: 'appnet_relay_nacks_total', help: 'xDS NACKs sent by clients', labelNames: ['type_url'], registers });
     this.upstreamConnected = new Gauge({ name: 'appnet_relay_upstream_connected', help: '1 when connected to the management server', registers });
     this.upstreamConnects = new Counter({ name: 'appnet_relay_upstream_connects_total', help: 'Connections made to the management server', registers });

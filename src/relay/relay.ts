@@ -9,10 +9,12 @@ import type { RelayConfig } from './config';
 import { RelayHealthService, type ServingStatus, trailersOnly } from './health-service';
 import { RelayListener } from './listener';
 import { RelayMetrics } from './metrics';
-import { RelayedStream } from './relayed-stream';
+import { RelayedStream, type RelayedStreamDeps } from './relayed-stream';
 import { type RelayStatus, buildRelayStatus } from './status';
 import { UpstreamManager } from './upstream';
 import { XdsEnvelopeCodec } from './xds-envelope';
+
+const ignore = (): void => undefined;
 
 /** A stream may wait this long for an admission token before it is refused. */
 const MAX_ADMISSION_WAIT_MS = 10_000;
@@ -46,6 +48,7 @@ export class Relay {
   private internalErrors = 0;
   private draining = false;
   private drained: (() => void) | undefined;
+  private readonly streamDeps: RelayedStreamDeps;
 
   constructor(
     readonly cfg: RelayConfig,
@@ -83,6 +86,24 @@ export class Relay {
       onStream: (stream, headers) => this.onStream(stream, headers),
     });
     m.streamsActive.set(0);
+    this.streamDeps = {
+      upstream: this.upstream,
+      signer: this.signer,
+      codec: this.codec,
+      admit: () => this.admission.reserve(MAX_ADMISSION_WAIT_MS),
+      admissionLimitText: `RELAY_MAX_NEW_STREAMS_PER_SECOND=${cfg.maxNewStreamsPerSecond}`,
+      // Like the reference's host_rewrite: the bare domain, which is also the signed `host`.
+      authority: cfg.upstream.domain,
+      scheme: cfg.upstream.tls ? 'https' : 'http',
+      idleTimeoutMs: cfg.streamIdleTimeoutMs,
+      metrics: m,
+      log: this.log,
+      onClosed: (s) => {
+        this.streams.delete(s.id);
+        m.streamsActive.set(this.streams.size);
+        if (this.streams.size === 0) this.drained?.();
+      },
+    };
   }
 
   async start(): Promise<void> {
@@ -195,37 +216,21 @@ export class Relay {
     const path = String(headers[':path'] ?? '');
     if (this.health.handles(path)) return this.health.serve(stream, headers);
     const contentType = String(headers['content-type'] ?? '');
-    stream.on('error', () => undefined);
     if (headers[':method'] !== 'POST' || !contentType.startsWith('application/grpc')) {
+      stream.on('error', ignore);
       this.metrics.rejected.labels('not_grpc').inc();
       if (!stream.destroyed) stream.respond({ ':status': 415, 'content-type': 'text/plain' }, { endStream: false });
       if (!stream.destroyed) stream.end('this socket relays gRPC (xDS) only\n');
       return;
     }
     if (this.draining) {
+      stream.on('error', ignore);
       this.metrics.rejected.labels('draining').inc();
       return trailersOnly(stream, GrpcStatus.UNAVAILABLE, 'relay: shutting down; reconnect to the new relay');
     }
     const id = this.nextId++;
     this.totalStreams++;
-    const relayed = new RelayedStream(id, stream, headers, {
-      upstream: this.upstream,
-      signer: this.signer,
-      codec: this.codec,
-      admit: () => this.admission.reserve(MAX_ADMISSION_WAIT_MS),
-      admissionLimitText: `RELAY_MAX_NEW_STREAMS_PER_SECOND=${this.cfg.maxNewStreamsPerSecond}`,
-      // Like the reference's host_rewrite: the bare domain, which is also the signed `host`.
-      authority: this.cfg.upstream.domain,
-      scheme: this.cfg.upstream.tls ? 'https' : 'http',
-      idleTimeoutMs: this.cfg.streamIdleTimeoutMs,
-      metrics: this.metrics,
-      log: this.log,
-      onClosed: (s) => {
-        this.streams.delete(s.id);
-        this.metrics.streamsActive.set(this.streams.size);
-        if (this.streams.size === 0) this.drained?.();
-      },
-    });
+    const relayed = new RelayedStream(id, stream, headers, this.streamDeps);
     this.streams.set(id, relayed);
     this.metrics.streamsActive.set(this.streams.size);
     relayed.start();

@@ -3,13 +3,12 @@ import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import { grpcStatusHeaders } from '../common/grpc-status';
 import type { Logger } from '../common/logger';
 import type { XdsRequestSigner } from '../sigv4/signer';
-import { GrpcMessageScanner, type ScannedMessage } from './grpc-scanner';
-import type { RelayMetrics } from './metrics';
+import { GrpcMessageScanner, type ScanSink, type ScannedMessage } from './grpc-scanner';
+import type { Direction, RelayMetrics } from './metrics';
 import { INITIAL, type LifecycleAction, type LifecycleEvent, type LifecycleState, transition } from './stream-lifecycle';
 import type { UpstreamManager } from './upstream';
-import { type StreamKind, type XdsEnvelopeCodec, streamKindForPath } from './xds-envelope';
-import type { NodeSummary } from './xds-envelope';
-import { XdsStreamTracker, type TypeView } from './xds-tracker';
+import { type NodeSummary, type StreamKind, type XdsEnvelopeCodec, streamKindForPath } from './xds-envelope';
+import { type TypeView, XdsStreamTracker } from './xds-tracker';
 
 const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 /** Request bytes kept for a transparent retry of a refused stream, until the response starts. */
@@ -18,11 +17,12 @@ const REPLAY_LIMIT = 256 * 1024;
 const TRAILER_GRACE_MS = 5000;
 const RST_NAMES = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM', 'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED'];
 
+/** Shared by every stream of a relay (one object, not one per stream). */
 export interface RelayedStreamDeps {
   upstream: UpstreamManager;
   signer: XdsRequestSigner;
   codec: XdsEnvelopeCodec;
-  /** Delay in ms before this stream may open upstream, or undefined when it must be refused. */
+  /** Delay in ms before a stream may open upstream, or undefined when it must be refused. */
   admit(): number | undefined;
   admissionLimitText: string;
   authority: string;
@@ -47,6 +47,19 @@ export interface StreamView {
   status: { code: number; message: string } | null;
 }
 
+/**
+ * Let go of Node's copy of the headers a stream has sent. Node 20 keeps it (a
+ * null-prototype object in V8's dictionary mode, about 1 KiB with the SigV4
+ * headers) only for the informational `sentHeaders` getter, for the stream's
+ * whole life; for hours-long xDS streams that is the largest per-stream cost.
+ * Newer Node builds that object lazily instead. If the internal field is ever
+ * renamed, this does nothing.
+ */
+function forgetSentHeaders(stream: http2.Http2Stream): void {
+  const key = Object.getOwnPropertySymbols(stream).find((k) => k.description === 'sent-headers');
+  if (key) (stream as unknown as Record<symbol, unknown>)[key] = undefined;
+}
+
 /** Response/trailer headers that must not cross the relay. */
 function passHeaders(h: IncomingHttpHeaders, keepStatus: boolean): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
@@ -58,21 +71,73 @@ function passHeaders(h: IncomingHttpHeaders, keepStatus: boolean): OutgoingHttpH
   return out;
 }
 
+// Listeners are shared module functions (no closure per stream: thousands of idle
+// streams each save a dozen). `this` is the HTTP/2 stream; OWNER leads back.
+const OWNER = Symbol('appnet.relayedStream');
+type Owned = { [OWNER]?: RelayedStream };
+const owner = (s: unknown): RelayedStream => (s as Owned)[OWNER]!;
+function onDownClose(this: http2.ServerHttp2Stream): void {
+  owner(this).handleDownClose();
+}
+function onDownError(this: http2.ServerHttp2Stream, err: Error): void {
+  owner(this).handleStreamError('downstream', err);
+}
+function onDownWantTrailers(this: http2.ServerHttp2Stream): void {
+  owner(this).handleWantTrailers();
+}
+function onDownEnd(this: http2.ServerHttp2Stream): void {
+  owner(this).handleDownEnd();
+}
+function onDownData(this: http2.ServerHttp2Stream, chunk: Buffer): void {
+  owner(this).handleDownData(chunk);
+}
+function onDownDrain(this: http2.ServerHttp2Stream): void {
+  owner(this).handleDownDrain();
+}
+function onDownTimeout(this: http2.ServerHttp2Stream): void {
+  owner(this).handleIdle();
+}
+function onUpResponse(this: http2.ClientHttp2Stream, h: IncomingHttpHeaders, flags: number): void {
+  owner(this).handleUpResponse(this, h, flags);
+}
+function onUpTrailers(this: http2.ClientHttp2Stream, h: IncomingHttpHeaders): void {
+  owner(this).handleUpTrailers(this, h);
+}
+function onUpEnd(this: http2.ClientHttp2Stream): void {
+  owner(this).handleUpEnd(this);
+}
+function onUpError(this: http2.ClientHttp2Stream, err: Error): void {
+  owner(this).handleUpError(this, err);
+}
+function onUpClose(this: http2.ClientHttp2Stream): void {
+  owner(this).handleUpClose(this);
+}
+function onUpData(this: http2.ClientHttp2Stream, chunk: Buffer): void {
+  owner(this).handleUpData(chunk);
+}
+function onUpDrain(this: http2.ClientHttp2Stream): void {
+  owner(this).handleUpDrain(this);
+}
+
 /**
  * One downstream gRPC stream relayed to one upstream stream. Bytes pass through
  * untouched (HTTP/2 flow control end to end); a scanner reads the xDS envelope
  * on the side. Everything that can go wrong ends in a gRPC status for the client.
+ * Socket events are translated into lifecycle events; the lifecycle's actions
+ * are carried out here (stream-lifecycle.ts decides, this file does).
  */
-export class RelayedStream {
+export class RelayedStream implements ScanSink<Direction> {
   readonly path: string;
   readonly kind: StreamKind;
   readonly tracker = new XdsStreamTracker();
   private readonly startedAt = Date.now();
   private state: LifecycleState = INITIAL;
   private session: http2.ClientHttp2Session | undefined;
+  /** Needed to sign (and re-sign for a retry); dropped once the response starts. */
+  private requestHeaders: IncomingHttpHeaders | undefined;
   private signed: OutgoingHttpHeaders | undefined;
   private up: http2.ClientHttp2Stream | undefined;
-  private responseHeaders: IncomingHttpHeaders = {};
+  private responseHeaders: IncomingHttpHeaders | undefined;
   private upTrailers: IncomingHttpHeaders | undefined;
   private upError: Error | undefined;
   private pendingTrailers: OutgoingHttpHeaders | undefined;
@@ -82,8 +147,8 @@ export class RelayedStream {
   private waitingUpDrain = false;
   private waitingDownDrain = false;
   private admitTimer: NodeJS.Timeout | undefined;
-  private readonly reqScanner: GrpcMessageScanner;
-  private readonly resScanner: GrpcMessageScanner;
+  private readonly reqScanner: GrpcMessageScanner<Direction>;
+  private readonly resScanner: GrpcMessageScanner<Direction>;
   private bytesIn = 0;
   private bytesOut = 0;
   private msgsIn = 0;
@@ -92,43 +157,27 @@ export class RelayedStream {
   constructor(
     readonly id: number,
     private readonly down: http2.ServerHttp2Stream,
-    private readonly headers: IncomingHttpHeaders,
+    headers: IncomingHttpHeaders,
     private readonly deps: RelayedStreamDeps,
   ) {
+    this.requestHeaders = headers;
     this.path = String(headers[':path'] ?? '/');
     this.kind = streamKindForPath(this.path);
-    this.reqScanner = new GrpcMessageScanner(deps.codec.plan(this.kind, 'request'), (m) => this.onRequestMessage(m));
-    this.resScanner = new GrpcMessageScanner(deps.codec.plan(this.kind, 'response'), (m) => this.onResponseMessage(m));
+    this.reqScanner = new GrpcMessageScanner(deps.codec.plan(this.kind, 'request'), this, 'downstream_to_upstream');
+    this.resScanner = new GrpcMessageScanner(deps.codec.plan(this.kind, 'response'), this, 'upstream_to_downstream');
   }
 
   start(): void {
     const { down, deps } = this;
-    down.on('error', (err) => deps.log.debug({ stream: this.id, err: err.message }, 'downstream stream error'));
-    down.on('close', () => {
-      this.dispatch({ type: 'downstream_cancelled' });
-      if (this.admitTimer) clearTimeout(this.admitTimer);
-      deps.onClosed(this);
-    });
-    down.on('wantTrailers', () => {
-      const trailers = this.pendingTrailers ?? {};
-      try {
-        down.sendTrailers(trailers);
-      } catch (err) {
-        deps.log.debug({ stream: this.id, err: (err as Error).message }, 'could not send trailers');
-      }
-    });
-    down.on('end', () => {
-      this.downEnded = true;
-      if (this.up && !this.up.destroyed) this.up.end();
-    });
+    (down as Owned)[OWNER] = this;
+    down.on('error', onDownError);
+    down.on('close', onDownClose);
+    down.on('wantTrailers', onDownWantTrailers);
+    down.on('end', onDownEnd);
     // No 'data' listener until an upstream stream exists: HTTP/2 flow control holds the client.
     if (deps.idleTimeoutMs > 0) {
-      down.setTimeout(deps.idleTimeoutMs, () =>
-        this.dispatch({
-          type: 'idle_timeout',
-          message: `relay: no data in either direction for ${deps.idleTimeoutMs / 1000}s (RELAY_STREAM_IDLE_TIMEOUT); reconnect`,
-        }),
-      );
+      down.setTimeout(deps.idleTimeoutMs);
+      down.on('timeout', onDownTimeout);
     }
     // While the upstream is down, fail at once without spending an admission token.
     if (deps.upstream.state === 'NOT_CONNECTED') return this.dispatch({ type: 'admitted' });
@@ -186,7 +235,7 @@ export class RelayedStream {
         );
         return;
       case 'sign':
-        this.deps.signer.sign(this.path, this.headers).then(
+        this.deps.signer.sign(this.path, this.requestHeaders ?? {}).then(
           (h) => {
             this.signed = h;
             this.dispatch({ type: 'signed' });
@@ -212,16 +261,11 @@ export class RelayedStream {
   }
 
   private openUpstream(): void {
-    const session = this.session!;
+    const headers = { ...this.signed, ':method': 'POST', ':path': this.path, ':authority': this.deps.authority, ':scheme': this.deps.scheme };
+    this.signed = undefined; // Node keeps the object it sends; no second copy here
     let up: http2.ClientHttp2Stream;
     try {
-      up = session.request({
-        ...this.signed,
-        ':method': 'POST',
-        ':path': this.path,
-        ':authority': this.deps.authority,
-        ':scheme': this.deps.scheme,
-      });
+      up = this.session!.request(headers);
     } catch (err) {
       // The session started closing between acquire() and now: nothing was sent.
       return this.dispatch({ type: 'upstream_refused', message: `relay: ${(err as Error).message}`, replayable: this.replay !== null });
@@ -229,51 +273,16 @@ export class RelayedStream {
     this.up = up;
     this.upTrailers = undefined;
     this.upError = undefined;
-    up.on('response', (h, flags) => {
-      this.responseHeaders = h;
-      this.replay = null; // the server has the request now: no more retries
-      const code = h['grpc-status'];
-      this.dispatch({
-        type: 'response_headers',
-        endStream: (flags & NGHTTP2_FLAG_END_STREAM) !== 0,
-        ...(code !== undefined ? { grpcStatus: Number(code) } : {}),
-        ...(h['grpc-message'] !== undefined ? { grpcMessage: String(h['grpc-message']) } : {}),
-      });
-    });
-    up.on('trailers', (h) => {
-      this.upTrailers = h;
-    });
-    up.on('end', () => {
-      // Without trailers, 'end' may just mean the connection died: 'close' decides.
-      const t = this.upTrailers;
-      if (t?.['grpc-status'] === undefined) return;
-      this.dispatch({
-        type: 'upstream_finished',
-        grpcStatus: Number(t['grpc-status']),
-        ...(t['grpc-message'] !== undefined ? { grpcMessage: String(t['grpc-message']) } : {}),
-      });
-    });
-    up.on('error', (err) => {
-      this.upError = err;
-    });
-    up.on('close', () => {
-      if (this.up !== up || this.state.phase === 'closed') return;
-      const rst = up.rstCode ?? 0;
-      const refused = rst === NGHTTP2_REFUSED_STREAM || (this.upError as NodeJS.ErrnoException | undefined)?.code === 'ERR_HTTP2_GOAWAY_SESSION';
-      if (refused && this.state.phase === 'awaiting_response') {
-        this.up = undefined;
-        this.down.pause();
-        return this.dispatch({ type: 'upstream_refused', message: 'relay: the management server refused the stream', replayable: this.replay !== null });
-      }
-      if (rst === 0 && !this.upError && !this.session?.destroyed && this.state.phase === 'streaming') {
-        return this.dispatch({ type: 'upstream_finished' }); // a clean end without grpc-status
-      }
-      this.dispatch({ type: 'upstream_failed', message: this.lossMessage(rst) });
-    });
+    (up as Owned)[OWNER] = this;
+    up.on('response', onUpResponse);
+    up.on('trailers', onUpTrailers);
+    up.on('end', onUpEnd);
+    up.on('error', onUpError);
+    up.on('close', onUpClose);
     // Replay what the client sent before a refused attempt, then let it flow.
     for (const chunk of this.replay ?? []) up.write(chunk);
     if (this.downEnded) up.end();
-    else if (this.down.listenerCount('data') === 0) this.down.on('data', this.onDownData);
+    else if (this.down.listenerCount('data') === 0) this.down.on('data', onDownData);
     else this.down.resume();
   }
 
@@ -288,18 +297,19 @@ export class RelayedStream {
 
   private forwardHeaders(endStream: boolean): void {
     const down = this.down;
+    const h = this.responseHeaders ?? {};
+    this.responseHeaders = undefined;
     if (down.destroyed || down.closed) return;
-    const headers = passHeaders(this.responseHeaders, true);
     try {
-      down.respond(headers, endStream ? { endStream: true } : { waitForTrailers: true });
+      down.respond(passHeaders(h, true), endStream ? { endStream: true } : { waitForTrailers: true });
+      forgetSentHeaders(down);
     } catch (err) {
       this.deps.log.debug({ stream: this.id, err: (err as Error).message }, 'could not respond downstream');
       return;
     }
     if (!endStream) {
-      const up = this.up!;
-      up.on('data', this.onUpData);
-      down.on('drain', this.onDownDrain);
+      this.up!.on('data', onUpData);
+      down.on('drain', onDownDrain);
     }
   }
 
@@ -326,19 +336,53 @@ export class RelayedStream {
   }
 
   private stopUpToDown(): void {
-    if (this.up) this.up.removeListener('data', this.onUpData);
-    this.down.removeListener('drain', this.onDownDrain);
+    this.up?.removeListener('data', onUpData);
+    this.down.removeListener('drain', onDownDrain);
   }
 
   private finished(): void {
     const s = this.state;
+    this.requestHeaders = undefined;
+    this.replay = null;
     this.down.setTimeout(0);
     this.deps.metrics.streamEnded(s.outcome!, (Date.now() - this.startedAt) / 1000);
     const level = s.outcome === 'ok' || s.outcome === 'cancelled' || s.outcome === 'shutdown' ? 'debug' : 'info';
     this.deps.log[level]({ stream: this.id, path: this.path, node: this.tracker.node?.id, outcome: s.outcome, status: s.status }, 'stream ended');
   }
 
-  private readonly onDownData = (chunk: Buffer): void => {
+  // ---- socket events (called by the shared listeners above) ----
+
+  handleDownClose(): void {
+    this.dispatch({ type: 'downstream_cancelled' });
+    if (this.admitTimer) clearTimeout(this.admitTimer);
+    this.deps.onClosed(this);
+  }
+
+  handleStreamError(side: string, err: Error): void {
+    this.deps.log.debug({ stream: this.id, err: err.message }, `${side} stream error`);
+  }
+
+  handleWantTrailers(): void {
+    try {
+      this.down.sendTrailers(this.pendingTrailers ?? {});
+    } catch (err) {
+      this.deps.log.debug({ stream: this.id, err: (err as Error).message }, 'could not send trailers');
+    }
+  }
+
+  handleDownEnd(): void {
+    this.downEnded = true;
+    if (this.up && !this.up.destroyed) this.up.end();
+  }
+
+  handleIdle(): void {
+    this.dispatch({
+      type: 'idle_timeout',
+      message: `relay: no data in either direction for ${this.deps.idleTimeoutMs / 1000}s (RELAY_STREAM_IDLE_TIMEOUT); reconnect`,
+    });
+  }
+
+  handleDownData(chunk: Buffer): void {
     this.bytesIn += chunk.length;
     this.deps.metrics.hot.bytes.downstream_to_upstream += chunk.length;
     this.reqScanner.push(chunk);
@@ -355,14 +399,71 @@ export class RelayedStream {
     if (!up.write(chunk) && !this.waitingUpDrain) {
       this.waitingUpDrain = true;
       this.down.pause();
-      up.once('drain', () => {
-        this.waitingUpDrain = false;
-        if (this.up === up) this.down.resume();
-      });
+      up.once('drain', onUpDrain);
     }
-  };
+  }
 
-  private readonly onUpData = (chunk: Buffer): void => {
+  handleUpDrain(up: http2.ClientHttp2Stream): void {
+    this.waitingUpDrain = false;
+    if (this.up === up) this.down.resume();
+  }
+
+  handleDownDrain(): void {
+    if (!this.waitingDownDrain) return;
+    this.waitingDownDrain = false;
+    this.up?.resume();
+  }
+
+  handleUpResponse(up: http2.ClientHttp2Stream, h: IncomingHttpHeaders, flags: number): void {
+    if (this.up !== up) return;
+    this.responseHeaders = h;
+    this.replay = null; // the server has the request now: no more retries
+    this.requestHeaders = undefined;
+    forgetSentHeaders(up);
+    const code = h['grpc-status'];
+    this.dispatch({
+      type: 'response_headers',
+      endStream: (flags & NGHTTP2_FLAG_END_STREAM) !== 0,
+      ...(code !== undefined ? { grpcStatus: Number(code) } : {}),
+      ...(h['grpc-message'] !== undefined ? { grpcMessage: String(h['grpc-message']) } : {}),
+    });
+  }
+
+  handleUpTrailers(up: http2.ClientHttp2Stream, h: IncomingHttpHeaders): void {
+    if (this.up === up) this.upTrailers = h;
+  }
+
+  handleUpEnd(up: http2.ClientHttp2Stream): void {
+    // Without trailers, 'end' may just mean the connection died: 'close' decides.
+    const t = this.upTrailers;
+    if (this.up !== up || t?.['grpc-status'] === undefined) return;
+    this.dispatch({
+      type: 'upstream_finished',
+      grpcStatus: Number(t['grpc-status']),
+      ...(t['grpc-message'] !== undefined ? { grpcMessage: String(t['grpc-message']) } : {}),
+    });
+  }
+
+  handleUpError(up: http2.ClientHttp2Stream, err: Error): void {
+    if (this.up === up) this.upError = err;
+  }
+
+  handleUpClose(up: http2.ClientHttp2Stream): void {
+    if (this.up !== up || this.state.phase === 'closed') return;
+    const rst = up.rstCode ?? 0;
+    const refused = rst === NGHTTP2_REFUSED_STREAM || (this.upError as NodeJS.ErrnoException | undefined)?.code === 'ERR_HTTP2_GOAWAY_SESSION';
+    if (refused && this.state.phase === 'awaiting_response') {
+      this.up = undefined;
+      this.down.pause();
+      return this.dispatch({ type: 'upstream_refused', message: 'relay: the management server refused the stream', replayable: this.replay !== null });
+    }
+    if (rst === 0 && !this.upError && !this.session?.destroyed && this.state.phase === 'streaming') {
+      return this.dispatch({ type: 'upstream_finished' }); // a clean end without grpc-status
+    }
+    this.dispatch({ type: 'upstream_failed', message: this.lossMessage(rst) });
+  }
+
+  handleUpData(chunk: Buffer): void {
     this.bytesOut += chunk.length;
     this.deps.metrics.hot.bytes.upstream_to_downstream += chunk.length;
     this.resScanner.push(chunk);
@@ -370,34 +471,25 @@ export class RelayedStream {
       this.waitingDownDrain = true;
       this.up?.pause();
     }
-  };
+  }
 
-  private readonly onDownDrain = (): void => {
-    if (!this.waitingDownDrain) return;
-    this.waitingDownDrain = false;
-    this.up?.resume();
-  };
-
-  private onRequestMessage(m: ScannedMessage): void {
-    this.msgsIn++;
+  /** A whole gRPC message went by (ScanSink). */
+  onScanned(direction: Direction, m: ScannedMessage): void {
     const { metrics, codec, log } = this.deps;
-    metrics.hot.messages.downstream_to_upstream++;
-    metrics.messageSize.observe({ direction: 'downstream_to_upstream' }, m.size);
+    metrics.hot.messages[direction]++;
+    metrics.messageSize.observe(direction, m.size);
+    if (direction === 'upstream_to_downstream') {
+      this.msgsOut++;
+      const r = codec.decodeResponse(this.kind, m);
+      if (r) this.tracker.onResponse(r);
+      return;
+    }
+    this.msgsIn++;
     const r = codec.decodeRequest(this.kind, m);
     if (!r) return;
-    const kind = this.tracker.onRequest(r);
-    if (kind === 'nack') {
+    if (this.tracker.onRequest(r) === 'nack') {
       metrics.nacks.labels(r.typeUrl).inc();
       log.info({ stream: this.id, node: this.tracker.node?.id, typeUrl: r.typeUrl, nonce: r.responseNonce, error: r.errorDetail?.message }, 'client NACKed a config');
     }
   }
-
-  private onResponseMessage(m: ScannedMessage): void {
-    this.msgsOut++;
-    this.deps.metrics.hot.messages.upstream_to_downstream++;
-    this.deps.metrics.messageSize.observe({ direction: 'upstream_to_downstream' }, m.size);
-    const r = this.deps.codec.decodeResponse(this.kind, m);
-    if (r) this.tracker.onResponse(r);
-  }
 }
-

@@ -56,11 +56,7 @@ export interface ResponseSummary {
 }
 
 const MAX_CAPTURE = 256 * 1024;
-const plan = (capture: number[], count: number[]): ScanPlan => ({
-  capture: new Set(capture),
-  count: new Set(count),
-  maxCaptureBytes: MAX_CAPTURE,
-});
+const plan = (capture: number[], count: number[]): ScanPlan => ({ capture: new Set(capture), count, maxCaptureBytes: MAX_CAPTURE });
 
 const PLANS: Record<Exclude<StreamKind, 'opaque'>, { request: ScanPlan; response: ScanPlan }> = {
   sotw: { request: plan([1, 2, 4, 5, 6], [3]), response: plan([1, 4, 5], [2]) },
@@ -97,7 +93,7 @@ export class XdsEnvelopeCodec {
       typeUrl: str(o.type_url),
       versionInfo: str(o.version_info),
       responseNonce: str(o.response_nonce),
-      names: m.counts.get(3) ?? 0,
+      names: m.count(3),
     };
     const err = o.error_detail as Obj | undefined;
     if (err) summary.errorDetail = { code: Number(err.code ?? 0), message: str(err.message) };
@@ -114,8 +110,8 @@ export class XdsEnvelopeCodec {
       typeUrl: str(o.type_url),
       versionInfo: str(kind === 'sotw' ? o.version_info : o.system_version_info),
       nonce: str(o.nonce),
-      resources: m.counts.get(2) ?? 0,
-      removed: kind === 'delta' ? (m.counts.get(6) ?? 0) : 0,
+      resources: m.count(2),
+      removed: kind === 'delta' ? m.count(6) : 0,
     };
   }
 

@@ -31,6 +31,12 @@ export interface TypeView {
 
 export type RequestKind = 'subscribe' | 'ack' | 'nack';
 
+/** What is kept per type: times as epoch ms (rendered only when viewed). */
+type TypeState = Omit<TypeView, 'lastResponseAt' | 'lastNack'> & {
+  lastResponseAt: number | null;
+  lastNack: (Omit<NackInfo, 'at'> & { at: number }) | null;
+};
+
 const MAX_TYPES = 64;
 const MAX_TEXT = 4096;
 const clip = (s: string): string => (s.length > MAX_TEXT ? `${s.slice(0, MAX_TEXT)}…` : s);
@@ -38,7 +44,8 @@ const clip = (s: string): string => (s.length > MAX_TEXT ? `${s.slice(0, MAX_TEX
 /** The relay's view of the xDS conversation on one stream, from top-level fields only. */
 export class XdsStreamTracker {
   node: NodeSummary | undefined;
-  private readonly byType = new Map<string, TypeView>();
+  /** A short array (a stream uses a handful of types) is smaller than a Map. */
+  private readonly byType: TypeState[] = [];
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -57,7 +64,7 @@ export class XdsStreamTracker {
         rejectedVersion: current ? t.lastVersionSent : null,
         code: r.errorDetail!.code,
         message: clip(r.errorDetail!.message),
-        at: new Date(this.now()).toISOString(),
+        at: this.now(),
       };
       if (current) t.state = 'NACKED';
     } else if (kind === 'ack') {
@@ -78,20 +85,26 @@ export class XdsStreamTracker {
     t.lastVersionSent = clip(r.versionInfo);
     t.lastNonceSent = clip(r.nonce);
     t.lastResourceCount = r.resources;
-    t.lastResponseAt = new Date(this.now()).toISOString();
+    t.lastResponseAt = this.now();
     t.state = 'STALE';
   }
 
   types(): TypeView[] {
-    return [...this.byType.values()].map((t) => ({ ...t, lastNack: t.lastNack ? { ...t.lastNack } : null }));
+    const iso = (ms: number) => new Date(ms).toISOString();
+    return this.byType.map((t) => ({
+      ...t,
+      lastResponseAt: t.lastResponseAt === null ? null : iso(t.lastResponseAt),
+      lastNack: t.lastNack ? { ...t.lastNack, at: iso(t.lastNack.at) } : null,
+    }));
   }
 
-  private type(typeUrl: string): TypeView | undefined {
-    let t = this.byType.get(typeUrl);
+  private type(typeUrl: string): TypeState | undefined {
+    const key = clip(typeUrl);
+    let t = this.byType.find((x) => x.typeUrl === key);
     if (!t) {
-      if (this.byType.size >= MAX_TYPES) return undefined;
+      if (this.byType.length >= MAX_TYPES) return undefined;
       t = {
-        typeUrl: clip(typeUrl),
+        typeUrl: key,
         state: 'NOT_SENT',
         requests: 0,
         responses: 0,
@@ -104,7 +117,7 @@ export class XdsStreamTracker {
         lastAckedVersion: null,
         lastNack: null,
       };
-      this.byType.set(typeUrl, t);
+      this.byType.push(t);
     }
     return t;
   }

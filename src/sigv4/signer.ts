@@ -80,6 +80,14 @@ export class XdsRequestSigner {
     const signed = await this.signer.sign(request, { unsignableHeaders: unsignable, ...(signingDate ? { signingDate } : {}) });
     const out: OutgoingHttpHeaders = { ...signed.headers };
     delete out['host']; // HTTP/2 carries it as :authority
+    // The signature string arrives built from many small pieces (a V8 rope); the
+    // relay keeps it for the stream's life, so make it one flat string.
+    out['authorization'] = flatten(String(out['authorization']));
     return out;
   }
+}
+
+/** A flat copy of a string (V8 otherwise may keep a concatenation as a tree of pieces). */
+function flatten(s: string): string {
+  return Buffer.from(s, 'latin1').toString('latin1');
 }
