@@ -47,7 +47,9 @@ export class EnvReader {
     return this.raw(name) !== undefined;
   }
 
+  /** Record a bad variable (once: a variable read twice is reported once). */
   problem(name: string, value: string, expected: string): void {
+    if (this.problems.some((p) => p.name === name && p.value === value)) return;
     this.problems.push({ name, value, expected });
   }
 
