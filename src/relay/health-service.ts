@@ -1,12 +1,9 @@
-import * as path from 'node:path';
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
-import * as protobuf from 'protobufjs';
-import { projectProtoDir } from '../common/envoy-protos';
+import { HealthCodec, type ServingStatusName } from '../common/grpc-health';
 import { GrpcStatus, grpcStatusHeaders } from '../common/grpc-status';
 
 export const HEALTH_PREFIX = '/grpc.health.v1.Health/';
 export type ServingStatus = 'SERVING' | 'NOT_SERVING';
-const STATUS_NUMBER: Record<ServingStatus | 'SERVICE_UNKNOWN', number> = { SERVING: 1, NOT_SERVING: 2, SERVICE_UNKNOWN: 3 };
 const MAX_REQUEST = 64 * 1024;
 
 /** Service name -> its current status; unknown names return undefined. */
@@ -18,15 +15,10 @@ export type HealthLookup = (service: string) => ServingStatus | undefined;
  * "upstream" = the management server is reachable through it.
  */
 export class RelayHealthService {
-  private readonly req: protobuf.Type;
-  private readonly res: protobuf.Type;
-  private readonly watchers = new Set<{ stream: ServerHttp2Stream; service: string; last: number }>();
+  private readonly codec = new HealthCodec();
+  private readonly watchers = new Set<{ stream: ServerHttp2Stream; service: string; last: ServingStatusName }>();
 
-  constructor(private readonly lookup: HealthLookup) {
-    const root = new protobuf.Root().loadSync(path.join(projectProtoDir(), 'grpc', 'health', 'v1', 'health.proto'), { keepCase: true });
-    this.req = root.lookupType('grpc.health.v1.HealthCheckRequest');
-    this.res = root.lookupType('grpc.health.v1.HealthCheckResponse');
-  }
+  constructor(private readonly lookup: HealthLookup) {}
 
   handles(urlPath: string): boolean {
     return urlPath.startsWith(HEALTH_PREFIX);
@@ -48,7 +40,7 @@ export class RelayHealthService {
     stream.on('data', onData);
     stream.on('end', () => {
       if (size > MAX_REQUEST) return;
-      const service = this.decodeService(Buffer.concat(chunks));
+      const service = this.codec.decodeRequest(Buffer.concat(chunks));
       if (service === undefined) return trailersOnly(stream, GrpcStatus.INVALID_ARGUMENT, 'malformed HealthCheckRequest');
       if (method === 'Check') this.check(stream, service);
       else this.watch(stream, service);
@@ -58,10 +50,10 @@ export class RelayHealthService {
   /** Re-send Watch answers whose status changed; call after any health change. */
   notify(): void {
     for (const w of this.watchers) {
-      const n = this.statusNumber(w.service);
+      const n = this.statusOf(w.service);
       if (n !== w.last && !w.stream.destroyed) {
         w.last = n;
-        w.stream.write(this.frame(n));
+        w.stream.write(this.codec.encodeResponse(n));
       }
     }
   }
@@ -80,40 +72,21 @@ export class RelayHealthService {
     if (stream.destroyed) return;
     stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
     stream.once('wantTrailers', () => stream.sendTrailers(grpcStatusHeaders(GrpcStatus.OK, '')));
-    stream.end(this.frame(STATUS_NUMBER[status]));
+    stream.end(this.codec.encodeResponse(status));
   }
 
   private watch(stream: ServerHttp2Stream, service: string): void {
     if (stream.destroyed) return;
     stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
     stream.once('wantTrailers', () => stream.sendTrailers(grpcStatusHeaders(GrpcStatus.UNAVAILABLE, 'relay shutting down')));
-    const w = { stream, service, last: this.statusNumber(service) };
+    const w = { stream, service, last: this.statusOf(service) };
     this.watchers.add(w);
     stream.once('close', () => this.watchers.delete(w));
-    stream.write(this.frame(w.last));
+    stream.write(this.codec.encodeResponse(w.last));
   }
 
-  private statusNumber(service: string): number {
-    const s = this.lookup(service);
-    return s === undefined ? STATUS_NUMBER.SERVICE_UNKNOWN : STATUS_NUMBER[s];
-  }
-
-  private decodeService(body: Buffer): string | undefined {
-    if (body.length === 0) return '';
-    if (body.length < 5 || body[0] !== 0 || body.readUInt32BE(1) !== body.length - 5) return undefined;
-    try {
-      const msg = this.req.toObject(this.req.decode(body.subarray(5))) as { service?: string };
-      return msg.service ?? '';
-    } catch {
-      return undefined;
-    }
-  }
-
-  private frame(status: number): Buffer {
-    const payload = this.res.encode(this.res.fromObject({ status })).finish();
-    const h = Buffer.alloc(5);
-    h.writeUInt32BE(payload.length, 1);
-    return Buffer.concat([h, payload]);
+  private statusOf(service: string): ServingStatusName {
+    return this.lookup(service) ?? 'SERVICE_UNKNOWN';
   }
 }
 
