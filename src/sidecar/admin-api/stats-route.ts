@@ -1,0 +1,54 @@
+import { type AdminHandler, sendText } from '../../admin/server';
+import type { Logger } from '../../common/logger';
+import { type DeltaSource, answerDelta } from '../../admin/prometheus/delta-response';
+import { metricsExtension } from '../../admin/prometheus/metrics-extension';
+import { parsePrometheusText } from '../../admin/prometheus/parse';
+import { renderFamilies } from '../../admin/prometheus/render';
+
+export interface StatsRouteDeps {
+  /** Envoy's GET /stats?format=prometheus[&filter=appmesh][&usedonly]; rejects on failure or non-200. */
+  fetchLive(o: { usedonly: boolean; appmeshOnly: boolean }): Promise<string>;
+  /** The snapshotter when ENABLE_STATS_SNAPSHOT is on. */
+  snapshotter: DeltaSource | undefined;
+  log: Logger;
+}
+
+const PROM_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+const KEYS = new Set(['usedonly', 'filter', 'delta']);
+
+/** GET /stats/prometheus (§7.7): usedonly, filter=metrics_extension and delta. */
+export function statsRoute(d: StatsRouteDeps): AdminHandler {
+  return async (req, res, url) => {
+    if (req.method !== 'GET') return sendText(res, 405, `invalid method [${req.method}] in request: use GET\n`, { Allow: 'GET' });
+    const n = Number(req.headers['content-length'] ?? 0) || 0;
+    if (n > 0) return sendText(res, 400, `unexpected content in request. Body size [${n}]\n`);
+    const q = url.searchParams;
+    for (const key of q.keys()) if (!KEYS.has(key)) return sendText(res, 400, `unsupported query parameter: ${key}\n`);
+    const filter = q.get('filter');
+    if (filter !== null && filter !== 'metrics_extension') {
+      return sendText(res, 400, `unsupported query value for parameter filter: ${filter}, usage: /stats/prometheus?filter=metrics_extension\n`);
+    }
+    const usedonly = q.has('usedonly');
+    let extra: Record<string, string> = {};
+    if (q.has('delta')) {
+      if (!usedonly || filter === null) return sendText(res, 400, 'when delta is enabled, both usedonly and filter query parameters are required\n');
+      const a = answerDelta(d.snapshotter);
+      if (a.kind === 'disabled') return sendText(res, a.status, `${a.body}\n`);
+      if (a.kind === 'delta') return sendText(res, 200, a.body, { 'Content-Type': PROM_TYPE, ...a.headers });
+      extra = { ...a.headers };
+    }
+    let live: string;
+    try {
+      live = await d.fetchLive({ usedonly, appmeshOnly: filter !== null });
+    } catch (err) {
+      d.log.error({ err: (err as Error).message }, 'could not fetch stats from Envoy');
+      return sendText(res, 500, 'Failed to fetch stats from Envoy\n');
+    }
+    if (filter === null) return sendText(res, 200, live, { 'Content-Type': PROM_TYPE, ...extra });
+    try {
+      sendText(res, 200, renderFamilies(metricsExtension(parsePrometheusText(live))), { 'Content-Type': PROM_TYPE, ...extra });
+    } catch (err) {
+      sendText(res, 500, `error processing prometheus stats: ${(err as Error).message}\n`);
+    }
+  };
+}

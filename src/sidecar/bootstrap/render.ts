@@ -1,0 +1,58 @@
+import { stringify } from 'yaml';
+import { ConfigError, type EnvProblem } from '../../common/env';
+import type { BootstrapConfig } from '../config/bootstrap-config';
+import { type CustomDocument, mergeCustomConfig } from './custom-files';
+import { readCustomDocuments } from './custom-files-reader';
+import { generateBootstrap } from './generate';
+import { type PlatformDeps, collectPlatformFacts } from './platform';
+import type { FileToWrite, GeneratedBootstrap, JsonObject } from './types';
+
+export interface RenderedBootstrap {
+  /** The merged bootstrap (proto3 JSON form plus whatever the custom files added). */
+  bootstrap: JsonObject;
+  yaml: string;
+  /** Side files to write before the bootstrap (the X-Ray sampling rules). */
+  files: FileToWrite[];
+}
+
+/**
+ * The bootstrap as YAML (§12.15): map keys sorted at every level like the reference,
+ * no anchors/aliases for shared objects, no line folding (regexes stay on one line).
+ * Every string value is quoted: Envoy's YAML loader (yaml-cpp) reads a plain `yes`,
+ * `on`, `0o17` or `1:20` as a bool or number, while a quoted scalar is always a string.
+ */
+export function bootstrapYaml(bootstrap: unknown): string {
+  return stringify(bootstrap, {
+    sortMapEntries: true,
+    aliasDuplicateObjects: false,
+    lineWidth: 0,
+    defaultStringType: 'QUOTE_SINGLE',
+    defaultKeyType: 'PLAIN',
+  });
+}
+
+async function attempt<T>(fn: () => T | Promise<T>, problems: EnvProblem[]): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    problems.push(...e.problems);
+    return undefined;
+  }
+}
+
+/**
+ * Collect the platform facts, generate, read and merge the custom files (§12.2 steps
+ * 1–12). Generation and custom-file problems are reported together in one ConfigError.
+ */
+export async function renderBootstrap(cfg: BootstrapConfig, deps: PlatformDeps): Promise<RenderedBootstrap> {
+  const facts = await collectPlatformFacts(cfg, deps);
+  const problems: EnvProblem[] = [];
+  const generated: GeneratedBootstrap | undefined = await attempt(() => generateBootstrap(cfg, facts), problems);
+  const docs: CustomDocument[] | undefined = await attempt(() => readCustomDocuments(cfg), problems);
+  generated?.warnings.forEach((w) => deps.warn(w));
+  if (!generated || !docs) throw new ConfigError(problems);
+  const merged = mergeCustomConfig(generated.bootstrap as unknown as JsonObject, docs);
+  merged.warnings.forEach((w) => deps.warn(w));
+  return { bootstrap: merged.bootstrap, yaml: bootstrapYaml(merged.bootstrap), files: generated.files };
+}
