@@ -5,20 +5,19 @@
  *  - rtt:  one bidi stream, `warmup` + `count` sequential request -> 1 response round trips.
  *  - tput: one bidi stream, warm it up, then ask for `count` responses of `bytes` and time them.
  *  - open: open streams on numbered connections; each sends one request and waits
- *          for one response, then stays open (idle).
- *  - closeAll: cancel every idle stream and close every connection.
+ *          for one response, then stays open (idle) until the process is killed.
  * Exits when the parent goes away.
  */
 import * as grpc from '@grpc/grpc-js';
 import { ADS_PATH, DOMAIN, discoveryRequest } from './wire';
 
-export type Target = { kind: 'direct'; address: string; caPem: string } | { kind: 'relay'; socket: string };
+/** direct: TLS to the server; uds: h2c on a Unix socket (the relay or the floor proxy). */
+export type Target = { kind: 'direct'; address: string; caPem: string } | { kind: 'uds'; socket: string };
 
 export type ClientCommand =
   | { cmd: 'rtt'; target: Target; warmup: number; count: number; bytes: number; timeoutMs: number }
   | { cmd: 'tput'; target: Target; warmup: number; count: number; bytes: number; timeoutMs: number }
-  | { cmd: 'open'; target: Target; plan: Array<[conn: number, streams: number]>; bytes: number; concurrency: number; timeoutMs: number }
-  | { cmd: 'closeAll' };
+  | { cmd: 'open'; target: Target; plan: Array<[conn: number, streams: number]>; bytes: number; concurrency: number; timeoutMs: number };
 
 export interface RttResult {
   count: number;
@@ -218,14 +217,6 @@ async function open(c: Extract<ClientCommand, { cmd: 'open' }>): Promise<OpenRes
   return { opened, failed, errors, ms: Date.now() - t0, totalOpen: idleCalls.length, connections: idleClients.size };
 }
 
-function closeAll(): { closed: number } {
-  const n = idleCalls.length;
-  for (const call of idleCalls.splice(0)) call.cancel();
-  for (const client of idleClients.values()) client.close();
-  idleClients.clear();
-  return { closed: n };
-}
-
 async function handle(c: ClientCommand, progress: (what: string) => void): Promise<unknown> {
   switch (c.cmd) {
     case 'rtt':
@@ -234,8 +225,6 @@ async function handle(c: ClientCommand, progress: (what: string) => void): Promi
       return tput(c, progress);
     case 'open':
       return open(c);
-    case 'closeAll':
-      return closeAll();
   }
 }
 

@@ -1,0 +1,128 @@
+/**
+ * The benchmark's command line: flags -> Options (counts, repetitions, phases).
+ * Pure apart from --help, which prints the usage and exits.
+ */
+import * as path from 'node:path';
+import { KiB, MiB } from './units';
+
+export type Phase = 'rtt' | 'tput' | 'idle';
+export const PHASES: Phase[] = ['rtt', 'tput', 'idle'];
+
+export interface Options {
+  quick: boolean;
+  only: Phase[];
+  diag: boolean;
+  /** Measure the floor path (a bare node:http2 pipe) beside direct and relay in rtt and tput. */
+  floor: boolean;
+  /** --snapshot-dir: keep the diagnosis heap snapshots here (default: temp dir, deleted). */
+  snapshotDir: string | undefined;
+  /** --relay-node-args: extra node arguments for every relay process (diagnosis, e.g. --cpu-prof). */
+  relayNodeArgs: string[] | undefined;
+  reps: number;
+  rtt: { warmup: number; count: number; bytes: number };
+  tput: { warmup: number; runs: Array<{ label: string; count: number; bytes: number }> };
+  idle: { levels: number[]; streamsPerConnection: number; workers: number; concurrency: number; settleMs: number; responseBytes: number };
+  watchdogMs: number;
+}
+
+function usage(): never {
+  process.stdout.write(
+    [
+      'usage: npm run bench -- [--quick] [--only rtt|tput|idle[,...]] [--reps 3] [--levels 1,100,1000,10000] [--per-conn 100] [--no-floor] [--diag] [--snapshot-dir DIR]',
+      '  --quick         smaller counts, one repetition (a smoke run; no floor path unless --floor)',
+      '  --only          run only these phases',
+      '  --reps N        repetitions of each round-trip and throughput run (default 3, --quick 1); medians are reported',
+      '  --levels        idle stream counts (ascending)',
+      '  --per-conn      idle streams per client connection (default 100)',
+      '  --settle MS     idle phase: wait before each RSS reading (default 2000, --quick 1000)',
+      '  --no-floor      skip the floor path (bench/floor-proxy: a bare node:http2 pipe, no signing or',
+      '                  inspection) that rtt and tput measure beside direct and relay; --floor forces it on',
+      '  --diag          idle phase with a GC/heap probe preloaded into the relay (NODE_OPTIONS);',
+      '                  prints JS heap per stream and a heap snapshot diff by constructor.',
+      '                  Its RSS figures include the snapshots\' own cost: use a plain run for RSS.',
+      '  --snapshot-dir  --diag, and keep the heap snapshots in DIR',
+      '  --relay-node-args ARGS  extra node arguments for the relay processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"',
+      '                  (relays are then stopped with SIGTERM so that profiles get written)',
+      '',
+    ].join('\n'),
+  );
+  process.exit(0);
+}
+
+export function parseArgs(argv: string[]): Options {
+  let quick = false;
+  let diag = false;
+  let floor: boolean | undefined;
+  let only: Phase[] = [...PHASES];
+  let levels: number[] | undefined;
+  let perConn = 100;
+  let snapshotDir: string | undefined;
+  let relayNodeArgs: string[] | undefined;
+  let reps: number | undefined;
+  let settleMs: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string => {
+      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--quick') quick = true;
+    else if (a === '--diag') diag = true;
+    else if (a === '--floor') floor = true;
+    else if (a === '--no-floor') floor = false;
+    else if (a === '--only' || a.startsWith('--only=')) {
+      only = value().split(',').map((p) => p.trim()) as Phase[];
+      for (const p of only) if (!PHASES.includes(p)) throw new Error(`--only: unknown phase "${p}" (rtt, tput, idle)`);
+    } else if (a === '--levels' || a.startsWith('--levels=')) {
+      levels = value().split(',').map(Number);
+      if (levels.some((n, k) => !Number.isInteger(n) || n < 1 || n > 50_000 || (k > 0 && n <= levels![k - 1]!))) throw new Error('--levels: ascending integers from 1 to 50000');
+    } else if (a === '--per-conn' || a.startsWith('--per-conn=')) {
+      perConn = Number(value());
+      if (!Number.isInteger(perConn) || perConn < 1 || perConn > 10_000) throw new Error('--per-conn: an integer from 1 to 10000');
+    } else if (a === '--snapshot-dir' || a.startsWith('--snapshot-dir=')) {
+      snapshotDir = path.resolve(value());
+      diag = true;
+    } else if (a === '--relay-node-args' || a.startsWith('--relay-node-args=')) {
+      relayNodeArgs = value().split(/\s+/).filter(Boolean);
+    } else if (a === '--settle' || a.startsWith('--settle=')) {
+      settleMs = Number(value());
+      if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > 120_000) throw new Error('--settle: milliseconds from 0 to 120000');
+    } else if (a === '--reps' || a.startsWith('--reps=')) {
+      reps = Number(value());
+      if (!Number.isInteger(reps) || reps < 1 || reps > 15) throw new Error('--reps: an integer from 1 to 15');
+    } else if (a === '--help' || a === '-h') usage();
+    else throw new Error(`unknown argument ${a} (try --help)`);
+  }
+  return {
+    quick,
+    only,
+    diag,
+    floor: floor ?? !quick,
+    snapshotDir,
+    relayNodeArgs,
+    reps: reps ?? (quick ? 1 : 3),
+    rtt: quick ? { warmup: 100, count: 1000, bytes: KiB } : { warmup: 200, count: 3000, bytes: KiB },
+    tput: {
+      warmup: 50,
+      runs: quick
+        ? [
+            { label: '1 MiB', count: 50, bytes: MiB },
+            { label: '10 MiB', count: 5, bytes: 10 * MiB },
+          ]
+        : [
+            { label: '1 MiB', count: 200, bytes: MiB },
+            { label: '10 MiB', count: 30, bytes: 10 * MiB },
+          ],
+    },
+    idle: {
+      levels: levels ?? (quick ? [1, 100, 1000] : [1, 100, 1000, 10_000]),
+      streamsPerConnection: perConn,
+      workers: quick ? 2 : 4,
+      concurrency: 64,
+      settleMs: settleMs ?? (quick ? 1000 : 2000),
+      responseBytes: 256,
+    },
+    watchdogMs: quick ? 120_000 : 420_000,
+  };
+}

@@ -1,0 +1,75 @@
+/** The Markdown block for README.md, between <!-- bench:start --> and <!-- bench:end -->. */
+import { mibOf, mibs, num, us, verdict, x } from './format';
+import { type Results, TARGET } from './results';
+import { KiB } from './units';
+
+function timedTable(r: Results): string[] {
+  const lines: string[] = [];
+  lines.push('| measure | direct (TLS) | via relay (UDS → TLS, SigV4) | relay / direct | target | |');
+  lines.push('|---|--:|--:|--:|---|---|');
+  if (r.rtt) {
+    const k = r.rtt;
+    lines.push(`| round trip p50, ${k.responseBytes / KiB} KiB response | ${us(k.p50Us.direct)} | ${us(k.p50Us.relay)} | ${x(k.ratioP50)} | ≤ ${TARGET.rttP50}× | ${verdict(k.ratioP50 <= TARGET.rttP50)} |`);
+    lines.push(`| round trip p99 | ${us(k.p99Us.direct)} | ${us(k.p99Us.relay)} | ${x(k.ratioP99)} | | |`);
+  }
+  if (r.tput) {
+    for (const run of r.tput.runs) lines.push(`| throughput, ${run.count} × ${run.label} responses | ${mibs(run.mibPerSec.direct)} | ${mibs(run.mibPerSec.relay)} | ${x(run.ratio)} | ≥ ${TARGET.tput}× | ${verdict(run.ratio >= TARGET.tput)} |`);
+    lines.push(`| relay CPU per GiB relayed | | ${r.tput.relayCpuSecondsPerGiB.toFixed(2)} s | | ≤ ${TARGET.cpuPerGiB} s | ${verdict(r.tput.relayCpuSecondsPerGiB <= TARGET.cpuPerGiB)} |`);
+  }
+  if (r.rtt) lines.push(`| relay CPU per round trip | | ${us(r.rtt.relayCpuUsPerRoundTrip)} | | | |`);
+  if (r.tput) lines.push(`| relay peak RSS (VmHWM over these runs) | | ${mibOf(r.tput.relayPeakRssKiB)} | | | |`);
+  return lines;
+}
+
+/** One paragraph: the floor path's figures, and the relay against it. Empty without the floor. */
+function floorParagraph(r: Results): string[] {
+  const k = r.rtt;
+  const t = r.tput;
+  const parts: string[] = [];
+  const over: string[] = [];
+  if (k?.floor && k.p50Us.floor !== undefined && k.p99Us.floor !== undefined) {
+    parts.push(`p50 ${us(k.p50Us.floor)} (${x(k.floor.ratioP50)} direct), p99 ${us(k.p99Us.floor)} (${x(k.floor.ratioP99)} direct)`);
+    over.push(`round trip p50 ${x(k.floor.relayOverFloorP50)} (+${us(k.p50Us.relay - k.p50Us.floor)}), p99 ${x(k.floor.relayOverFloorP99)}`);
+  }
+  const runs = (t?.runs ?? []).filter((run) => run.floor && run.mibPerSec.floor !== undefined);
+  if (runs.length) {
+    parts.push(`throughput ${runs.map((run) => `${mibs(run.mibPerSec.floor!)} with ${run.label} (${x(run.floor!.ratio)} direct)`).join(', ')}`);
+    over.push(`throughput ${runs.map((run) => `${x(run.floor!.relayOverFloor)} with ${run.label}`).join(', ')}`);
+  }
+  const cpu: string[] = [];
+  if (k?.floor) cpu.push(`${us(k.floor.cpuUsPerRoundTrip)} per round trip`);
+  if (t?.floor) cpu.push(`${t.floor.cpuSecondsPerGiB.toFixed(2)} s per GiB`);
+  if (cpu.length) parts.push(`floor CPU ${cpu.join(', ')}`);
+  if (parts.length === 0) return [];
+  return ['', `Floor (bare \`node:http2\` pipe, no signing/inspection, same stream windows, measured as a third path): ${parts.join('; ')}. Relay / floor: ${over.join('; ')}.`];
+}
+
+function idleTable(i: NonNullable<Results['idle']>): string[] {
+  const lines: string[] = [];
+  lines.push('| idle streams | client connections | relay RSS | /status streams.active |');
+  lines.push('|--:|--:|--:|--:|');
+  lines.push(`| 0 | 0 | ${mibOf(i.baselineRssKiB)} | 0 |`);
+  for (const l of i.levels) lines.push(`| ${num(l.streams)} | ${num(l.connections)} | ${mibOf(l.rssKiB)} | ${num(l.statusActive)}${l.failed ? ` (${l.failed} failed)` : ''} |`);
+  const parts: string[] = [];
+  if (i.slopeHigh) parts.push(`**${i.slopeHigh.kibPerStream.toFixed(1)} KiB** per idle stream (${num(i.slopeHigh.from)} → ${num(i.slopeHigh.to)}; target ≤ ${TARGET.kibPerIdleStream} KiB: ${verdict(i.slopeHigh.kibPerStream <= TARGET.kibPerIdleStream)})`);
+  if (i.slopeLow) parts.push(`${i.slopeLow.kibPerStream.toFixed(1)} KiB (${num(i.slopeLow.from)} → ${num(i.slopeLow.to)})`);
+  lines.push('');
+  lines.push(`Relay memory: ${parts.join(', ')}. Each idle stream sent one request and got one response; ${i.levels.at(-1)?.streamsWithBothMessages === i.levels.at(-1)?.statusActive ? 'all were' : 'not all were'} confirmed open with a message each way in the relay's /status.`);
+  return lines;
+}
+
+export function markdown(r: Results): string {
+  const m = r.meta;
+  const lines: string[] = [];
+  lines.push('<!-- bench:start -->');
+  const timed = r.rtt || r.tput ? ` Round trips and throughput: ${m.reps === 1 ? 'one run' : `median of ${m.reps} runs`} after one discarded warm-up run per path, as ratios against a direct TLS connection measured in the same run.` : '';
+  const diag = m.diag ? ' (--diag run: RSS includes the heap snapshots\' own cost)' : '';
+  lines.push(
+    `Relay benchmark (\`npm run bench${m.quick ? ' -- --quick' : ''}\`)${diag}, ${m.date.slice(0, 10)}: Node ${m.node}, ${m.platform}, ${m.cpus} cores (${m.cpuModel}), ` +
+      `load clients, relay and management server in separate processes sharing those cores.${timed}`,
+  );
+  if (r.rtt || r.tput) lines.push('', ...timedTable(r), ...floorParagraph(r));
+  if (r.idle) lines.push('', ...idleTable(r.idle));
+  lines.push('<!-- bench:end -->');
+  return lines.join('\n');
+}
