@@ -1,6 +1,7 @@
 import type { AdminListen } from '../../admin/config';
-import { readAdminListen } from '../../admin/config';
+import { checkSocketPath, readAdminListen } from '../../admin/config';
 import type { EnvReader } from '../../common/env';
+import { LOG_LEVELS, type LogLevel } from '../../common/logger';
 import type { AgentFlags } from './flags';
 
 /** Envoy's log levels (`-l`), as the reference accepts them. */
@@ -8,6 +9,13 @@ export const ENVOY_LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'warning', 'e
 export type EnvoyLogLevel = (typeof ENVOY_LOG_LEVELS)[number];
 
 export const ENVOY_ADMIN_UDS_PATH = '/tmp/envoy_admin.sock';
+
+/** ENVOY_ADMIN_UDS_PATH (an appnet extension; the reference hard-wires /tmp/envoy_admin.sock). */
+export function envoyAdminUdsPath(r: EnvReader): string {
+  const p = r.string('ENVOY_ADMIN_UDS_PATH', ENVOY_ADMIN_UDS_PATH);
+  checkSocketPath(r, 'ENVOY_ADMIN_UDS_PATH', p);
+  return p;
+}
 
 /** How the agent runs and supervises Envoy (the reference's "agent operation" variables). */
 export interface AgentConfig {
@@ -31,11 +39,17 @@ export interface AgentConfig {
   envoyConfigFile: string | undefined;
   envoyBin: string;
   statsSnapshot: boolean;
+  statsSnapshotIntervalMs: number;
   log: { destination: string | undefined; name: string; maxFileBytes: number; retention: number };
   xdsEndpoint: string | undefined;
   relayMode: boolean;
   readinessProbe: boolean;
+  /** The agent's own log level: APPNET_LOG_LEVEL, else derived from ENVOY_LOG_LEVEL. */
+  agentLogLevel: LogLevel;
 }
+
+/** ENVOY_LOG_LEVEL -> the agent's level (warning/critical/off work too, unlike the reference). */
+const AGENT_LEVEL: Record<EnvoyLogLevel, LogLevel> = { trace: 'trace', debug: 'debug', info: 'info', warn: 'warn', warning: 'warn', error: 'error', critical: 'error', off: 'error' };
 
 /** HC_POLL_INTERVAL_MS, else APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S (seconds), else 10 s; 2-30 s. */
 function healthPollIntervalMs(r: EnvReader): number {
@@ -70,7 +84,7 @@ export function readAgentConfig(r: EnvReader, flags: AgentFlags): AgentConfig {
     envoyAdmin: {
       mode: r.oneOf('ENVOY_ADMIN_MODE', ['tcp', 'uds'] as const, 'tcp'),
       port: r.port('ENVOY_ADMIN_ACCESS_PORT', 9901),
-      udsPath: ENVOY_ADMIN_UDS_PATH,
+      udsPath: envoyAdminUdsPath(r),
     },
     envoyLogLevel,
     envoyConcurrency: r.int('ENVOY_CONCURRENCY', -1, { min: -1 }),
@@ -79,6 +93,7 @@ export function readAgentConfig(r: EnvReader, flags: AgentFlags): AgentConfig {
     envoyConfigFile: flags.envoyConfigPath ?? r.string('ENVOY_CONFIG_FILE'),
     envoyBin: r.string('ENVOY_BIN', '/usr/bin/envoy'),
     statsSnapshot: r.bool('ENABLE_STATS_SNAPSHOT', false),
+    statsSnapshotIntervalMs: r.durationMs('APPNET_STATS_SNAPSHOT_INTERVAL', 60_000, { maxMs: 3_600_000 }),
     log: {
       destination: r.string('APPNET_ENVOY_LOG_DESTINATION'),
       name: r.string('APPNET_ENVOY_LOG_NAME', 'appnet_envoy.log'),
@@ -88,5 +103,6 @@ export function readAgentConfig(r: EnvReader, flags: AgentFlags): AgentConfig {
     xdsEndpoint: r.string('APPMESH_XDS_ENDPOINT'),
     relayMode: r.bool('APPNET_ENABLE_RELAY_MODE_FOR_XDS', false),
     readinessProbe: flags.envoyReadiness,
+    agentLogLevel: r.oneOf('APPNET_LOG_LEVEL', LOG_LEVELS, AGENT_LEVEL[envoyLogLevel]),
   };
 }

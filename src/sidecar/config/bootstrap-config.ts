@@ -1,5 +1,6 @@
 import { GO_DURATION_FORM, parseGoDurationMs } from '../../common/duration';
 import type { EnvReader } from '../../common/env';
+import { envoyAdminUdsPath } from './agent-config';
 
 export interface TracerEndpoint {
   enabled: boolean;
@@ -109,7 +110,7 @@ export function readBootstrapConfig(r: EnvReader): BootstrapConfig {
       port: r.port('ENVOY_ADMIN_ACCESS_PORT', 9901),
       accessLogFile: r.string('ENVOY_ADMIN_ACCESS_LOG_FILE', '/tmp/envoy_admin_access.log'),
       ipv6: r.bool('ENVOY_ADMIN_ACCESS_ENABLE_IPV6', false),
-      udsPath: '/tmp/envoy_admin.sock',
+      udsPath: envoyAdminUdsPath(r),
     },
     outlierDetectionEventLogPath: r.string('ENVOY_OUTLIER_DETECTION_EVENT_LOG_PATH', '/dev/stdout'),
     runtime: {

@@ -37,11 +37,15 @@ describe('sidecar config: agent variables', () => {
       envoyConfigFile: undefined,
       envoyBin: '/usr/bin/envoy',
       statsSnapshot: false,
+      statsSnapshotIntervalMs: 60_000,
       log: { destination: undefined, name: 'appnet_envoy.log', maxFileBytes: 1_048_576, retention: 5 },
       xdsEndpoint: undefined,
       relayMode: false,
       readinessProbe: false,
+      agentLogLevel: 'info',
     });
+    expect(load({ ENVOY_LOG_LEVEL: 'critical' }).agent.agentLogLevel).toBe('error');
+    expect(load({ ENVOY_LOG_LEVEL: 'warning', APPNET_LOG_LEVEL: 'debug' }).agent.agentLogLevel).toBe('debug');
   });
 
   it.each([
@@ -60,6 +64,13 @@ describe('sidecar config: agent variables', () => {
   ])('%s: good %s, bad %s', (name, good, field, value, badValue) => {
     expect((load({ [name]: good }).agent as unknown as Record<string, unknown>)[field]).toEqual(value);
     expect(bad({ [name]: badValue }).map((p) => p[0])).toEqual([name]);
+  });
+
+  it('lets the Envoy admin socket move (ENVOY_ADMIN_UDS_PATH), for the agent and the bootstrap alike', () => {
+    const c = load({ ENVOY_ADMIN_MODE: 'uds', ENVOY_ADMIN_UDS_PATH: '/run/envoy/admin.sock' });
+    expect([c.agent.envoyAdmin.udsPath, c.bootstrap!.admin.udsPath]).toEqual(['/run/envoy/admin.sock', '/run/envoy/admin.sock']);
+    expect(bad({ ENVOY_ADMIN_UDS_PATH: 'relative.sock' }).map((p) => p[0])).toEqual(['ENVOY_ADMIN_UDS_PATH']);
+    expect(load({ APPNET_STATS_SNAPSHOT_INTERVAL: '5s' }).agent.statsSnapshotIntervalMs).toBe(5000);
   });
 
   it('takes the health interval from the readiness interval when HC_POLL_INTERVAL_MS is absent', () => {
