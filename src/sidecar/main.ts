@@ -43,7 +43,7 @@ function hasContent(file: string | undefined): boolean {
 export async function main(argv: string[]): Promise<void> {
   const mode = peekMode(process.env, argv);
   if (mode.relayMode && !mode.readinessProbe) {
-    const { runRelay } = await import('../relay/main');
+    const { runRelay } = await import('../relay/main.js');
     await runRelay(process.env);
     return;
   }
