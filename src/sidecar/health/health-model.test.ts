@@ -55,7 +55,7 @@ describe('health model', () => {
     expect(up).toMatchObject({ connection: 'CONNECTED', healthStatus: 'HEALTHY', reasons: [] });
     const cpDown = evaluateHealth(up, live(T0 + 1000, 1, { relay: relay('SERVING', 'NOT_SERVING') }), WEEK);
     expect(cpDown).toMatchObject({ connection: 'NOT_CONNECTED', healthStatus: 'HEALTHY', disconnectedSince: T0 + 1000 });
-    expect(cpDown.reasons).toEqual(['the xDS relay is up but its management server is not connected']);
+    expect(cpDown.reasons).toEqual(['the xDS relay is up but its management server is not connected', 'not connected to the management server since 2026-11-21T00:00:01.000Z (tolerated for HC_DISCONNECTED_TIMEOUT_S=604800)']);
     const relayDown = evaluateHealth(cpDown, live(T0 + 2000, 0, { relay: { ...relay('UNREACHABLE', 'UNREACHABLE'), error: 'connect ENOENT /tmp/relay_xds.sock' } }), 1000);
     expect(relayDown.healthStatus).toBe('UNHEALTHY');
     expect(relayDown.reasons[0]).toBe('the xDS relay on /tmp/relay_xds.sock is unreachable: connect ENOENT /tmp/relay_xds.sock');

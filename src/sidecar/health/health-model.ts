@@ -102,7 +102,7 @@ export function evaluateHealth(prev: HealthState, o: HealthObservation, disconne
     if (downMs >= disconnectedTimeoutMs) {
       healthy = false;
       reasons.push(`not connected to the management server since ${since} (longer than HC_DISCONNECTED_TIMEOUT_S=${disconnectedTimeoutMs / 1000})`);
-    } else if (!why) reasons.push(`not connected to the management server since ${since} (tolerated for HC_DISCONNECTED_TIMEOUT_S=${disconnectedTimeoutMs / 1000})`);
+    } else reasons.push(`not connected to the management server since ${since} (tolerated for HC_DISCONNECTED_TIMEOUT_S=${disconnectedTimeoutMs / 1000})`);
   }
   return {
     evaluatedAt: o.now,
