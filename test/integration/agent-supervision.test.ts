@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AGENT_MAIN, AgentRig, alive } from '../fixtures/agent-rig';
 import { writeBootstrap } from '../fixtures/fake-envoy/harness';
 import { DaemonProcess, cleanEnv } from '../fixtures/relay-process';
-import { waitFor } from '../fixtures/tmp';
+import { sleep, waitFor } from '../fixtures/tmp';
 
 const exitOf = (rig: AgentRig, ms = 20_000) =>
   Promise.race([rig.agent.exited, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`agent did not exit: ${rig.agent.stderr.slice(-500)}`)), ms))]);
@@ -107,6 +107,32 @@ describe('appnet-agent supervising Envoy', () => {
     for (const v of ['APPNET_ENVOY_RESTART_COUNT="many"', 'ENABLE_ENVOY_XRAY_TRACING="maybe"', 'APPMESH_RESOURCE_ARN=""', 'LISTENER_DRAIN_WAIT_TIME_S="500"']) expect(d.stderr).toContain(v);
     expect(fs.readFileSync(probe.configFile, 'utf8')).toBe('');
     expect(fs.existsSync(probe.envoyEvents)).toBe(false); // Envoy never started
+    fs.rmSync(probe.dir, { recursive: true, force: true });
+  });
+
+  it('writes its own JSON log and Envoy\'s output to APPNET_ENVOY_LOG_DESTINATION, rotated by size', async () => {
+    const probe = new AgentRig();
+    const logDir = path.join(probe.dir, 'logs');
+    fs.mkdirSync(logDir);
+    rig = await AgentRig.start({
+      env: { APPNET_ENVOY_LOG_DESTINATION: logDir, APPNET_ENVOY_LOG_NAME: 'sidecar.log', APPNET_AGENT_MAX_LOG_FILE_SIZE: '0.002', APPNET_AGENT_MAX_RETENTION_COUNT: '2', ENVOY_LOG_LEVEL: 'debug' },
+    });
+    await rig.waitForEvent((e) => e.event === 'admin-listening');
+    // fill the file past 2 KiB a few times: log-level changes log on both sides
+    for (let i = 0; i < 6; i++) {
+      await rig.request('POST', `/enableLogging?level=${i % 2 ? 'trace' : 'debug'}&permanent=true`);
+      await sleep(400);
+    }
+    const files = await waitFor(() => {
+      const f = fs.readdirSync(logDir).sort();
+      return f.length === 3 ? f : undefined;
+    }, 8000, 'two rotated copies');
+    expect(files[0]).toBe('sidecar.log');
+    expect(files.slice(1).every((f) => /^sidecar\.log\.\d+$/.test(f))).toBe(true);
+    const all = files.map((f) => fs.readFileSync(path.join(logDir, f), 'utf8')).join('');
+    expect(all).toMatch(/"name":"appnet-agent"/); // the agent's JSON lines
+    expect(all).toMatch(/\]\[(debug|info)\]\[(main|admin)\]/); // Envoy's own lines, same file
+    expect(rig.agent.lines.filter((l) => l.name === 'appnet-agent')).toHaveLength(0); // nothing on stdout
     fs.rmSync(probe.dir, { recursive: true, force: true });
   });
 
