@@ -5,8 +5,8 @@
 import * as path from 'node:path';
 import { KiB, MiB } from './units';
 
-export type Phase = 'rtt' | 'tput' | 'idle';
-export const PHASES: Phase[] = ['rtt', 'tput', 'idle'];
+export type Phase = 'rtt' | 'tput' | 'idle' | 'agent';
+export const PHASES: Phase[] = ['rtt', 'tput', 'idle', 'agent'];
 
 export interface Options {
   quick: boolean;
@@ -22,13 +22,15 @@ export interface Options {
   rtt: { warmup: number; count: number; bytes: number };
   tput: { warmup: number; runs: Array<{ label: string; count: number; bytes: number }> };
   idle: { levels: number[]; streamsPerConnection: number; workers: number; concurrency: number; settleMs: number; responseBytes: number };
+  /** Agent cold starts measured. */
+  agentRuns: number;
   watchdogMs: number;
 }
 
 function usage(): never {
   process.stdout.write(
     [
-      'usage: npm run bench -- [--quick] [--only rtt|tput|idle[,...]] [--reps 3] [--levels 1,100,1000,10000] [--per-conn 100] [--no-floor] [--diag] [--snapshot-dir DIR]',
+      'usage: npm run bench -- [--quick] [--only rtt|tput|idle|agent[,...]] [--reps 3] [--levels 1,100,1000,10000] [--per-conn 100] [--no-floor] [--diag] [--snapshot-dir DIR]',
       '  --quick         smaller counts, one repetition (a smoke run; no floor path unless --floor)',
       '  --only          run only these phases',
       '  --reps N        repetitions of each round-trip and throughput run (default 3, --quick 1); medians are reported',
@@ -73,7 +75,7 @@ export function parseArgs(argv: string[]): Options {
     else if (a === '--no-floor') floor = false;
     else if (a === '--only' || a.startsWith('--only=')) {
       only = value().split(',').map((p) => p.trim()) as Phase[];
-      for (const p of only) if (!PHASES.includes(p)) throw new Error(`--only: unknown phase "${p}" (rtt, tput, idle)`);
+      for (const p of only) if (!PHASES.includes(p)) throw new Error(`--only: unknown phase "${p}" (rtt, tput, idle, agent)`);
     } else if (a === '--levels' || a.startsWith('--levels=')) {
       levels = value().split(',').map(Number);
       if (levels.some((n, k) => !Number.isInteger(n) || n < 1 || n > 50_000 || (k > 0 && n <= levels![k - 1]!))) throw new Error('--levels: ascending integers from 1 to 50000');
@@ -123,6 +125,7 @@ export function parseArgs(argv: string[]): Options {
       settleMs: settleMs ?? (quick ? 1000 : 2000),
       responseBytes: 256,
     },
+    agentRuns: quick ? 3 : 10,
     watchdogMs: quick ? 120_000 : 420_000,
   };
 }

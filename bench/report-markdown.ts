@@ -58,6 +58,18 @@ function idleTable(i: NonNullable<Results['idle']>): string[] {
   return lines;
 }
 
+function agentTable(a: NonNullable<Results['agent']>): string[] {
+  const mib = a.rssKiB / 1024;
+  return [
+    '| agent (appnet-agent supervising the Envoy stand-in) | value | target | |',
+    '|---|--:|---|---|',
+    `| cold start to first /status answer, median of ${a.runs} (p90, max) | ${a.coldStartMs.median.toFixed(0)} ms (${a.coldStartMs.p90.toFixed(0)}, ${a.coldStartMs.max.toFixed(0)}) | ≤ ${TARGET.agentColdStartMs} ms | ${verdict(a.coldStartMs.median <= TARGET.agentColdStartMs)} |`,
+    `| bootstrap generation (pure) | ${a.bootstrap.generateUs.toFixed(0)} µs | | |`,
+    `| bootstrap: platform facts + generation + YAML | ${a.bootstrap.renderMs.toFixed(1)} ms | | |`,
+    `| agent RSS, up and polling | ${mib.toFixed(1)} MiB | ≤ ${TARGET.agentRssMiB} MiB | ${verdict(mib <= TARGET.agentRssMiB)} |`,
+  ];
+}
+
 export function markdown(r: Results): string {
   const m = r.meta;
   const lines: string[] = [];
@@ -70,6 +82,7 @@ export function markdown(r: Results): string {
   );
   if (r.rtt || r.tput) lines.push('', ...timedTable(r), ...floorParagraph(r));
   if (r.idle) lines.push('', ...idleTable(r.idle));
+  if (r.agent) lines.push('', ...agentTable(r.agent));
   lines.push('<!-- bench:end -->');
   return lines.join('\n');
 }

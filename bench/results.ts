@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { x } from './format';
 import type { Phase } from './options';
+import type { AgentPhase } from './phase-agent';
 import type { IdlePhase } from './phase-idle';
 import type { RttPhase } from './phase-rtt';
 import type { TputPhase } from './phase-tput';
@@ -22,6 +23,10 @@ export const TARGET = {
   cpuPerGiB: 2.5,
   /** relay RSS KiB per idle stream: at most */
   kibPerIdleStream: 16,
+  /** agent: ms from process start to the first /status answer (median): at most */
+  agentColdStartMs: 250,
+  /** agent RSS MiB: at most */
+  agentRssMiB: 60,
 };
 
 /** The name of the round-trip target, beside which the floor context is printed. */
@@ -49,6 +54,7 @@ export interface Results {
   rtt?: RttPhase;
   tput?: TputPhase;
   idle?: IdlePhase;
+  agent?: AgentPhase;
   targets: Array<{ name: string; value: number; target: string; pass: boolean }>;
 }
 
@@ -62,6 +68,12 @@ export function computeTargets(r: Results): Results['targets'] {
   if (r.idle?.slopeHigh) {
     const s = r.idle.slopeHigh;
     t.push({ name: `KiB per idle stream (${s.from}->${s.to})`, value: s.kibPerStream, target: `<= ${TARGET.kibPerIdleStream}`, pass: s.kibPerStream <= TARGET.kibPerIdleStream });
+  }
+  if (r.agent) {
+    const a = r.agent;
+    t.push({ name: 'agent cold start to first /status (median ms)', value: a.coldStartMs.median, target: `<= ${TARGET.agentColdStartMs}`, pass: a.coldStartMs.median <= TARGET.agentColdStartMs });
+    const mib = a.rssKiB / 1024;
+    t.push({ name: 'agent RSS MiB', value: mib, target: `<= ${TARGET.agentRssMiB}`, pass: mib <= TARGET.agentRssMiB });
   }
   return t;
 }

@@ -27,6 +27,7 @@ import * as path from 'node:path';
 import { type Floor, startFloor } from './floor-process';
 import { type Options, parseArgs } from './options';
 import { makePaths } from './paths';
+import { agentPhase } from './phase-agent';
 import { idlePhase } from './phase-idle';
 import { rttPhase } from './phase-rtt';
 import { tputPhase } from './phase-tput';
@@ -109,6 +110,10 @@ async function main(cleanup: Cleanup): Promise<void> {
   if (o.only.includes('idle')) {
     say(`idle streams: levels ${o.idle.levels.join(', ')} (${o.idle.streamsPerConnection} per connection, ${o.idle.workers} client processes), fresh relay${o.diag ? ', with the diagnosis probe' : ''}`);
     results.idle = await idlePhase(o, cleanup, setup);
+  }
+  if (o.only.includes('agent')) {
+    say(`agent: ${o.agentRuns} cold starts (each a fresh appnet-agent with the Envoy stand-in), bootstrap generation, RSS`);
+    results.agent = await agentPhase(cleanup, o.agentRuns);
   }
 
   results.targets = computeTargets(results);
