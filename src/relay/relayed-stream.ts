@@ -1,123 +1,21 @@
 import * as http2 from 'node:http2';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import { grpcStatusHeaders } from '../common/grpc-status';
-import type { Logger } from '../common/logger';
-import type { XdsRequestSigner } from '../sigv4/signer';
 import { GrpcMessageScanner, type ScanSink, type ScannedMessage } from './grpc-scanner';
-import type { Direction, RelayMetrics } from './metrics';
+import type { Direction } from './metrics';
 import { INITIAL, type LifecycleAction, type LifecycleEvent, type LifecycleState, transition } from './stream-lifecycle';
-import type { UpstreamManager } from './upstream';
-import { type NodeSummary, type StreamKind, type XdsEnvelopeCodec, streamKindForPath } from './xds-envelope';
-import { type TypeView, XdsStreamTracker } from './xds-tracker';
+import { type StreamKind, streamKindForPath } from './xds-envelope';
+import type { RelayedStreamDeps, StreamView } from './relayed-stream-types';
+export type { RelayedStreamDeps, StreamView } from './relayed-stream-types';
+import { XdsStreamTracker } from './xds-tracker';
+import { RST_NAMES, forgetSentHeaders, passHeaders } from './http2-headers';
+import * as L from './stream-listeners';
 
 const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 /** Request bytes kept for a transparent retry of a refused stream, until the response starts. */
 const REPLAY_LIMIT = 256 * 1024;
 /** How long a failed stream may take to deliver its trailers to a client that does not read. */
 const TRAILER_GRACE_MS = 5000;
-const RST_NAMES = ['NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR', 'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM', 'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED'];
-
-/** Shared by every stream of a relay (one object, not one per stream). */
-export interface RelayedStreamDeps {
-  upstream: UpstreamManager;
-  signer: XdsRequestSigner;
-  codec: XdsEnvelopeCodec;
-  /** Delay in ms before a stream may open upstream, or undefined when it must be refused. */
-  admit(): number | undefined;
-  admissionLimitText: string;
-  authority: string;
-  scheme: 'https' | 'http';
-  idleTimeoutMs: number;
-  metrics: RelayMetrics;
-  log: Logger;
-  onClosed(stream: RelayedStream): void;
-}
-
-export interface StreamView {
-  id: number;
-  path: string;
-  kind: StreamKind;
-  phase: LifecycleState['phase'];
-  node: NodeSummary | null;
-  startedAt: string;
-  ageSeconds: number;
-  bytes: { fromClient: number; toClient: number };
-  messages: { fromClient: number; toClient: number };
-  types: TypeView[];
-  status: { code: number; message: string } | null;
-}
-
-/**
- * Let go of Node's copy of the headers a stream has sent. Node 20 keeps it (a
- * null-prototype object in V8's dictionary mode, about 1 KiB with the SigV4
- * headers) only for the informational `sentHeaders` getter, for the stream's
- * whole life; for hours-long xDS streams that is the largest per-stream cost.
- * Newer Node builds that object lazily instead. If the internal field is ever
- * renamed, this does nothing.
- */
-function forgetSentHeaders(stream: http2.Http2Stream): void {
-  const key = Object.getOwnPropertySymbols(stream).find((k) => k.description === 'sent-headers');
-  if (key) (stream as unknown as Record<symbol, unknown>)[key] = undefined;
-}
-
-/** Response/trailer headers that must not cross the relay. */
-function passHeaders(h: IncomingHttpHeaders, keepStatus: boolean): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const [k, v] of Object.entries(h)) {
-    if (v === undefined || (k.startsWith(':') && !(keepStatus && k === ':status'))) continue;
-    if (k === 'connection' || k === 'keep-alive' || k === 'transfer-encoding') continue;
-    out[k] = v;
-  }
-  return out;
-}
-
-// Listeners are shared module functions (no closure per stream: thousands of idle
-// streams each save a dozen). `this` is the HTTP/2 stream; OWNER leads back.
-const OWNER = Symbol('appnet.relayedStream');
-type Owned = { [OWNER]?: RelayedStream };
-const owner = (s: unknown): RelayedStream => (s as Owned)[OWNER]!;
-function onDownClose(this: http2.ServerHttp2Stream): void {
-  owner(this).handleDownClose();
-}
-function onDownError(this: http2.ServerHttp2Stream, err: Error): void {
-  owner(this).handleStreamError('downstream', err);
-}
-function onDownWantTrailers(this: http2.ServerHttp2Stream): void {
-  owner(this).handleWantTrailers();
-}
-function onDownEnd(this: http2.ServerHttp2Stream): void {
-  owner(this).handleDownEnd();
-}
-function onDownData(this: http2.ServerHttp2Stream, chunk: Buffer): void {
-  owner(this).handleDownData(chunk);
-}
-function onDownDrain(this: http2.ServerHttp2Stream): void {
-  owner(this).handleDownDrain();
-}
-function onDownTimeout(this: http2.ServerHttp2Stream): void {
-  owner(this).handleIdle();
-}
-function onUpResponse(this: http2.ClientHttp2Stream, h: IncomingHttpHeaders, flags: number): void {
-  owner(this).handleUpResponse(this, h, flags);
-}
-function onUpTrailers(this: http2.ClientHttp2Stream, h: IncomingHttpHeaders): void {
-  owner(this).handleUpTrailers(this, h);
-}
-function onUpEnd(this: http2.ClientHttp2Stream): void {
-  owner(this).handleUpEnd(this);
-}
-function onUpError(this: http2.ClientHttp2Stream, err: Error): void {
-  owner(this).handleUpError(this, err);
-}
-function onUpClose(this: http2.ClientHttp2Stream): void {
-  owner(this).handleUpClose(this);
-}
-function onUpData(this: http2.ClientHttp2Stream, chunk: Buffer): void {
-  owner(this).handleUpData(chunk);
-}
-function onUpDrain(this: http2.ClientHttp2Stream): void {
-  owner(this).handleUpDrain(this);
-}
 
 /**
  * One downstream gRPC stream relayed to one upstream stream. Bytes pass through
@@ -169,15 +67,15 @@ export class RelayedStream implements ScanSink<Direction> {
 
   start(): void {
     const { down, deps } = this;
-    (down as Owned)[OWNER] = this;
-    down.on('error', onDownError);
-    down.on('close', onDownClose);
-    down.on('wantTrailers', onDownWantTrailers);
-    down.on('end', onDownEnd);
+    (down as L.Owned)[L.OWNER] = this;
+    down.on('error', L.onDownError);
+    down.on('close', L.onDownClose);
+    down.on('wantTrailers', L.onDownWantTrailers);
+    down.on('end', L.onDownEnd);
     // No 'data' listener until an upstream stream exists: HTTP/2 flow control holds the client.
     if (deps.idleTimeoutMs > 0) {
       down.setTimeout(deps.idleTimeoutMs);
-      down.on('timeout', onDownTimeout);
+      down.on('timeout', L.onDownTimeout);
     }
     // While the upstream is down, fail at once without spending an admission token.
     if (deps.upstream.state === 'NOT_CONNECTED') return this.dispatch({ type: 'admitted' });
@@ -273,16 +171,16 @@ export class RelayedStream implements ScanSink<Direction> {
     this.up = up;
     this.upTrailers = undefined;
     this.upError = undefined;
-    (up as Owned)[OWNER] = this;
-    up.on('response', onUpResponse);
-    up.on('trailers', onUpTrailers);
-    up.on('end', onUpEnd);
-    up.on('error', onUpError);
-    up.on('close', onUpClose);
+    (up as L.Owned)[L.OWNER] = this;
+    up.on('response', L.onUpResponse);
+    up.on('trailers', L.onUpTrailers);
+    up.on('end', L.onUpEnd);
+    up.on('error', L.onUpError);
+    up.on('close', L.onUpClose);
     // Replay what the client sent before a refused attempt, then let it flow.
     for (const chunk of this.replay ?? []) up.write(chunk);
     if (this.downEnded) up.end();
-    else if (this.down.listenerCount('data') === 0) this.down.on('data', onDownData);
+    else if (this.down.listenerCount('data') === 0) this.down.on('data', L.onDownData);
     else this.down.resume();
   }
 
@@ -308,8 +206,8 @@ export class RelayedStream implements ScanSink<Direction> {
       return;
     }
     if (!endStream) {
-      this.up!.on('data', onUpData);
-      down.on('drain', onDownDrain);
+      this.up!.on('data', L.onUpData);
+      down.on('drain', L.onDownDrain);
     }
   }
 
@@ -336,8 +234,8 @@ export class RelayedStream implements ScanSink<Direction> {
   }
 
   private stopUpToDown(): void {
-    this.up?.removeListener('data', onUpData);
-    this.down.removeListener('drain', onDownDrain);
+    this.up?.removeListener('data', L.onUpData);
+    this.down.removeListener('drain', L.onDownDrain);
   }
 
   private finished(): void {
@@ -399,7 +297,7 @@ export class RelayedStream implements ScanSink<Direction> {
     if (!up.write(chunk) && !this.waitingUpDrain) {
       this.waitingUpDrain = true;
       this.down.pause();
-      up.once('drain', onUpDrain);
+      up.once('drain', L.onUpDrain);
     }
   }
 
