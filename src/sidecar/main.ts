@@ -6,6 +6,7 @@
  * With APPNET_ENABLE_RELAY_MODE_FOR_XDS=1 it runs the xDS relay instead (one
  * image, both roles, as in ECS). `-envoyReadiness` runs a one-shot readiness probe.
  */
+import './v8-tuning'; // first: V8 flags apply to what is loaded after
 import * as fs from 'node:fs';
 import pino from 'pino';
 import { ConfigError } from '../common/env';

@@ -1,0 +1,10 @@
+import * as v8 from 'node:v8';
+
+/**
+ * Imported first by the agent's entry point, before anything else is loaded:
+ * the sidecar agent supervises Envoy and answers a few admin requests, so it
+ * asks V8 to favour memory over speed (about 3 MiB less RSS). Not in relay
+ * mode: there the same binary is the relay, whose throughput this would cost.
+ */
+const relay = (process.env.APPNET_ENABLE_RELAY_MODE_FOR_XDS ?? '').trim().toLowerCase();
+if (!['1', 't', 'true', 'yes', 'on'].includes(relay)) v8.setFlagsFromString('--optimize-for-size');
