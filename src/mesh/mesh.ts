@@ -1,0 +1,218 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { CallerStats } from '../../examples/apps/caller';
+import { agentReport } from '../cli/agent-report';
+import { fetchStatus } from '../cli/admin-fetch';
+import { readRelayDocument } from '../cli/relay-document';
+import { relayReport } from '../cli/relay-rows';
+import { makeLocalCa } from '../common/local-ca';
+import { CredentialServer, containerCredentialEnv } from './credentials-endpoint';
+import type { MeshView } from './mesh-view';
+import { type MeshProcess, ProcessGroup } from './process-group';
+
+export const DOMAIN = 'ecs-sc.us-west-2.api.aws';
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const DIST = path.join(ROOT, 'dist');
+const MAIN = {
+  mgmt: path.join(DIST, 'src', 'mgmt', 'main.js'),
+  relay: path.join(DIST, 'src', 'relay', 'main.js'),
+  agent: path.join(DIST, 'src', 'sidecar', 'main.js'),
+  app: path.join(DIST, 'examples', 'apps', 'main.js'),
+  fakeEnvoy: path.join(DIST, 'test', 'fixtures', 'fake-envoy.js'),
+};
+export const MODEL_FILE = path.join(ROOT, 'examples', 'appmesh', 'apps.yaml');
+export const SIDECARS = ['serviceA', 'serviceB', 'serviceBv2'] as const;
+export const TARGET = 'xds:///serviceb.apps.local:80';
+const ROUTE_PATH = '/appmesh/meshes/apps/virtualRouters/serviceB/routes/serviceB';
+
+export interface MeshOptions {
+  /** Route weights for serviceB and serviceBv2 at start. */
+  weights: [number, number] | undefined;
+  /** Calls per second from serviceA. */
+  rate: number;
+  /** An Envoy to run as the sidecars' proxy; default: the Envoy stand-in. */
+  envoyBin: string | undefined;
+  /** Keep the working directory (logs, configs) after stopping. */
+  keep: boolean;
+  say: (line: string) => void;
+}
+
+/**
+ * The seed scenario as real processes on loopback and Unix sockets: the
+ * management server with the App Mesh model (TLS, SigV4 verification with local
+ * credentials from a loopback credentials endpoint), one relay, a sidecar agent
+ * (with the Envoy stand-in) for serviceA, serviceB and serviceBv2, and the demo
+ * apps: serviceB and serviceBv2 answer their names; serviceA calls
+ * xds:///serviceb.apps.local:80 through the relay with @grpc/grpc-js-xds.
+ */
+export class LocalMesh {
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'appnet-mesh-'));
+  readonly relaySocket = path.join(this.dir, 'relay', 'relay_xds.sock');
+  private readonly group = new ProcessGroup(path.join(this.dir, 'logs'));
+  private readonly creds = new CredentialServer({ accessKeyId: 'AKIDLOCALMESH0001', secretAccessKey: randomBytes(24).toString('base64'), sessionToken: randomBytes(16).toString('hex'), ttlMs: 3600_000 });
+  private mgmtPort = 0;
+  private mgmtAdmin = 0;
+  private statsPort = 0;
+
+  constructor(private readonly o: MeshOptions) {
+    fs.mkdirSync(path.dirname(this.relaySocket));
+  }
+
+  get mgmtAddress(): string {
+    return `127.0.0.1:${this.mgmtPort}`;
+  }
+
+  get mgmtApi(): string {
+    return `http://127.0.0.1:${this.mgmtAdmin}`;
+  }
+
+  agentSocket(name: string): string {
+    return path.join(this.dir, name, 'agent.sock');
+  }
+
+  async start(): Promise<void> {
+    for (const main of Object.values(MAIN)) if (!fs.existsSync(main)) throw new Error(`${main} is missing: run npm run build`);
+    const say = this.o.say;
+    const tls = await makeLocalCa([DOMAIN, 'localhost', '127.0.0.1'], path.join(this.dir, 'tls'));
+    const credsUrl = await this.creds.start();
+    const credsFile = path.join(this.dir, 'mgmt-credentials.json');
+    const c = this.creds.creds;
+    fs.writeFileSync(credsFile, JSON.stringify({ credentials: [{ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken }] }), { mode: 0o600 });
+
+    say('starting the apps serviceB and serviceBv2…');
+    const ports: Record<string, number> = {};
+    for (const name of ['serviceB', 'serviceBv2']) {
+      const p = this.group.start(`app-${name}`, MAIN.app, ['--name', name, '--port', '0'], this.env({}));
+      ports[name] = Number((await this.group.waitForLine(p, (l) => l.port !== undefined, 10_000, 'its port')).port);
+    }
+
+    say('starting the management server (App Mesh model, TLS, SigV4 verification)…');
+    const mgmt = this.group.start(
+      'mgmt',
+      MAIN.mgmt,
+      ['--appmesh', MODEL_FILE, '--port', '0', '--admin-port', '0', '--tls-cert', tls.files!.cert, '--tls-key', tls.files!.key, '--sigv4-region', 'us-west-2', '--sigv4-credentials', credsFile],
+      this.env({ SERVICEB_PORT: String(ports.serviceB), SERVICEBV2_PORT: String(ports.serviceBv2) }),
+    );
+    const listening = await this.group.waitForLine(mgmt, (l) => l.msg === 'listening', 15_000, '"listening"');
+    this.mgmtPort = Number(listening.port);
+    this.mgmtAdmin = Number(listening.adminPort);
+    if (this.o.weights) await this.setWeights(...this.o.weights);
+
+    say('starting the relay…');
+    const relay = this.group.start('relay', MAIN.relay, [], this.env({
+      AWS_REGION: 'us-west-2',
+      APPNET_RELAY_LISTENER_UDS_PATH: this.relaySocket,
+      APPNET_MANAGEMENT_DOMAIN_NAME: DOMAIN,
+      APPNET_MANAGEMENT_ADDRESS: '127.0.0.1',
+      APPNET_MANAGEMENT_PORT: String(this.mgmtPort),
+      RELAY_TRUSTED_CA_FILE: tls.files!.ca,
+      APPNET_AGENT_ADMIN_MODE: 'uds',
+      APPNET_AGENT_ADMIN_UDS_PATH: this.relayAdmin,
+      ...containerCredentialEnv(credsUrl),
+    }));
+    await this.group.waitForLine(relay, (l) => l.msg === 'relay listening', 15_000, '"relay listening"');
+
+    say(`starting the sidecars (appnet-agent + ${this.o.envoyBin ? this.o.envoyBin : 'the Envoy stand-in'})…`);
+    const envoyBin = this.o.envoyBin ?? this.writeStandInScript();
+    for (const name of SIDECARS) this.startSidecar(name, envoyBin);
+
+    say('starting serviceA (calls xds:///serviceb.apps.local:80 through the relay)…');
+    const bootstrap = path.join(this.dir, 'serviceA', 'grpc-xds-bootstrap.json');
+    fs.writeFileSync(bootstrap, JSON.stringify({
+      xds_servers: [{ server_uri: `unix://${this.relaySocket}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
+      // grpc-js-xds refuses a node without locality (and reports it only in a trace)
+      node: { id: 'mesh/apps/grpcClient/serviceA', cluster: 'serviceA', locality: { zone: 'local' } },
+    }));
+    const caller = this.group.start('app-serviceA', MAIN.app, ['--name', 'serviceA', '--call', TARGET, '--rate', String(this.o.rate), '--stats-port', '0'], this.env({ GRPC_XDS_BOOTSTRAP: bootstrap }));
+    this.statsPort = Number((await this.group.waitForLine(caller, (l) => l.statsPort !== undefined, 15_000, 'its stats port')).statsPort);
+  }
+
+  get relayAdmin(): string {
+    return path.join(this.dir, 'relay', 'admin.sock');
+  }
+
+  /** Change the split through the management server's App Mesh API (pushed to clients at once). */
+  async setWeights(serviceB: number, serviceBv2: number): Promise<void> {
+    const body = {
+      spec: { http2Route: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'serviceB', weight: serviceB }, { virtualNode: 'serviceBv2', weight: serviceBv2 }] } } },
+    };
+    const r = await fetch(`${this.mgmtApi}${ROUTE_PATH}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!r.ok) throw new Error(`the management server refused the weights ${serviceB},${serviceBv2}: ${await r.text()}`);
+  }
+
+  /** One round of facts for the live table. */
+  async view(hints: string[]): Promise<MeshView> {
+    const ask = <T>(p: Promise<T>) => p.then((v) => ({ v, e: undefined as string | undefined }), (e: Error) => ({ v: undefined, e: e.message }));
+    const [relay, caller, weights, ...agents] = await Promise.all([
+      ask(fetchStatus({ kind: 'uds', path: this.relayAdmin }, { timeoutMs: 2000, retryAfter429Ms: 200 }).then((d) => relayReport(readRelayDocument(d), `unix:${this.relayAdmin}`))),
+      ask(fetch(`http://127.0.0.1:${this.statsPort}/stats`).then((r) => r.json() as Promise<CallerStats>)),
+      ask(this.weights()),
+      ...SIDECARS.map((name) => ask(fetchStatus({ kind: 'uds', path: this.agentSocket(name) }, { timeoutMs: 2000, retryAfter429Ms: 200 }).then((d) => agentReport(d, name)))),
+    ]);
+    return {
+      at: new Date(),
+      mgmt: this.mgmtAddress,
+      relay: relay.v ?? { error: relay.e ?? 'unknown' },
+      agents: SIDECARS.map((name, i) => ({ name, report: agents[i]!.v, error: agents[i]!.e })),
+      caller: { target: TARGET, stats: caller.v, error: caller.e },
+      weights: weights.v,
+      hints,
+    };
+  }
+
+  private async weights(): Promise<Record<string, number>> {
+    const r = await fetch(`${this.mgmtApi}${ROUTE_PATH}`);
+    // GET answers the create-route body itself
+    const route = (await r.json()) as { spec?: { http2Route?: { action?: { weightedTargets?: Array<{ virtualNode: string; weight: number }> } } } };
+    const targets = route.spec?.http2Route?.action?.weightedTargets ?? [];
+    return Object.fromEntries(targets.map((t) => [t.virtualNode, t.weight]));
+  }
+
+  /** Every process still running (for the final check that nothing is left behind). */
+  get processes(): MeshProcess[] {
+    return this.group.running;
+  }
+
+  async stop(): Promise<void> {
+    await this.group.stopAll();
+    await this.creds.close();
+    if (!this.o.keep) fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  killNow(): void {
+    this.group.killAll();
+  }
+
+  private env(extra: Record<string, string>): Record<string, string> {
+    return { PATH: process.env.PATH ?? '/usr/bin:/bin', APPNET_LOG_LEVEL: 'info', ...extra };
+  }
+
+  private writeStandInScript(): string {
+    const script = path.join(this.dir, 'envoy');
+    fs.writeFileSync(script, `#!/bin/sh\nulimit -c 0\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(MAIN.fakeEnvoy)} "$@"\n`, { mode: 0o755 });
+    return script;
+  }
+
+  private startSidecar(name: string, envoyBin: string): void {
+    const dir = path.join(this.dir, name);
+    fs.mkdirSync(dir, { recursive: true });
+    const config = path.join(dir, 'envoy.yaml');
+    fs.writeFileSync(config, '');
+    this.group.start(`sidecar-${name}`, MAIN.agent, [], this.env({
+      APPMESH_RESOURCE_ARN: `mesh/apps/virtualNode/${name}`,
+      AWS_REGION: 'us-west-2',
+      APPMESH_XDS_ENDPOINT: `unix://${this.relaySocket}`,
+      ENVOY_BIN: envoyBin,
+      ENVOY_CONFIG_FILE: config,
+      ENVOY_ADMIN_MODE: 'uds',
+      ENVOY_ADMIN_UDS_PATH: path.join(dir, 'envoy-admin.sock'),
+      ENVOY_ADMIN_ACCESS_LOG_FILE: path.join(dir, 'envoy-admin-access.log'),
+      APPNET_AGENT_ADMIN_MODE: 'uds',
+      APPNET_AGENT_ADMIN_UDS_PATH: this.agentSocket(name),
+      HC_POLL_INTERVAL_MS: '2000',
+      LISTENER_DRAIN_WAIT_TIME_S: '5',
+    }));
+  }
+}
