@@ -11,6 +11,16 @@ export interface AdminView {
   nacks(): unknown;
 }
 
+/** More pages under one path prefix (e.g. the App Mesh API at /appmesh), with request bodies. */
+export interface AdminExtension {
+  /** Requests for exactly this path or below it go to `handle`. */
+  prefix: string;
+  handle(method: string, pathname: string, body: string): { status: number; body: unknown; headers?: Record<string, string> };
+}
+
+/** Request bodies larger than this are refused with 413. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
 export interface AdminServer {
   port: number;
   close(): Promise<void>;
@@ -19,14 +29,38 @@ export interface AdminServer {
 
 export const ADMIN_ROUTES = ['/healthz', '/streams', '/resources', '/rejections', '/nacks'] as const;
 
-function send(res: http.ServerResponse, status: number, body: unknown): void {
+function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body, null, 2) + '\n';
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(text);
 }
 
+function extensionFor(extensions: readonly AdminExtension[], pathname: string): AdminExtension | undefined {
+  return extensions.find((e) => pathname === e.prefix || pathname.startsWith(`${e.prefix}/`));
+}
+
+/** Read a request body up to MAX_BODY_BYTES; undefined when it is larger. */
+function readBody(req: http.IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        req.removeAllListeners('data');
+        req.resume();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
 /** The route table: pure apart from reading the view. */
-export function route(view: AdminView, method: string, rawUrl: string): { status: number; body: unknown } {
+export function route(view: AdminView, method: string, rawUrl: string, extraPages: readonly string[] = []): { status: number; body: unknown } {
   const url = new URL(rawUrl, 'http://admin.invalid');
   if (method !== 'GET' && method !== 'HEAD') return { status: 405, body: { error: `method ${method} not allowed; use GET` } };
   switch (url.pathname) {
@@ -41,19 +75,37 @@ export function route(view: AdminView, method: string, rawUrl: string): { status
     case '/nacks':
       return { status: 200, body: view.nacks() };
     default:
-      return { status: 404, body: { error: `no such page ${url.pathname}`, pages: ADMIN_ROUTES } };
+      return { status: 404, body: { error: `no such page ${url.pathname}`, pages: [...ADMIN_ROUTES, ...extraPages] } };
   }
 }
 
 /** A small HTTP/1.1 JSON server for operators and tests. */
-export function startAdminServer(host: string, port: number, view: AdminView, logger: Logger): Promise<AdminServer> {
+export function startAdminServer(host: string, port: number, view: AdminView, logger: Logger, extensions: readonly AdminExtension[] = []): Promise<AdminServer> {
+  const fail = (res: http.ServerResponse, url: string | undefined, e: unknown) => {
+    logger.error({ err: e instanceof Error ? e.message : String(e), url }, 'admin page failed');
+    if (!res.headersSent) send(res, 500, { error: 'internal error' });
+  };
   const server = http.createServer((req, res) => {
     try {
-      const { status, body } = route(view, req.method ?? 'GET', req.url ?? '/');
-      send(res, status, body);
+      const method = req.method ?? 'GET';
+      const pathname = new URL(req.url ?? '/', 'http://admin.invalid').pathname;
+      const ext = extensionFor(extensions, pathname);
+      if (!ext) {
+        const { status, body } = route(view, method, req.url ?? '/', extensions.map((e) => e.prefix));
+        send(res, status, body);
+        return;
+      }
+      readBody(req).then((body) => {
+        if (body === undefined) {
+          res.setHeader('connection', 'close');
+          send(res, 413, { error: 'request body too large', problems: [`the limit is ${MAX_BODY_BYTES} bytes`] });
+          return;
+        }
+        const a = ext.handle(method, pathname, body);
+        send(res, a.status, a.body, a.headers);
+      }).catch((e: unknown) => fail(res, req.url, e));
     } catch (e) {
-      logger.error({ err: e instanceof Error ? e.message : String(e), url: req.url }, 'admin page failed');
-      send(res, 500, { error: 'internal error' });
+      fail(res, req.url, e);
     }
   });
   server.on('clientError', (_err, socket) => socket.destroy());

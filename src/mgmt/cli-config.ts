@@ -6,7 +6,7 @@ import { formatForPath } from './resource-document';
 
 /** One setting: its flag, its environment variable, and what it means. */
 interface Setting {
-  key: 'resources' | 'host' | 'port' | 'adminPort' | 'tlsCert' | 'tlsKey' | 'region' | 'service' | 'credentials' | 'maxStreamAge' | 'logLevel';
+  key: 'resources' | 'appmesh' | 'host' | 'port' | 'adminPort' | 'tlsCert' | 'tlsKey' | 'region' | 'service' | 'credentials' | 'maxStreamAge' | 'logLevel';
   flag: string;
   env: string;
   arg: string;
@@ -14,10 +14,23 @@ interface Setting {
 }
 
 export const SETTINGS: readonly Setting[] = [
-  { key: 'resources', flag: '--resources', env: 'APPNET_MGMT_RESOURCES', arg: '<file>', help: 'resource file, .json or .yaml/.yml (required); re-read when it changes' },
+  { key: 'resources', flag: '--resources', env: 'APPNET_MGMT_RESOURCES', arg: '<file>', help: 'resource file, .json or .yaml/.yml; re-read when it changes' },
+  {
+    key: 'appmesh',
+    flag: '--appmesh',
+    env: 'APPNET_MGMT_APPMESH',
+    arg: '<file>',
+    help: 'App Mesh model (create-* bodies), .json or .yaml/.yml; re-read when it changes; API at /appmesh on --admin-port',
+  },
   { key: 'host', flag: '--host', env: 'APPNET_MGMT_HOST', arg: '<addr>', help: 'address to listen on (default 127.0.0.1)' },
   { key: 'port', flag: '--port', env: 'APPNET_MGMT_PORT', arg: '<n>', help: 'gRPC port, 0 = any free port (default 18000)' },
-  { key: 'adminPort', flag: '--admin-port', env: 'APPNET_MGMT_ADMIN_PORT', arg: '<n>', help: 'HTTP admin port (/healthz /streams /resources /rejections /nacks); off unless set; 0 = any' },
+  {
+    key: 'adminPort',
+    flag: '--admin-port',
+    env: 'APPNET_MGMT_ADMIN_PORT',
+    arg: '<n>',
+    help: 'HTTP admin port (/healthz /streams /resources /rejections /nacks, /appmesh); off unless set; 0 = any',
+  },
   { key: 'tlsCert', flag: '--tls-cert', env: 'APPNET_MGMT_TLS_CERT', arg: '<file>', help: 'PEM server certificate (with --tls-key); plaintext h2c without' },
   { key: 'tlsKey', flag: '--tls-key', env: 'APPNET_MGMT_TLS_KEY', arg: '<file>', help: 'PEM private key of the certificate' },
   { key: 'region', flag: '--sigv4-region', env: 'APPNET_MGMT_SIGV4_REGION', arg: '<region>', help: 'require SigV4 on every stream, signed for this region' },
@@ -34,9 +47,11 @@ export const SETTINGS: readonly Setting[] = [
 ];
 
 export const USAGE = [
-  'Usage: appnet-mgmt --resources <file> [options]',
+  'Usage: appnet-mgmt --resources <file> | --appmesh <file> [options]',
   '',
   'A fake App Mesh / Service Connect management server (ADS SotW and Delta) for tests.',
+  'At least one of --resources and --appmesh; with both, a node gets the resource file\'s',
+  'resources with the App Mesh model\'s laid over them (same type and name: the model wins).',
   'Every option can also be set by its environment variable; a flag wins over the variable.',
   '',
   ...SETTINGS.map((s) => `  ${`${s.flag} ${s.arg}`.padEnd(32)} ${s.env.padEnd(31)} ${s.help}`),
@@ -48,6 +63,7 @@ export const USAGE = [
 
 export interface MgmtCliConfig {
   resources: string | undefined;
+  appmesh: string | undefined;
   host: string;
   port: number;
   adminPort: number | undefined;
@@ -149,9 +165,16 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
   const str = (key: Setting['key']) => r.string(n(key));
 
   const resources = str('resources');
-  if (resources === undefined) r.problem('--resources', '', `a resource file (.json, .yaml or .yml), or ${SETTINGS[0]!.env}`);
-  else if (!formatForPath(resources)) r.problem(n('resources'), resources, 'a file name ending in .json, .yaml or .yml');
-  else readChecked(r, n('resources'), resources, read);
+  const appmesh = str('appmesh');
+  if (resources === undefined && appmesh === undefined) {
+    r.problem('--resources', '', `a resource file (.json, .yaml or .yml) or ${SETTINGS[0]!.env}, or an App Mesh model with --appmesh`);
+  }
+  for (const key of ['resources', 'appmesh'] as const) {
+    const file = key === 'resources' ? resources : appmesh;
+    if (file === undefined) continue;
+    if (!formatForPath(file)) r.problem(n(key), file, 'a file name ending in .json, .yaml or .yml');
+    else readChecked(r, n(key), file, read);
+  }
 
   const host = r.string(n('host'), '127.0.0.1');
   const port = r.int(n('port'), 18000, { min: 0, max: 65535 });
@@ -199,7 +222,7 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
 
   const maxStreamAgeMs = r.durationMs(n('maxStreamAge'), 0, { allowZero: true });
   const logLevel = r.oneOf(n('logLevel'), LOG_LEVELS, 'info');
-  const config: MgmtCliConfig = { resources, host, port, adminPort, tls, sigv4, maxStreamAgeMs, logLevel };
+  const config: MgmtCliConfig = { resources, appmesh, host, port, adminPort, tls, sigv4, maxStreamAgeMs, logLevel };
   try {
     r.finish();
     return { kind: 'run', config, error: undefined };

@@ -4,10 +4,12 @@
  * and Delta over gRPC) for tests and the local mesh.
  *
  * Flags (each also read from its environment variable; a flag wins):
- *   --resources <file>          APPNET_MGMT_RESOURCES          required; .json or .yaml/.yml, re-read on change
+ *   --resources <file>          APPNET_MGMT_RESOURCES          .json or .yaml/.yml, re-read on change
+ *   --appmesh <file>            APPNET_MGMT_APPMESH            App Mesh model (src/mgmt/appmesh/README.md), re-read on change
+ *                                                              (at least one of the two; with both the model's resources win)
  *   --host <addr>               APPNET_MGMT_HOST               default 127.0.0.1
  *   --port <n>                  APPNET_MGMT_PORT               default 18000; 0 = any free port
- *   --admin-port <n>            APPNET_MGMT_ADMIN_PORT         HTTP admin pages; off unless set; 0 = any
+ *   --admin-port <n>            APPNET_MGMT_ADMIN_PORT         HTTP admin pages (+ /appmesh API with --appmesh); off unless set; 0 = any
  *   --tls-cert <file>           APPNET_MGMT_TLS_CERT           PEM certificate (with --tls-key); else h2c
  *   --tls-key <file>            APPNET_MGMT_TLS_KEY
  *   --sigv4-region <region>     APPNET_MGMT_SIGV4_REGION       require SigV4 on every stream
@@ -22,9 +24,8 @@
  */
 import { createLogger } from '../common/logger';
 import { parseMgmtArgs, USAGE } from './cli-config';
-import { FileResourceSource } from './file-source';
-import { ResourceCodec } from './resource-codec';
 import { startManagementServer } from './server';
+import { openSources, type Sources } from './sources';
 
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
   const parsed = parseMgmtArgs(argv, env);
@@ -35,19 +36,21 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   const { config, error } = parsed;
   const logger = createLogger('appnet-mgmt', config.logLevel);
   const problems: string[] = error ? [error.message] : [];
-  let source: FileResourceSource | undefined;
-  if (config.resources !== undefined && !error?.problems.some((p) => p.value === config.resources)) {
+  let sources: Sources | undefined;
+  const fileProblem = error?.problems.some((p) => p.value === config.resources || p.value === config.appmesh);
+  if (!fileProblem && (config.resources !== undefined || config.appmesh !== undefined)) {
     try {
-      source = new FileResourceSource(config.resources, { codec: new ResourceCodec(), logger });
+      sources = openSources(config, env, logger);
     } catch (e) {
       problems.push(e instanceof Error ? e.message : String(e));
     }
   }
-  if (problems.length > 0 || !source) {
-    source?.close();
+  if (problems.length > 0 || !sources) {
+    sources?.close();
     process.stderr.write(`appnet-mgmt: ${problems.join('\n')}\nRun with --help for the options.\n`);
     return 1;
   }
+  const { source } = sources;
 
   const server = await startManagementServer({
     host: config.host,
@@ -56,6 +59,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     sigv4: config.sigv4,
     source,
     adminPort: config.adminPort,
+    adminExtensions: sources.adminExtensions,
     logger,
     maxStreamAgeMs: config.maxStreamAgeMs,
   });
@@ -66,7 +70,8 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       host: config.host,
       tls: config.tls !== undefined,
       sigv4: config.sigv4 ? { region: config.sigv4.region, service: config.sigv4.service, accessKeyIds: config.sigv4.credentials.map((c) => c.accessKeyId) } : null,
-      resources: config.resources,
+      resources: config.resources ?? null,
+      appmesh: config.appmesh ?? null,
       maxStreamAgeMs: config.maxStreamAgeMs,
     },
     'listening',
@@ -81,7 +86,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       .close()
       .catch((e: unknown) => logger.error({ err: e instanceof Error ? e.message : String(e) }, 'error while closing'))
       .finally(() => {
-        source.close();
+        sources.close();
         logger.info('stopped');
         logger.flush(() => process.exit(0));
         setTimeout(() => process.exit(0), 2000).unref();

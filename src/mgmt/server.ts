@@ -6,7 +6,7 @@ import { envoyProtoIncludeDirs } from '../common/envoy-protos';
 import { GrpcStatus } from '../common/grpc-status';
 import { createLogger, type Logger } from '../common/logger';
 import { credentialList, verifySigV4, type VerifyResult } from '../sigv4/verify';
-import { startAdminServer, type AdminServer } from './admin-http';
+import { startAdminServer, type AdminExtension, type AdminServer } from './admin-http';
 import { DeltaCore } from './delta-core';
 import { installRawHeaderVerifier, type VerdictReader } from './sigv4-hook';
 import { describeSnapshot, type ResourceSource } from './snapshot';
@@ -38,6 +38,8 @@ export interface ManagementServerOptions {
   source: ResourceSource;
   /** HTTP/1.1 admin pages (/streams, /healthz, /resources, /rejections, /nacks) on this port; 0 = any free port. */
   adminPort?: number;
+  /** More admin pages (e.g. the App Mesh API under /appmesh). */
+  adminExtensions?: AdminExtension[];
   logger?: Logger;
   /** Fault injection: end every stream with UNAVAILABLE at this age (like App Mesh's ~30-min resets). */
   maxStreamAgeMs?: number;
@@ -119,7 +121,7 @@ export class ManagementServer extends EventEmitter<ManagementEvents> {
     this.stopWatching = this.opts.source.onChange(() => this.refreshAll());
     if (this.opts.adminPort !== undefined) {
       try {
-        this.admin = await startAdminServer(host, this.opts.adminPort, this.adminView(), this.logger);
+        this.admin = await startAdminServer(host, this.opts.adminPort, this.adminView(), this.logger, this.opts.adminExtensions);
         this.adminPort = this.admin.port;
       } catch (e) {
         this.forceClose();

@@ -1,0 +1,94 @@
+import { egressPlan, resolveTarget } from './egress-plan';
+import type { ModelIndex } from './model-index';
+import { nodeKey, type Route, type VirtualNode, type VirtualRouter, type VirtualService } from './types';
+
+/**
+ * Checks between resources, after each one's shape is known to be right:
+ * meshes exist, backends name virtual services, providers and route targets
+ * name virtual nodes and routers that exist (with listeners to receive the
+ * traffic), route types fit the router's listeners, and a node's backends can
+ * share one egress listener. Pure; every problem is named by its resource.
+ */
+
+export interface Labelled<T> {
+  label: string;
+  value: T;
+  /** Parsed without problems: false means parts (e.g. listeners) may be missing, so checks that need them are skipped. */
+  complete: boolean;
+}
+
+const ROUTE_KEY = { http: 'httpRoute', http2: 'http2Route', grpc: 'grpcRoute', tcp: 'tcpRoute' } as const;
+
+function meshProblem(index: ModelIndex, label: string, mesh: string): string[] {
+  return index.mesh(mesh) ? [] : [`${label}: meshName: no mesh "${mesh}" (create the mesh first)`];
+}
+
+function nodeProblems(index: ModelIndex, { label, value: n }: Labelled<VirtualNode>): string[] {
+  const out = meshProblem(index, label, n.mesh);
+  n.backends.forEach((b, i) => {
+    if (!index.service(n.mesh, b)) out.push(`${label}: spec.backends[${i}].virtualService.virtualServiceName: no virtual service "${b}" in mesh "${n.mesh}"`);
+  });
+  if (n.listeners.length > 0 && !n.discovery && !index.model.endpoints.has(nodeKey(n.mesh, n.name))) {
+    out.push(`${label}: spec.serviceDiscovery: required when the virtual node has listeners (dns or awsCloudMap; or local endpoints under "endpoints")`);
+  }
+  for (const c of egressPlan(index, n).conflicts) out.push(`${label}: spec.backends: ${c}`);
+  return out;
+}
+
+/** Virtual nodes whose bodies had problems: what they lack is not reported again by the resources using them. */
+type Incomplete = ReadonlySet<string>;
+
+function serviceProblems(index: ModelIndex, { label, value: s }: Labelled<VirtualService>, incomplete: Incomplete): string[] {
+  const out = meshProblem(index, label, s.mesh);
+  const p = s.provider;
+  if (p?.kind === 'virtualNode') {
+    const node = index.node(s.mesh, p.name);
+    if (!node) out.push(`${label}: spec.provider.virtualNode.virtualNodeName: no virtual node "${p.name}" in mesh "${s.mesh}"`);
+    else if (node.listeners.length === 0 && !incomplete.has(nodeKey(s.mesh, p.name))) out.push(`${label}: spec.provider.virtualNode.virtualNodeName: virtual node "${p.name}" has no listeners to receive the traffic`);
+  } else if (p?.kind === 'virtualRouter' && !index.router(s.mesh, p.name)) {
+    out.push(`${label}: spec.provider.virtualRouter.virtualRouterName: no virtual router "${p.name}" in mesh "${s.mesh}"`);
+  }
+  return out;
+}
+
+function routerProblems(index: ModelIndex, { label, value: r }: Labelled<VirtualRouter>): string[] {
+  return meshProblem(index, label, r.mesh);
+}
+
+function routeProblems(index: ModelIndex, { label, value: r }: Labelled<Route>, incomplete: Incomplete): string[] {
+  const out = meshProblem(index, label, r.mesh);
+  const at = `spec.${ROUTE_KEY[r.kind]}`;
+  const router = index.router(r.mesh, r.router);
+  if (!router) out.push(`${label}: virtualRouterName: no virtual router "${r.router}" in mesh "${r.mesh}"`);
+  else {
+    const fitting = router.listeners.filter((l) => l.protocol === r.kind);
+    const have = router.listeners.map((l) => `${l.protocol} ${l.port}`).join(', ') || 'none';
+    if (fitting.length === 0) out.push(`${label}: ${at}: virtual router "${r.router}" has no ${r.kind} listener for a ${ROUTE_KEY[r.kind]} (its listeners: ${have})`);
+    else if (r.match.port !== undefined && !fitting.some((l) => l.port === r.match.port)) {
+      out.push(`${label}: ${at}.match.port: virtual router "${r.router}" has no ${r.kind} listener on port ${r.match.port} (its listeners: ${have})`);
+    }
+  }
+  for (const t of r.targets) {
+    if (incomplete.has(nodeKey(r.mesh, t.node))) continue;
+    const resolved = resolveTarget(index, r.mesh, t);
+    if (typeof resolved === 'string') out.push(`${label}: ${at}.action.weightedTargets: ${resolved}`);
+  }
+  return out;
+}
+
+export interface LabelledModel {
+  nodes: Labelled<VirtualNode>[];
+  services: Labelled<VirtualService>[];
+  routers: Labelled<VirtualRouter>[];
+  routes: Labelled<Route>[];
+}
+
+export function referenceProblems(index: ModelIndex, m: LabelledModel): string[] {
+  const incomplete = new Set(m.nodes.filter((n) => !n.complete).map((n) => nodeKey(n.value.mesh, n.value.name)));
+  return [
+    ...m.nodes.flatMap((x) => nodeProblems(index, x)),
+    ...m.services.flatMap((x) => serviceProblems(index, x, incomplete)),
+    ...m.routers.flatMap((x) => routerProblems(index, x)),
+    ...m.routes.flatMap((x) => routeProblems(index, x, incomplete)),
+  ];
+}

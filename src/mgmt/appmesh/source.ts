@@ -1,0 +1,80 @@
+import { EventEmitter } from 'node:events';
+import { ResourceError, type ResourceCodec } from '../resource-codec';
+import { makeSnapshot, type NodeInfo, type ResourceSource, type Snapshot } from '../snapshot';
+import { ModelIndex } from './model-index';
+import { envoyNodeId } from './names';
+import type { AppMeshStore } from './store';
+import { nodeView, resourcesFor, type NodeView } from './translate';
+import type { AppMeshModel } from './types';
+
+/**
+ * The App Mesh model as the management server's resource source: each node's
+ * snapshot is the model translated for it (translate.ts), encoded with Envoy's
+ * protos, cached per answer key until the model changes; a committed change
+ * notifies the server, which pushes the new versions to every open stream.
+ */
+export class AppMeshSource implements ResourceSource {
+  private index: ModelIndex;
+  private readonly cache = new Map<string, Snapshot>();
+  private readonly events = new EventEmitter();
+  private readonly stopWatching: () => void;
+
+  constructor(
+    readonly store: AppMeshStore,
+    private readonly codec: ResourceCodec,
+  ) {
+    this.events.setMaxListeners(0);
+    this.index = new ModelIndex(store.model);
+    this.stopWatching = store.onChange(() => {
+      this.index = new ModelIndex(store.model);
+      this.cache.clear();
+      this.events.emit('change');
+    });
+  }
+
+  snapshotFor(node: NodeInfo): Snapshot {
+    const view = nodeView(node.id);
+    let snap = this.cache.get(view.key);
+    if (!snap) {
+      snap = makeSnapshot(this.codec.encodeAll(resourcesFor(this.index, view), `App Mesh resources (${view.key})`));
+      this.cache.set(view.key, snap);
+    }
+    return snap;
+  }
+
+  onChange(listener: () => void): () => void {
+    this.events.on('change', listener);
+    return () => this.events.off('change', listener);
+  }
+
+  /** The Envoy node ids the model has resources for. */
+  nodeIds(): string[] {
+    return this.store.model.nodes.map((n) => envoyNodeId(n.mesh, n.name)).sort();
+  }
+
+  close(): void {
+    this.stopWatching();
+  }
+}
+
+/**
+ * A store check (AppMeshStoreOptions.check): the model's translation for every
+ * virtual node's Envoy and for proxyless clients must encode with Envoy's protos,
+ * so a committed model can always be served.
+ */
+export function translationCheck(codec: ResourceCodec): (model: AppMeshModel) => string[] {
+  return (model) => {
+    const index = new ModelIndex(model);
+    const views: NodeView[] = [...model.nodes.map((n) => nodeView(envoyNodeId(n.mesh, n.name))), nodeView('')];
+    const problems: string[] = [];
+    for (const view of views) {
+      try {
+        codec.encodeAll(resourcesFor(index, view), `translation (${view.key})`);
+      } catch (e) {
+        if (e instanceof ResourceError) problems.push(...e.problems);
+        else problems.push(`translation (${view.key}): ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    return problems;
+  };
+}

@@ -1,0 +1,131 @@
+import type { ResourceObject } from '../resource-codec';
+import { TypeUrl } from '../snapshot';
+import { egressPlan, type EgressPort } from './egress-plan';
+import type { ModelIndex } from './model-index';
+import { EGRESS_PORT, INGRESS_PORT, egressListenerName, egressRouteName, ingressClusterName, ingressListenerName, ingressRouteName, passthroughClusterName } from './names';
+import { isHttpFamily, type NodeListener, type VirtualNode } from './types';
+import { ingressCluster, passthroughCluster, targetResources } from './xds-clusters';
+import { duration, liveTargets, routesFor, serviceTargets, targetClusterName, virtualHost } from './xds-route';
+
+/**
+ * A virtual node's Envoy sidecar (node id `mesh/<mesh>/virtualNode/<node>`), as
+ * App Mesh configures it behind the ECS proxy configuration's iptables
+ * redirect: an ingress listener on 0.0.0.0:15000 (one filter chain per node
+ * listener, matched on the original destination port, to the app on
+ * 127.0.0.1:<port>) and an egress listener on 0.0.0.0:15001 (one filter chain
+ * per backend port: HTTP via RDS `rds_egress_http_<port>` with a virtual host
+ * per virtual service, TCP via tcp_proxy). Pure; proto JSON out.
+ */
+
+type Obj = Record<string, unknown>;
+const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+const ROUTER = { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } };
+const TCP_PROXY = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
+const ORIGINAL_DST = { name: 'envoy.filters.listener.original_dst', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.listener.original_dst.v3.OriginalDst' } };
+
+function hcm(statPrefix: string, routeName: string): Obj {
+  return {
+    name: 'envoy.filters.network.http_connection_manager',
+    typed_config: {
+      '@type': HCM,
+      stat_prefix: statPrefix,
+      codec_type: 'AUTO',
+      rds: { config_source: { ads: {}, resource_api_version: 'V3' }, route_config_name: routeName },
+      http_filters: [ROUTER],
+    },
+  };
+}
+
+function tcpProxy(statPrefix: string, target: { cluster: string } | { weighted_clusters: Obj }, idleMs: number | undefined): Obj {
+  return {
+    name: 'envoy.filters.network.tcp_proxy',
+    typed_config: { '@type': TCP_PROXY, stat_prefix: statPrefix, ...target, ...(idleMs !== undefined ? { idle_timeout: duration(idleMs) } : {}) },
+  };
+}
+
+function listener(name: string, port: number, direction: 'INBOUND' | 'OUTBOUND', chains: Obj[], defaultChain?: Obj): ResourceObject {
+  return {
+    '@type': TypeUrl.Listener,
+    name,
+    address: { socket_address: { address: '0.0.0.0', port_value: port } },
+    traffic_direction: direction,
+    listener_filters: [ORIGINAL_DST],
+    filter_chains: chains,
+    ...(defaultChain ? { default_filter_chain: defaultChain } : {}),
+  };
+}
+
+function ingressChain(node: VirtualNode, l: NodeListener): Obj {
+  const cluster = ingressClusterName(node.mesh, node.name, l.protocol, l.port);
+  const filter = isHttpFamily(l.protocol) ? hcm('ingress', ingressRouteName(l.port)) : tcpProxy('ingress', { cluster }, l.timeout?.idleMs);
+  return { name: `ingress_${l.protocol}_${l.port}`, filter_chain_match: { destination_port: l.port }, filters: [filter] };
+}
+
+function ingressRoute(node: VirtualNode, l: NodeListener): ResourceObject {
+  const action: Obj = { cluster: ingressClusterName(node.mesh, node.name, l.protocol, l.port) };
+  if (l.timeout?.perRequestMs !== undefined) action['timeout'] = duration(l.timeout.perRequestMs);
+  if (l.timeout?.idleMs !== undefined) action['idle_timeout'] = duration(l.timeout.idleMs);
+  return {
+    '@type': TypeUrl.RouteConfiguration,
+    name: ingressRouteName(l.port),
+    virtual_hosts: [{ name: `ingress_${l.port}`, domains: ['*'], routes: [{ name: 'ingress', match: { prefix: '/' }, route: action }] }],
+  };
+}
+
+function ingressResources(node: VirtualNode): ResourceObject[] {
+  if (node.listeners.length === 0) return [];
+  return [
+    listener(ingressListenerName(), INGRESS_PORT, 'INBOUND', node.listeners.map((l) => ingressChain(node, l))),
+    ...node.listeners.filter((l) => isHttpFamily(l.protocol)).map((l) => ingressRoute(node, l)),
+    ...node.listeners.map((l) => ingressCluster(node.mesh, node.name, l)),
+  ];
+}
+
+/** The tcp_proxy target of the one TCP service on a port, or undefined when it has nowhere to go yet. */
+function tcpTarget(index: ModelIndex, p: EgressPort): { target: { cluster: string } | { weighted_clusters: Obj }; idleMs: number | undefined } | undefined {
+  const { service, protocol } = p.services[0]!;
+  if (service.provider?.kind === 'virtualNode') {
+    const t = serviceTargets(index, service, p.port, protocol)[0];
+    return t ? { target: { cluster: targetClusterName(t) }, idleMs: undefined } : undefined;
+  }
+  const route = routesFor(index, service, p.port, protocol)[0];
+  if (!route) return undefined;
+  const clusters = liveTargets(index, route).map((t) => ({ name: targetClusterName(t), weight: t.weight }));
+  return { target: { weighted_clusters: { clusters } }, idleMs: route.timeout?.idleMs };
+}
+
+function egressResources(index: ModelIndex, node: VirtualNode): ResourceObject[] {
+  const plan = egressPlan(index, node);
+  const mesh = index.mesh(node.mesh);
+  const out: ResourceObject[] = [];
+  const chains: Obj[] = [];
+  const clusters = new Map<string, ResourceObject[]>();
+  for (const p of plan.ports) {
+    for (const s of p.services) {
+      for (const t of serviceTargets(index, s.service, p.port, s.protocol)) clusters.set(targetClusterName(t), targetResources(index.model, t, 'envoy'));
+    }
+    if (p.family === 'http') {
+      chains.push({ name: `egress_http_${p.port}`, filter_chain_match: { destination_port: p.port }, filters: [hcm('egress', egressRouteName(p.port))] });
+      out.push({
+        '@type': TypeUrl.RouteConfiguration,
+        name: egressRouteName(p.port),
+        virtual_hosts: p.services.map((s) => virtualHost(index, s.service, p.port, s.protocol)),
+      });
+      continue;
+    }
+    const tcp = tcpTarget(index, p);
+    if (tcp) chains.push({ name: `egress_tcp_${p.port}`, filter_chain_match: { destination_port: p.port }, filters: [tcpProxy('egress', tcp.target, tcp.idleMs)] });
+  }
+  const allowAll = mesh?.egressFilter === 'ALLOW_ALL';
+  if (allowAll) out.push(passthroughCluster(node.mesh));
+  const passthrough = allowAll ? { name: 'egress_passthrough', filters: [tcpProxy('egress_passthrough', { cluster: passthroughClusterName(node.mesh) }, undefined)] } : undefined;
+  if (chains.length === 0 && !passthrough) return [];
+  out.unshift(listener(egressListenerName(), EGRESS_PORT, 'OUTBOUND', chains, passthrough));
+  for (const list of clusters.values()) out.push(...list);
+  return out;
+}
+
+/** Every resource of one virtual node's Envoy: listeners, route configurations, clusters, assignments. */
+export function envoyResources(index: ModelIndex, node: VirtualNode): ResourceObject[] {
+  return [...ingressResources(node), ...egressResources(index, node)];
+}

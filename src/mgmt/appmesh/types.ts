@@ -1,0 +1,168 @@
+/**
+ * The App Mesh model, in two forms:
+ *
+ *  - `AppMeshDocument`: what operators write and what `GET /appmesh` returns —
+ *    the request bodies of `aws appmesh create-mesh`, `create-virtual-node`,
+ *    `create-virtual-service`, `create-virtual-router` and `create-route`
+ *    exactly as the AWS CLI takes them (`--cli-input-json`), kept as given, plus
+ *    the local `endpoints` extension (see README.md);
+ *  - `AppMeshModel`: the validated, typed form the xDS translation reads
+ *    (durations in milliseconds, route matches normalised, names resolved).
+ */
+
+export type JsonObject = Record<string, unknown>;
+
+export interface AppMeshDocument {
+  meshes: JsonObject[];
+  virtualNodes: JsonObject[];
+  virtualServices: JsonObject[];
+  virtualRouters: JsonObject[];
+  routes: JsonObject[];
+  /** Extension: "<mesh>/<virtualNode>" (or a virtual node name unique across meshes) -> ["127.0.0.1:50051", ...]. */
+  endpoints?: Record<string, string[]>;
+}
+
+export const RESOURCE_LISTS = ['meshes', 'virtualNodes', 'virtualServices', 'virtualRouters', 'routes'] as const;
+export type ResourceList = (typeof RESOURCE_LISTS)[number];
+
+export function emptyDocument(): AppMeshDocument {
+  return { meshes: [], virtualNodes: [], virtualServices: [], virtualRouters: [], routes: [] };
+}
+
+export const PROTOCOLS = ['http', 'http2', 'grpc', 'tcp'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+/** http, http2 and grpc listeners are HTTP connection managers; tcp is a tcp_proxy. */
+export function isHttpFamily(p: Protocol): boolean {
+  return p !== 'tcp';
+}
+
+export interface Timeouts {
+  perRequestMs?: number;
+  idleMs?: number;
+}
+
+export interface HealthCheck {
+  protocol: Protocol;
+  path?: string;
+  port?: number;
+  intervalMillis: number;
+  timeoutMillis: number;
+  healthyThreshold: number;
+  unhealthyThreshold: number;
+}
+
+export interface PortMapping {
+  port: number;
+  protocol: Protocol;
+}
+
+export interface NodeListener extends PortMapping {
+  timeout?: Timeouts;
+  healthCheck?: HealthCheck;
+}
+
+export type ServiceDiscovery =
+  | { kind: 'dns'; hostname: string; responseType: 'ENDPOINTS' | 'LOADBALANCER' }
+  | { kind: 'cloudMap'; namespaceName: string; serviceName: string };
+
+export interface Mesh {
+  name: string;
+  egressFilter: 'ALLOW_ALL' | 'DROP_ALL';
+}
+
+export interface VirtualNode {
+  mesh: string;
+  name: string;
+  listeners: NodeListener[];
+  /** Virtual service names. */
+  backends: string[];
+  discovery: ServiceDiscovery | undefined;
+}
+
+export type Provider = { kind: 'virtualNode'; name: string } | { kind: 'virtualRouter'; name: string };
+
+export interface VirtualService {
+  mesh: string;
+  name: string;
+  provider: Provider | undefined;
+}
+
+export interface VirtualRouter {
+  mesh: string;
+  name: string;
+  listeners: PortMapping[];
+}
+
+export type StringMatch = { kind: 'exact' | 'prefix' | 'suffix' | 'regex'; value: string };
+export type HeaderMatchSpec = StringMatch | { kind: 'range'; start: number; end: number } | { kind: 'present' };
+
+export interface HeaderMatch {
+  name: string;
+  invert: boolean;
+  match: HeaderMatchSpec;
+}
+
+export interface QueryMatch {
+  name: string;
+  /** undefined: the parameter only has to be present. */
+  exact: string | undefined;
+}
+
+export interface RouteMatch {
+  /** Only requests arriving on this router listener port. */
+  port?: number;
+  /** undefined for tcp routes. */
+  path?: { kind: 'prefix' | 'exact' | 'regex'; value: string };
+  /** Header matches, including :method, :scheme and gRPC metadata. */
+  headers: HeaderMatch[];
+  query: QueryMatch[];
+}
+
+export interface WeightedTarget {
+  node: string;
+  weight: number;
+  port?: number;
+}
+
+export interface RetryPolicy {
+  maxRetries: number;
+  perRetryTimeoutMs: number;
+  /** Envoy retry_on conditions. */
+  retryOn: string[];
+}
+
+/** Which of httpRoute / http2Route / grpcRoute / tcpRoute the route is. */
+export type RouteKind = Protocol;
+
+export interface Route {
+  mesh: string;
+  router: string;
+  name: string;
+  priority: number | undefined;
+  kind: RouteKind;
+  match: RouteMatch;
+  targets: WeightedTarget[];
+  retry?: RetryPolicy;
+  timeout?: Timeouts;
+}
+
+export interface LocalEndpoint {
+  address: string;
+  /** undefined: the virtual node listener's port. */
+  port?: number;
+}
+
+export interface AppMeshModel {
+  meshes: Mesh[];
+  nodes: VirtualNode[];
+  services: VirtualService[];
+  routers: VirtualRouter[];
+  routes: Route[];
+  /** "<mesh>/<virtualNode>" -> endpoints (from the `endpoints` extension). */
+  endpoints: ReadonlyMap<string, LocalEndpoint[]>;
+}
+
+export function nodeKey(mesh: string, node: string): string {
+  return `${mesh}/${node}`;
+}
