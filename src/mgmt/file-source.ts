@@ -1,5 +1,5 @@
+import { type FileWatch, watchFile } from '../common/file-watch';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Logger } from '../common/logger';
 import { ResourceCodec, ResourceError } from './resource-codec';
 import { formatForPath, parseResourceDocument, type DocumentFormat } from './resource-document';
@@ -25,8 +25,7 @@ export class FileResourceSource implements ResourceSource {
   private readonly inner = new StaticResourceSource();
   private readonly codec: ResourceCodec;
   private readonly format: DocumentFormat;
-  private watcher: fs.FSWatcher | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private watcher: FileWatch | undefined;
   private lastText: string | undefined;
   private error: string | undefined;
   private loads = 0;
@@ -79,8 +78,6 @@ export class FileResourceSource implements ResourceSource {
   }
 
   close(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
     this.watcher?.close();
     this.watcher = undefined;
   }
@@ -112,17 +109,6 @@ export class FileResourceSource implements ResourceSource {
   }
 
   private startWatching(): void {
-    const dir = path.dirname(path.resolve(this.file));
-    const base = path.basename(this.file);
-    const debounce = this.opts.debounceMs ?? 100;
-    this.watcher = fs.watch(dir, { persistent: false }, (_event, filename) => {
-      if (filename !== null && filename !== base) return;
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.reload();
-      }, debounce);
-    });
-    this.watcher.on('error', (err) => this.opts.logger?.error({ file: this.file, err: err.message }, 'cannot watch the resource file'));
+    this.watcher = watchFile(this.file, this.opts.debounceMs ?? 100, () => this.reload(), (err) => this.opts.logger?.error({ file: this.file, err: err.message }, 'cannot watch the resource file'));
   }
 }

@@ -1,5 +1,5 @@
+import { type FileWatch, watchFile } from '../../common/file-watch';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { Logger } from '../../common/logger';
 import { formatForPath, type DocumentFormat } from '../resource-document';
@@ -53,8 +53,7 @@ export interface ModelFileWatcherOptions {
 }
 
 export class ModelFileWatcher {
-  private watcher: fs.FSWatcher | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private watcher: FileWatch | undefined;
   private lastText: string | undefined;
   private error: string[] | undefined;
 
@@ -64,17 +63,7 @@ export class ModelFileWatcher {
     private readonly opts: ModelFileWatcherOptions,
   ) {
     this.lastText = opts.initialText;
-    const dir = path.dirname(path.resolve(file));
-    const base = path.basename(file);
-    this.watcher = fs.watch(dir, { persistent: false }, (_event, filename) => {
-      if (filename !== null && filename !== base) return;
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.reload();
-      }, opts.debounceMs ?? 100);
-    });
-    this.watcher.on('error', (err) => opts.logger?.error({ file, err: err.message }, 'cannot watch the App Mesh model file'));
+    this.watcher = watchFile(file, opts.debounceMs ?? 100, () => this.reload(), (err) => opts.logger?.error({ file, err: err.message }, 'cannot watch the App Mesh model file'));
   }
 
   /** The problems with the file as it is now, while the last good model stays in service. */
@@ -109,8 +98,6 @@ export class ModelFileWatcher {
   }
 
   close(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
     this.watcher?.close();
     this.watcher = undefined;
   }
