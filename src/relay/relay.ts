@@ -115,7 +115,8 @@ export class Relay {
         listen: this.cfg.admin,
         log: this.log,
         routes: {
-          '/status': (_req, res) => sendJson(res, 200, this.status()),
+          // ?summary leaves out the per-stream list: cheap enough for a frequent health check at 10,000 streams
+          '/status': (_req, res, url) => sendJson(res, 200, this.status(url.searchParams.has('summary'))),
           '/stats/prometheus': async (req, res) => {
             if (req.method !== 'GET') return sendText(res, 405, `method ${req.method} not allowed\n`, { Allow: 'GET' });
             res.writeHead(200, { 'Content-Type': this.metrics.registry.contentType });
@@ -134,7 +135,7 @@ export class Relay {
     return this.admin?.address;
   }
 
-  status(): RelayStatus {
+  status(summary = false): RelayStatus {
     const now = Date.now();
     return buildRelayStatus({
       uptimeMs: now - this.startedAt,
@@ -144,7 +145,8 @@ export class Relay {
       connections: this.listener.sessionCount,
       upstream: this.upstream.status(),
       credentials: this.creds.status(),
-      streams: [...this.streams.values()].map((s) => s.view(now)),
+      streams: summary ? [] : [...this.streams.values()].map((s) => s.view(now)),
+      activeCount: this.streams.size,
       totalStreams: this.totalStreams,
       internalErrors: this.internalErrors,
     });

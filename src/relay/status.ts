@@ -24,7 +24,9 @@ export interface StatusParts {
   connections: number;
   upstream: UpstreamStatus;
   credentials: CredentialStatus;
+  /** Per-stream views (empty for a summary). */
   streams: StreamView[];
+  activeCount: number;
   totalStreams: number;
   internalErrors: number;
 }
@@ -49,7 +51,7 @@ export function buildRelayStatus(p: StatusParts): RelayStatus {
     listener: { path: p.listenerPath, listening: p.listening, mode: '0600', connections: p.connections },
     upstream: p.upstream,
     credentials: p.credentials,
-    streams: { active: p.streams.length, total: p.totalStreams, internalErrors: p.internalErrors },
+    streams: { active: p.activeCount, total: p.totalStreams, internalErrors: p.internalErrors },
     activeStreams: p.streams,
   };
 }

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADS_PATH, BULK_PATH, LRS_PATH, openBidi, statusOf } from '../fixtures/grpc-upstream';
 import { DOMAIN, Rig, TEST_CREDS } from '../fixtures/rig';
-import { getText } from '../fixtures/relay-process';
+import { getJson, getText } from '../fixtures/relay-process';
 import { waitFor } from '../fixtures/tmp';
 
 describe('relay transport (grpc-js client -> relay socket -> TLS grpc-js upstream)', () => {
@@ -127,6 +127,10 @@ describe('relay transport (grpc-js client -> relay socket -> TLS grpc-js upstrea
     expect(JSON.stringify(st)).not.toContain(TEST_CREDS.secretAccessKey);
     expect(JSON.stringify(st)).not.toContain(TEST_CREDS.sessionToken);
     expect(st.listener).toMatchObject({ path: rig.socket, listening: true, mode: '0600' });
+    const summary = (await getJson(rig.adminSocket, '/status?summary')).body;
+    expect(summary.activeStreams).toEqual([]);
+    expect(summary.streams.active).toBe(st.streams.active);
+    expect(summary.upstream.state).toBe('CONNECTED');
     call.cancel();
   });
 
