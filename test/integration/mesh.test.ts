@@ -37,6 +37,14 @@ describe('npm run mesh (bounded smoke test)', () => {
       expect(b + v2).toBe(200);
       expect(b).toBeGreaterThan(120); // about 150 (75 %)
       expect(v2).toBeGreaterThan(20); // about 50 (25 %)
+      expect(table).toMatch(/serviceB\s+\d+\s+[\d.]+%\s+#+\s+route weight 75/);
+      // shift all traffic live through the management server's App Mesh API (the command the table prints)
+      const url = /curl -X PUT (http:\/\/127\.0\.0\.1:\d+\S+)/.exec(out)![1]!;
+      const body = { spec: { http2Route: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'serviceB', weight: 0 }, { virtualNode: 'serviceBv2', weight: 100 }] } } } };
+      const put = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      expect(put.status).toBe(200);
+      const shifted = await waitFor(() => out.split('-'.repeat(80)).find((t) => /serviceBv2\s+200\s+100\.0%/.test(t)), 30_000, 'a table with all of the last 200 calls on serviceBv2', 250);
+      expect(shifted).toMatch(/route weight 100/);
       const dir = /logs: (\/tmp\/appnet-mesh-\w+)\/logs/.exec(out)![1]!;
       expect(processesMentioning(dir).length).toBeGreaterThan(3);
       p.kill('SIGINT');
