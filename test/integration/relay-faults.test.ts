@@ -40,7 +40,7 @@ describe('relay under faults', () => {
     await rig.waitForStatus((s) => s.upstream.state !== 'CONNECTED', 5000, 'relay to notice');
     const t0 = Date.now();
     const st = await statusOf(openBidi(rig.client(), ADS_PATH));
-    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(Date.now() - t0).toBeLessThan(2500); // fast: not left hanging (grpc xDS clients would wait 15 s)
     expect(st.code).toBe(grpc.status.UNAVAILABLE);
     expect(st.details).toMatch(/management server ecs-sc\.us-west-2\.api\.aws \(127\.0\.0\.1:\d+\)/);
     const status = await rig.status();
@@ -204,16 +204,15 @@ describe('relay under faults', () => {
     const arrivals: number[] = [];
     rig.upstream.onCall = () => arrivals.push(Date.now());
     const client = rig.client();
-    const t0 = Date.now();
     const calls = Array.from({ length: 40 }, () => {
       const c = openBidi(client, ADS_PATH);
       c.write(Buffer.from('x'));
       return c;
     });
     await waitFor(() => arrivals.length === 40, 10_000, 'all streams to arrive');
-    // burst of 20 at once, then 10/s: the 40th is about 2 s in
-    expect(arrivals[39]! - t0).toBeGreaterThan(1500);
-    expect(arrivals[19]! - t0).toBeLessThan(1000);
+    // burst of 20 at once, then 10/s: the 40th about 2 s after the first
+    expect(arrivals[39]! - arrivals[0]!).toBeGreaterThan(1500);
+    expect(arrivals[19]! - arrivals[0]!).toBeLessThan(1000);
     for (const c of calls) c.cancel();
   });
 
