@@ -27,7 +27,9 @@ export class ProcessGroup {
   start(name: string, script: string, args: string[], env: Record<string, string>): MeshProcess {
     const logFile = path.join(this.logDir, `${name}.log`);
     const out = fs.openSync(logFile, 'a');
-    const proc = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', out] });
+    // Own process group: a terminal's Ctrl-C reaches only the orchestrator, which then
+    // stops everything in order (sidecars drain before the relay and the server go).
+    const proc = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', out], detached: true });
     const p: MeshProcess = {
       name,
       proc,

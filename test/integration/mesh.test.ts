@@ -15,7 +15,8 @@ function processesMentioning(text: string): string[] {
 
 describe('npm run mesh (bounded smoke test)', () => {
   it('starts the seed scenario, reaches the table with every sidecar HEALTHY and traffic split, and stops cleanly on Ctrl-C', async () => {
-    const p = spawn(process.execPath, [MESH_MAIN, '--rate', '40'], { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    // In a process group of its own, like a foreground job in a terminal
+    const p = spawn(process.execPath, [MESH_MAIN, '--rate', '40'], { env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     let out = '';
     p.stdout.on('data', (d) => (out += d));
     p.stderr.on('data', (d) => (out += d));
@@ -47,14 +48,14 @@ describe('npm run mesh (bounded smoke test)', () => {
       expect(shifted).toMatch(/route weight 100/);
       const dir = /logs: (\/tmp\/appnet-mesh-\w+)\/logs/.exec(out)![1]!;
       expect(processesMentioning(dir).length).toBeGreaterThan(3);
-      p.kill('SIGINT');
+      process.kill(-p.pid!, 'SIGINT'); // what Ctrl-C does: SIGINT to the whole foreground group
       expect(await exited).toBe(0);
       expect(out).toMatch(/Ctrl-C: stopping the mesh/);
       expect(out).toMatch(/\nstopped\n/);
       expect(fs.existsSync(dir)).toBe(false);
       expect(processesMentioning(dir)).toEqual([]);
     } finally {
-      if (p.exitCode === null) p.kill('SIGKILL');
+      if (p.exitCode === null) process.kill(-p.pid!, 'SIGKILL');
     }
   }, 90_000);
 });
