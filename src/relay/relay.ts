@@ -43,7 +43,7 @@ export class Relay {
   private readonly streams = new Map<number, RelayedStream>();
   private readonly startedAt = Date.now();
   private admin: AdminServer | undefined;
-  private nextId = 1;
+  /** Streams relayed since start; also the last stream id given out. */
   private totalStreams = 0;
   private internalErrors = 0;
   private draining = false;
@@ -230,8 +230,7 @@ export class Relay {
       this.metrics.rejected.labels('draining').inc();
       return trailersOnly(stream, GrpcStatus.UNAVAILABLE, 'relay: shutting down; reconnect to the new relay');
     }
-    const id = this.nextId++;
-    this.totalStreams++;
+    const id = ++this.totalStreams;
     const relayed = new RelayedStream(id, stream, headers, this.streamDeps);
     this.streams.set(id, relayed);
     this.metrics.streamsActive.set(this.streams.size);

@@ -176,19 +176,23 @@ export class UpstreamManager {
     return this.connecting;
   }
 
-  private openSession(): Promise<http2.ClientHttp2Session> {
+  /** TLS options for a new connection; the CA file is read each time, so a rotated bundle is picked up. */
+  private async tlsOptions(): Promise<Record<string, unknown>> {
+    const cfg = this.cfg;
+    if (!cfg.tls) return {};
+    let ca: Buffer | undefined;
+    try {
+      ca = cfg.caFile ? await fs.promises.readFile(cfg.caFile) : undefined;
+    } catch (e) {
+      throw new Error(`cannot read CA file ${cfg.caFile}: ${(e as Error).message}`);
+    }
+    return { servername: cfg.domain, minVersion: 'TLSv1.2', ...(ca ? { ca } : {}), ...(cfg.ecdhCurve ? { ecdhCurve: cfg.ecdhCurve } : {}) };
+  }
+
+  private async openSession(): Promise<http2.ClientHttp2Session> {
+    const tlsOptions = await this.tlsOptions();
     return new Promise((resolve, reject) => {
       const cfg = this.cfg;
-      let tlsOptions: Record<string, unknown> = {};
-      if (cfg.tls) {
-        let ca: Buffer | undefined;
-        try {
-          ca = cfg.caFile ? fs.readFileSync(cfg.caFile) : undefined;
-        } catch (e) {
-          return reject(new Error(`cannot read CA file ${cfg.caFile}: ${(e as Error).message}`));
-        }
-        tlsOptions = { servername: cfg.domain, minVersion: 'TLSv1.2', ...(ca ? { ca } : {}), ...(cfg.ecdhCurve ? { ecdhCurve: cfg.ecdhCurve } : {}) };
-      }
       const session = http2.connect(`${cfg.tls ? 'https' : 'http'}://${this.target}`, {
         ...tlsOptions,
         settings: { enablePush: false, initialWindowSize: this.opts.streamWindowBytes },
