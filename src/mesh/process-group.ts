@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { onJsonLines } from '../common/json-lines';
 
 export interface MeshProcess {
   name: string;
@@ -37,21 +38,10 @@ export class ProcessGroup {
       lines: [],
       exited: new Promise((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal }))),
     };
-    let buf = '';
-    proc.stdout!.on('data', (d: Buffer) => {
-      fs.appendFileSync(logFile, d);
-      buf += d.toString();
-      let i: number;
-      while ((i = buf.indexOf('\n')) >= 0) {
-        const line = buf.slice(0, i);
-        buf = buf.slice(i + 1);
-        try {
-          p.lines.push(JSON.parse(line) as Record<string, unknown>);
-        } catch {
-          p.lines.push({ msg: line });
-        }
-        if (p.lines.length > 500) p.lines.splice(0, 250);
-      }
+    proc.stdout!.on('data', (d: Buffer) => fs.appendFileSync(logFile, d));
+    onJsonLines(proc.stdout!, (line) => {
+      p.lines.push(line);
+      if (p.lines.length > 500) p.lines.splice(0, 250);
     });
     void p.exited.then(() => fs.closeSync(out));
     this.procs.push(p);
