@@ -88,8 +88,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const hints = [
-    `change the split live: curl -X PUT ${mesh.mgmtApi}/appmesh/meshes/apps/virtualRouters/serviceB/routes/serviceB -H 'content-type: application/json' \\`,
-    `  -d '{"spec":{"http2Route":{"match":{"prefix":"/"},"action":{"weightedTargets":[{"virtualNode":"serviceB","weight":0},{"virtualNode":"serviceBv2","weight":100}]}}}}'`,
+    'change the split live with the AWS CLI (the App Mesh API of appnet-mgmt):',
+    ...mesh.updateRouteCommand(0, 100).map((l) => `  ${l}`),
     `inspect: node dist/src/cli/main.js status --relay ${mesh.relayAdmin}   ·   logs: ${mesh.dir}/logs   ·   Ctrl-C stops everything`,
   ];
   const draw = async () => {

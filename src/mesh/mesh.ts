@@ -1,3 +1,4 @@
+import { AppMeshClient, DescribeRouteCommand, UpdateRouteCommand } from '@aws-sdk/client-app-mesh';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -25,7 +26,15 @@ const MAIN = {
 export const MODEL_FILE = path.join(ROOT, 'examples', 'appmesh', 'apps.yaml');
 export const SIDECARS = ['serviceA', 'serviceB', 'serviceBv2'] as const;
 export const TARGET = 'xds:///serviceb.apps.local:80';
-const ROUTE_PATH = '/appmesh/meshes/apps/virtualRouters/serviceB/routes/serviceB';
+export const REGION = 'us-west-2';
+/** The AWS CLI profile the mesh writes for its operator (the key appnet-mgmt accepts for API calls). */
+export const PROFILE = 'appnet-mesh';
+const ROUTE = { meshName: 'apps', virtualRouterName: 'serviceB', routeName: 'serviceB' } as const;
+
+/** The route spec of the seed scenario with these weights for serviceB and serviceBv2. */
+export function splitSpec(serviceB: number, serviceBv2: number) {
+  return { http2Route: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'serviceB', weight: serviceB }, { virtualNode: 'serviceBv2', weight: serviceBv2 }] } } };
+}
 
 export interface MeshOptions {
   /** Route weights for serviceB and serviceBv2 at start. */
@@ -52,6 +61,9 @@ export class LocalMesh {
   readonly relaySocket = path.join(this.dir, 'relay', 'relay_xds.sock');
   private readonly group = new ProcessGroup(path.join(this.dir, 'logs'));
   private readonly creds = new CredentialServer({ accessKeyId: 'AKIDLOCALMESH0001', secretAccessKey: randomBytes(24).toString('base64'), sessionToken: randomBytes(16).toString('hex'), ttlMs: 3600_000 });
+  /** A static key for the operator (this orchestrator and the printed AWS CLI commands); the relay signs with the endpoint's rotating ones. */
+  private readonly operator = { accessKeyId: 'AKIDMESHOPERATOR0001', secretAccessKey: randomBytes(24).toString('base64') };
+  private api: AppMeshClient | undefined;
   private mgmtPort = 0;
   private mgmtAdmin = 0;
   private statsPort = 0;
@@ -79,7 +91,8 @@ export class LocalMesh {
     const credsUrl = await this.creds.start();
     const credsFile = path.join(this.dir, 'mgmt-credentials.json');
     const c = this.creds.creds;
-    fs.writeFileSync(credsFile, JSON.stringify({ credentials: [{ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken }] }), { mode: 0o600 });
+    fs.writeFileSync(credsFile, JSON.stringify({ credentials: [{ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken }, this.operator] }), { mode: 0o600 });
+    this.writeAwsProfile();
 
     say('starting the apps serviceB and serviceBv2…');
     const ports: Record<string, number> = {};
@@ -92,12 +105,13 @@ export class LocalMesh {
     const mgmt = this.group.start(
       'mgmt',
       MAIN.mgmt,
-      ['--appmesh', MODEL_FILE, '--port', '0', '--admin-port', '0', '--tls-cert', tls.files!.cert, '--tls-key', tls.files!.key, '--sigv4-region', 'us-west-2', '--sigv4-credentials', credsFile],
+      ['--appmesh', MODEL_FILE, '--port', '0', '--admin-port', '0', '--tls-cert', tls.files!.cert, '--tls-key', tls.files!.key, '--sigv4-region', REGION, '--sigv4-credentials', credsFile],
       this.env({ SERVICEB_PORT: String(ports.serviceB), SERVICEBV2_PORT: String(ports.serviceBv2) }),
     );
     const listening = await this.group.waitForLine(mgmt, (l) => l.msg === 'listening', 15_000, '"listening"');
     this.mgmtPort = Number(listening.port);
     this.mgmtAdmin = Number(listening.adminPort);
+    this.api = new AppMeshClient({ endpoint: this.mgmtApi, region: REGION, credentials: this.operator, maxAttempts: 2 });
     if (this.o.weights) await this.setWeights(...this.o.weights);
 
     say('starting the relay…');
@@ -133,13 +147,40 @@ export class LocalMesh {
     return path.join(this.dir, 'relay', 'admin.sock');
   }
 
-  /** Change the split through the management server's App Mesh API (pushed to clients at once). */
+  /** Where the AWS CLI finds the operator's profile: `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE`. */
+  get awsFiles(): { config: string; credentials: string } {
+    return { config: path.join(this.dir, 'aws', 'config'), credentials: path.join(this.dir, 'aws', 'credentials') };
+  }
+
+  private writeAwsProfile(): void {
+    const f = this.awsFiles;
+    fs.mkdirSync(path.dirname(f.config), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(f.config, `[profile ${PROFILE}]\nregion = ${REGION}\noutput = json\n`, { mode: 0o600 });
+    fs.writeFileSync(f.credentials, `[${PROFILE}]\naws_access_key_id = ${this.operator.accessKeyId}\naws_secret_access_key = ${this.operator.secretAccessKey}\n`, { mode: 0o600 });
+  }
+
+  /** The `aws appmesh update-route` command line that sets the split (with the environment it needs). */
+  updateRouteCommand(serviceB: number, serviceBv2: number): string[] {
+    const f = this.awsFiles;
+    return [
+      `AWS_CONFIG_FILE=${f.config} AWS_SHARED_CREDENTIALS_FILE=${f.credentials} AWS_PROFILE=${PROFILE} \\`,
+      `  aws appmesh update-route --endpoint-url ${this.mgmtApi} --mesh-name ${ROUTE.meshName} --virtual-router-name ${ROUTE.virtualRouterName} --route-name ${ROUTE.routeName} \\`,
+      `  --spec '${JSON.stringify(splitSpec(serviceB, serviceBv2))}'`,
+    ];
+  }
+
+  private client(): AppMeshClient {
+    if (!this.api) throw new Error('the management server is not started');
+    return this.api;
+  }
+
+  /** Change the split through the App Mesh API, as `aws appmesh update-route` does (pushed to clients at once). */
   async setWeights(serviceB: number, serviceBv2: number): Promise<void> {
-    const body = {
-      spec: { http2Route: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'serviceB', weight: serviceB }, { virtualNode: 'serviceBv2', weight: serviceBv2 }] } } },
-    };
-    const r = await fetch(`${this.mgmtApi}${ROUTE_PATH}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    if (!r.ok) throw new Error(`the management server refused the weights ${serviceB},${serviceBv2}: ${await r.text()}`);
+    try {
+      await this.client().send(new UpdateRouteCommand({ ...ROUTE, spec: splitSpec(serviceB, serviceBv2) }));
+    } catch (e) {
+      throw new Error(`the management server refused the weights ${serviceB},${serviceBv2}: ${(e as Error).message}`);
+    }
   }
 
   /** One round of facts for the live table. */
@@ -163,11 +204,10 @@ export class LocalMesh {
   }
 
   private async weights(): Promise<Record<string, number>> {
-    const r = await fetch(`${this.mgmtApi}${ROUTE_PATH}`);
-    // GET answers the create-route body itself
-    const route = (await r.json()) as { spec?: { http2Route?: { action?: { weightedTargets?: Array<{ virtualNode: string; weight: number }> } } } };
-    const targets = route.spec?.http2Route?.action?.weightedTargets ?? [];
-    return Object.fromEntries(targets.map((t) => [t.virtualNode, t.weight]));
+    const { route } = await this.client().send(new DescribeRouteCommand(ROUTE));
+    const spec = route?.spec;
+    const targets = (spec?.http2Route ?? spec?.httpRoute ?? spec?.grpcRoute ?? spec?.tcpRoute)?.action?.weightedTargets ?? [];
+    return Object.fromEntries(targets.map((t) => [t.virtualNode ?? '?', t.weight ?? 0]));
   }
 
   /** Every process still running (for the final check that nothing is left behind). */
@@ -176,6 +216,7 @@ export class LocalMesh {
   }
 
   async stop(): Promise<void> {
+    this.api?.destroy();
     await this.group.stopAll();
     await this.creds.close();
     if (!this.o.keep) fs.rmSync(this.dir, { recursive: true, force: true });

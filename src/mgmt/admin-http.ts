@@ -11,11 +11,19 @@ export interface AdminView {
   nacks(): unknown;
 }
 
-/** More pages under one path prefix (e.g. the App Mesh API at /appmesh), with request bodies. */
+/** One request for an extension, whole: method, path and query as received, headers, body bytes. */
+export interface ExtensionRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+/** More pages under one path prefix (e.g. the App Mesh API under /v20190125), with request bodies. */
 export interface AdminExtension {
   /** Requests for exactly this path or below it go to `handle`. */
   prefix: string;
-  handle(method: string, pathname: string, body: string): { status: number; body: unknown; headers?: Record<string, string> };
+  handle(req: ExtensionRequest): Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
 }
 
 /** Request bodies larger than this are refused with 413. */
@@ -40,7 +48,7 @@ function extensionFor(extensions: readonly AdminExtension[], pathname: string): 
 }
 
 /** Read a request body up to MAX_BODY_BYTES; undefined when it is larger. */
-function readBody(req: http.IncomingMessage): Promise<string | undefined> {
+function readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -54,7 +62,7 @@ function readBody(req: http.IncomingMessage): Promise<string | undefined> {
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
@@ -95,15 +103,17 @@ export function startAdminServer(host: string, port: number, view: AdminView, lo
         send(res, status, body);
         return;
       }
-      readBody(req).then((body) => {
-        if (body === undefined) {
-          res.setHeader('connection', 'close');
-          send(res, 413, { error: 'request body too large', problems: [`the limit is ${MAX_BODY_BYTES} bytes`] });
-          return;
-        }
-        const a = ext.handle(method, pathname, body);
-        send(res, a.status, a.body, a.headers);
-      }).catch((e: unknown) => fail(res, req.url, e));
+      readBody(req)
+        .then(async (body) => {
+          if (body === undefined) {
+            res.setHeader('connection', 'close');
+            send(res, 413, { error: 'request body too large', problems: [`the limit is ${MAX_BODY_BYTES} bytes`] });
+            return;
+          }
+          const a = await ext.handle({ method, url: req.url ?? '/', headers: req.headers, body });
+          send(res, a.status, a.body, a.headers);
+        })
+        .catch((e: unknown) => fail(res, req.url, e));
     } catch (e) {
       fail(res, req.url, e);
     }

@@ -2,11 +2,31 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import { ConfigError, EnvReader, type Env } from '../common/env';
 import { LOG_LEVELS, type LogLevel } from '../common/logger';
+import { DEFAULT_QUOTAS, QUOTA_NAMES, parseQuotas, type Quotas } from './appmesh/api/quotas';
 import { formatForPath } from './resource-document';
+
+export const DEFAULT_ACCOUNT_ID = '123456789012';
+export const DEFAULT_API_RATE = { rate: 100, burst: 200 } as const;
 
 /** One setting: its flag, its environment variable, and what it means. */
 interface Setting {
-  key: 'resources' | 'appmesh' | 'host' | 'port' | 'adminPort' | 'tlsCert' | 'tlsKey' | 'region' | 'service' | 'credentials' | 'maxStreamAge' | 'logLevel';
+  key:
+    | 'resources'
+    | 'appmesh'
+    | 'dataDir'
+    | 'accountId'
+    | 'quotas'
+    | 'apiRateLimit'
+    | 'host'
+    | 'port'
+    | 'adminPort'
+    | 'tlsCert'
+    | 'tlsKey'
+    | 'region'
+    | 'service'
+    | 'credentials'
+    | 'maxStreamAge'
+    | 'logLevel';
   flag: string;
   env: string;
   arg: string;
@@ -20,7 +40,23 @@ export const SETTINGS: readonly Setting[] = [
     flag: '--appmesh',
     env: 'APPNET_MGMT_APPMESH',
     arg: '<file>',
-    help: 'App Mesh model (create-* bodies), .json or .yaml/.yml; re-read when it changes; API at /appmesh on --admin-port',
+    help: 'seed App Mesh model (create-* bodies), .json or .yaml/.yml; applied when the store is empty (first start)',
+  },
+  {
+    key: 'dataDir',
+    flag: '--data-dir',
+    env: 'APPNET_MGMT_DATA_DIR',
+    arg: '<dir>',
+    help: 'keep the App Mesh model in this directory (every change stored before it is acknowledged); in memory without it',
+  },
+  { key: 'accountId', flag: '--account-id', env: 'APPNET_MGMT_ACCOUNT_ID', arg: '<12 digits>', help: `the account in ARNs, meshOwner and resourceOwner (default ${DEFAULT_ACCOUNT_ID})` },
+  { key: 'quotas', flag: '--quotas', env: 'APPNET_MGMT_QUOTAS', arg: '<name=n,...>', help: `API limits over App Mesh's defaults, e.g. meshes=30 (${QUOTA_NAMES.join(', ')})` },
+  {
+    key: 'apiRateLimit',
+    flag: '--api-rate-limit',
+    env: 'APPNET_MGMT_API_RATE_LIMIT',
+    arg: '<rate>[/<burst>]',
+    help: `App Mesh API requests per second (and burst) before TooManyRequestsException (default ${DEFAULT_API_RATE.rate}/${DEFAULT_API_RATE.burst}; 0 = no limit)`,
   },
   { key: 'host', flag: '--host', env: 'APPNET_MGMT_HOST', arg: '<addr>', help: 'address to listen on (default 127.0.0.1)' },
   { key: 'port', flag: '--port', env: 'APPNET_MGMT_PORT', arg: '<n>', help: 'gRPC port, 0 = any free port (default 18000)' },
@@ -29,11 +65,17 @@ export const SETTINGS: readonly Setting[] = [
     flag: '--admin-port',
     env: 'APPNET_MGMT_ADMIN_PORT',
     arg: '<n>',
-    help: 'HTTP admin port (/healthz /streams /resources /rejections /nacks, /appmesh); off unless set; 0 = any',
+    help: 'HTTP port of the App Mesh API (/v20190125/...) and the admin pages (/healthz /streams /resources /rejections /nacks); off unless set; 0 = any',
   },
   { key: 'tlsCert', flag: '--tls-cert', env: 'APPNET_MGMT_TLS_CERT', arg: '<file>', help: 'PEM server certificate (with --tls-key); plaintext h2c without' },
   { key: 'tlsKey', flag: '--tls-key', env: 'APPNET_MGMT_TLS_KEY', arg: '<file>', help: 'PEM private key of the certificate' },
-  { key: 'region', flag: '--sigv4-region', env: 'APPNET_MGMT_SIGV4_REGION', arg: '<region>', help: 'require SigV4 on every stream, signed for this region' },
+  {
+    key: 'region',
+    flag: '--sigv4-region',
+    env: 'APPNET_MGMT_SIGV4_REGION',
+    arg: '<region>',
+    help: 'require SigV4 on every stream and API request, signed for this region; also the region of ARNs (default us-east-1)',
+  },
   { key: 'service', flag: '--sigv4-service', env: 'APPNET_MGMT_SIGV4_SERVICE', arg: '<name>', help: 'SigV4 service name (default appmesh)' },
   {
     key: 'credentials',
@@ -47,11 +89,11 @@ export const SETTINGS: readonly Setting[] = [
 ];
 
 export const USAGE = [
-  'Usage: appnet-mgmt --resources <file> | --appmesh <file> [options]',
+  'Usage: appnet-mgmt [--data-dir <dir>] [--appmesh <seed file>] [--resources <file>] [options]',
   '',
-  'A fake App Mesh / Service Connect management server (ADS SotW and Delta) for tests.',
-  'At least one of --resources and --appmesh; with both, a node gets the resource file\'s',
-  'resources with the App Mesh model\'s laid over them (same type and name: the model wins).',
+  'An App Mesh control plane: the App Mesh API (as the AWS CLI and SDKs call it) on --admin-port,',
+  'and xDS (ADS, SotW and Delta) for Envoy sidecars, virtual gateways and proxyless gRPC clients.',
+  'With --resources, a node also gets that file\'s resources (the App Mesh model\'s win on a clash).',
   'Every option can also be set by its environment variable; a flag wins over the variable.',
   '',
   ...SETTINGS.map((s) => `  ${`${s.flag} ${s.arg}`.padEnd(32)} ${s.env.padEnd(31)} ${s.help}`),
@@ -64,6 +106,13 @@ export const USAGE = [
 export interface MgmtCliConfig {
   resources: string | undefined;
   appmesh: string | undefined;
+  dataDir: string | undefined;
+  accountId: string;
+  /** The region of ARNs: --sigv4-region, else us-east-1. */
+  arnRegion: string;
+  quotas: Quotas;
+  /** undefined: no limit. */
+  apiRateLimit: { rate: number; burst: number } | undefined;
   host: string;
   port: number;
   adminPort: number | undefined;
@@ -76,6 +125,19 @@ export interface MgmtCliConfig {
 export type CliParse = { kind: 'help' } | { kind: 'run'; config: MgmtCliConfig; error: ConfigError | undefined };
 
 type ReadFile = (file: string) => string;
+
+/** "100/200" (rate/burst), "100" (burst = 2 x rate), "0" (no limit). */
+function parseRate(r: EnvReader, name: string, text: string | undefined): MgmtCliConfig['apiRateLimit'] {
+  if (text === undefined) return { ...DEFAULT_API_RATE };
+  const m = /^(\d+(?:\.\d+)?)(?:\/(\d+))?$/.exec(text.trim());
+  const rate = m ? Number(m[1]) : NaN;
+  const burst = m?.[2] !== undefined ? Number(m[2]) : Math.max(1, Math.ceil(rate * 2));
+  if (!m || !Number.isFinite(rate) || (rate > 0 && burst < 1)) {
+    r.problem(name, text, 'requests per second, optionally /burst (e.g. 100/200); 0 = no limit');
+    return { ...DEFAULT_API_RATE };
+  }
+  return rate === 0 ? undefined : { rate, burst };
+}
 
 function readChecked(r: EnvReader, name: string, file: string, read: ReadFile): string | undefined {
   try {
@@ -166,9 +228,17 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
 
   const resources = str('resources');
   const appmesh = str('appmesh');
-  if (resources === undefined && appmesh === undefined) {
-    r.problem('--resources', '', `a resource file (.json, .yaml or .yml) or ${SETTINGS[0]!.env}, or an App Mesh model with --appmesh`);
+  const dataDir = str('dataDir');
+  const accountId = r.string(n('accountId'), DEFAULT_ACCOUNT_ID);
+  if (!/^\d{12}$/.test(accountId)) r.problem(n('accountId'), accountId, 'a 12-digit AWS account id');
+  let quotas: Quotas = { ...DEFAULT_QUOTAS };
+  const quotaText = str('quotas');
+  if (quotaText !== undefined) {
+    const q = parseQuotas(quotaText);
+    if (q.ok) quotas = q.quotas;
+    else r.problem(n('quotas'), quotaText, q.problem);
   }
+  const apiRateLimit = parseRate(r, n('apiRateLimit'), str('apiRateLimit'));
   for (const key of ['resources', 'appmesh'] as const) {
     const file = key === 'resources' ? resources : appmesh;
     if (file === undefined) continue;
@@ -222,7 +292,8 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
 
   const maxStreamAgeMs = r.durationMs(n('maxStreamAge'), 0, { allowZero: true });
   const logLevel = r.oneOf(n('logLevel'), LOG_LEVELS, 'info');
-  const config: MgmtCliConfig = { resources, appmesh, host, port, adminPort, tls, sigv4, maxStreamAgeMs, logLevel };
+  const arnRegion = region !== undefined && /^[a-z0-9-]+$/.test(region) ? region : 'us-east-1';
+  const config: MgmtCliConfig = { resources, appmesh, dataDir, accountId, arnRegion, quotas, apiRateLimit, host, port, adminPort, tls, sigv4, maxStreamAgeMs, logLevel };
   try {
     r.finish();
     return { kind: 'run', config, error: undefined };

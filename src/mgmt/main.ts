@@ -1,26 +1,14 @@
 #!/usr/bin/env node
 /**
- * appnet-mgmt: a fake App Mesh / Service Connect management server (ADS SotW
- * and Delta over gRPC) for tests and the local mesh.
- *
- * Flags (each also read from its environment variable; a flag wins):
- *   --resources <file>          APPNET_MGMT_RESOURCES          .json or .yaml/.yml, re-read on change
- *   --appmesh <file>            APPNET_MGMT_APPMESH            App Mesh model (src/mgmt/appmesh/README.md), re-read on change
- *                                                              (at least one of the two; with both the model's resources win)
- *   --host <addr>               APPNET_MGMT_HOST               default 127.0.0.1
- *   --port <n>                  APPNET_MGMT_PORT               default 18000; 0 = any free port
- *   --admin-port <n>            APPNET_MGMT_ADMIN_PORT         HTTP admin pages (+ /appmesh API with --appmesh); off unless set; 0 = any
- *   --tls-cert <file>           APPNET_MGMT_TLS_CERT           PEM certificate (with --tls-key); else h2c
- *   --tls-key <file>            APPNET_MGMT_TLS_KEY
- *   --sigv4-region <region>     APPNET_MGMT_SIGV4_REGION       require SigV4 on every stream
- *   --sigv4-service <name>      APPNET_MGMT_SIGV4_SERVICE      default appmesh
- *   --sigv4-credentials <file>  APPNET_MGMT_SIGV4_CREDENTIALS  {"credentials":[{"accessKeyId","secretAccessKey","sessionToken"?}]}
- *   --max-stream-age <dur>      APPNET_MGMT_MAX_STREAM_AGE     e.g. 30m; 0 = never (default)
- *   --log-level <level>         APPNET_MGMT_LOG_LEVEL          default info
+ * appnet-mgmt: the App Mesh control plane. The App Mesh API (as the AWS CLI and
+ * SDKs call it) on the admin port, the model kept in a store (--data-dir, or
+ * memory), and xDS (ADS, SotW and Delta over gRPC) for Envoy sidecars, virtual
+ * gateways and proxyless gRPC clients. Every setting is in cli-config.ts
+ * (`--help` prints them).
  *
  * Logs JSON lines (pino) to stdout; once listening, one line with "msg":"listening",
  * "port" and "adminPort". SIGTERM/SIGINT: graceful close, exit 0. Any bad setting
- * (or resource file): every problem on stderr, exit 1. Secrets are never logged.
+ * (or file, or stored state): every problem on stderr, exit 1. Secrets are never logged.
  */
 import { createLogger } from '../common/logger';
 import { parseMgmtArgs, USAGE } from './cli-config';
@@ -37,16 +25,15 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   const logger = createLogger('appnet-mgmt', config.logLevel);
   const problems: string[] = error ? [error.message] : [];
   let sources: Sources | undefined;
-  const fileProblem = error?.problems.some((p) => p.value === config.resources || p.value === config.appmesh);
-  if (!fileProblem && (config.resources !== undefined || config.appmesh !== undefined)) {
+  if (!error) {
     try {
-      sources = openSources(config, env, logger);
+      sources = await openSources(config, env, logger);
     } catch (e) {
       problems.push(e instanceof Error ? e.message : String(e));
     }
   }
   if (problems.length > 0 || !sources) {
-    sources?.close();
+    await sources?.close();
     process.stderr.write(`appnet-mgmt: ${problems.join('\n')}\nRun with --help for the options.\n`);
     return 1;
   }
@@ -72,10 +59,15 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       sigv4: config.sigv4 ? { region: config.sigv4.region, service: config.sigv4.service, accessKeyIds: config.sigv4.credentials.map((c) => c.accessKeyId) } : null,
       resources: config.resources ?? null,
       appmesh: config.appmesh ?? null,
+      store: config.dataDir ?? 'memory',
+      api: server.adminPort !== undefined ? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${server.adminPort}` : null,
+      accountId: config.accountId,
+      region: config.arnRegion,
       maxStreamAgeMs: config.maxStreamAgeMs,
     },
     'listening',
   );
+  if (server.adminPort === undefined) logger.warn('no --admin-port: the App Mesh API is not served, so the model cannot be changed');
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -85,8 +77,9 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     server
       .close()
       .catch((e: unknown) => logger.error({ err: e instanceof Error ? e.message : String(e) }, 'error while closing'))
+      .then(() => sources.close())
+      .catch((e: unknown) => logger.error({ err: e instanceof Error ? e.message : String(e) }, 'error while closing the store'))
       .finally(() => {
-        sources.close();
         logger.info('stopped');
         logger.flush(() => process.exit(0));
         setTimeout(() => process.exit(0), 2000).unref();

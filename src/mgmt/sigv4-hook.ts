@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type * as http2 from 'node:http2';
-import type { VerifyResult } from '../sigv4/verify';
+import type { VerifyFailure, VerifyResult } from '../sigv4/verify';
 
 /**
  * HACK, on grpc-js internals (checked against @grpc/grpc-js 1.14.7).
@@ -49,7 +49,7 @@ export function installRawHeaderVerifier(server: grpc.Server, inspect: (headers:
       try {
         verdict = inspect(headers);
       } catch (e) {
-        verdict = { ok: false, reason: `internal error while verifying SigV4: ${e instanceof Error ? e.message : String(e)}` };
+        verdict = { ok: false, failure: 'rejected', reason: `internal error while verifying SigV4: ${e instanceof Error ? e.message : String(e)}` };
       }
       headers[VERDICT_HEADER] = Buffer.from(JSON.stringify({ token, verdict }), 'utf8').toString('base64');
     });
@@ -60,8 +60,11 @@ export function installRawHeaderVerifier(server: grpc.Server, inspect: (headers:
 
 const MISSING: VerifyResult = {
   ok: false,
+  failure: 'rejected',
   reason: 'no SigV4 verdict for this stream (the raw-header hook did not run; has @grpc/grpc-js changed?)',
 };
+
+const FAILURES: readonly VerifyFailure[] = ['missing', 'malformed', 'unknown-key', 'rejected'];
 
 function sameToken(a: unknown, b: string): boolean {
   if (typeof a !== 'string') return false;
@@ -82,9 +85,10 @@ export function readVerdict(metadata: grpc.Metadata, token: string): VerifyResul
     const v = outer['verdict'] as Record<string, unknown>;
     if (v['ok'] === true && typeof v['accessKeyId'] === 'string') return { ok: true, accessKeyId: v['accessKeyId'] };
     if (v['ok'] === false && typeof v['reason'] === 'string') {
+      const failure = FAILURES.find((f) => f === v['failure']) ?? 'rejected';
       return typeof v['accessKeyId'] === 'string'
-        ? { ok: false, reason: v['reason'], accessKeyId: v['accessKeyId'] }
-        : { ok: false, reason: v['reason'] };
+        ? { ok: false, reason: v['reason'], failure, accessKeyId: v['accessKeyId'] }
+        : { ok: false, reason: v['reason'], failure };
     }
     return MISSING;
   } catch {

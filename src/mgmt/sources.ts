@@ -1,9 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from '../common/logger';
+import { TokenBucket } from '../common/token-bucket';
+import { credentialList } from '../sigv4/verify';
 import type { AdminExtension } from './admin-http';
-import { APPMESH_PREFIX, appMeshApi } from './appmesh/http-api';
-import { ModelFileWatcher, readModelFile } from './appmesh/model-file';
+import { APPMESH_API_PREFIX, AppMeshApi } from './appmesh/api/http-api';
+import { readModelFile } from './appmesh/model-file';
 import { AppMeshSource, translationCheck } from './appmesh/source';
-import { AppMeshStore } from './appmesh/store';
+import { MemoryBackend, type StateBackend } from './appmesh/state/backend';
+import { FileBackend } from './appmesh/state/file-backend';
+import type { ModelStore } from './appmesh/state/model-store';
+import { openModelStore, type Clock } from './appmesh/state/open-store';
 import type { MgmtCliConfig } from './cli-config';
 import { CombinedSource } from './combined-source';
 import { FileResourceSource } from './file-source';
@@ -11,22 +17,32 @@ import { ResourceCodec } from './resource-codec';
 import type { ResourceSource } from './snapshot';
 
 /**
- * What appnet-mgmt serves: the resource file (--resources) and/or the App Mesh
- * model (--appmesh, with its file watcher and the /appmesh admin API), as one
- * resource source (with both, the model's resources are laid over the file's).
+ * What appnet-mgmt serves: the App Mesh control plane (its store, the App Mesh
+ * API on the admin port, the model's xDS) and, with --resources, a resource
+ * file laid under it, as one resource source.
  */
 export interface Sources {
   source: ResourceSource;
+  store: ModelStore;
   adminExtensions: AdminExtension[];
-  close(): void;
+  close(): Promise<void>;
 }
 
-/** The resource file and/or the App Mesh model, as one source; throws with every problem. */
-export function openSources(config: MgmtCliConfig, env: NodeJS.ProcessEnv, logger: Logger): Sources {
+/** The partition of a region's ARNs. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+const SYSTEM_CLOCK: Clock = { now: () => Date.now(), uid: () => randomUUID() };
+
+/** Open the store (seeding it when empty), the API and the sources; throws with every problem. */
+export async function openSources(config: MgmtCliConfig, env: NodeJS.ProcessEnv, logger: Logger, clock: Clock = SYSTEM_CLOCK): Promise<Sources> {
   const codec = new ResourceCodec();
   const problems: string[] = [];
   let file: FileResourceSource | undefined;
-  let mesh: { source: AppMeshSource; watcher: ModelFileWatcher } | undefined;
+  let seed: { document: unknown; source: string } | undefined;
   if (config.resources !== undefined) {
     try {
       file = new FileResourceSource(config.resources, { codec, logger });
@@ -36,26 +52,55 @@ export function openSources(config: MgmtCliConfig, env: NodeJS.ProcessEnv, logge
   }
   if (config.appmesh !== undefined) {
     try {
-      const { document, text } = readModelFile(config.appmesh, env);
-      const store = new AppMeshStore(document, { check: translationCheck(codec) });
-      const watcher = new ModelFileWatcher(config.appmesh, store, { env, logger, initialText: text });
-      mesh = { source: new AppMeshSource(store, codec), watcher };
-      logger.info({ file: config.appmesh, meshes: store.model.meshes.length, virtualNodes: store.model.nodes.length }, 'App Mesh model loaded');
+      seed = { document: readModelFile(config.appmesh, env).document, source: config.appmesh };
     } catch (e) {
-      problems.push(e instanceof Error ? e.message.replace(/^invalid App Mesh model \(/, `invalid App Mesh model ${config.appmesh} (`) : String(e));
+      problems.push(e instanceof Error ? e.message : String(e));
     }
   }
-  const close = () => {
+  let backend: StateBackend | undefined;
+  if (problems.length === 0) {
+    try {
+      backend = config.dataDir !== undefined ? FileBackend.open(config.dataDir) : new MemoryBackend();
+    } catch (e) {
+      problems.push(e instanceof Error ? e.message : String(e));
+    }
+  }
+  let store: ModelStore | undefined;
+  if (backend && problems.length === 0) {
+    try {
+      const opened = await openModelStore({ backend, ...(seed ? { seed } : {}), check: translationCheck(codec), clock });
+      store = opened.store;
+      const counts = { meshes: store.model.meshes.length, virtualNodes: store.model.nodes.length, revision: store.revision };
+      if (opened.seed === 'applied') logger.info({ seed: config.appmesh, ...counts }, 'App Mesh model seeded from the file (the store was empty)');
+      if (opened.seed === 'not-applied') logger.warn({ seed: config.appmesh, store: backend.description, ...counts }, 'the store already holds a model: the seed file was NOT applied (the stored model wins)');
+      if (!backend.durable) logger.warn({ store: backend.description }, 'the App Mesh model lives in memory: changes are lost when this process stops (use --data-dir to keep them)');
+      else logger.info({ store: backend.description, ...counts }, 'App Mesh model store open');
+    } catch (e) {
+      problems.push(e instanceof Error ? e.message : String(e));
+    }
+  }
+  if (problems.length > 0 || !store) {
     file?.close();
-    mesh?.watcher.close();
-    mesh?.source.close();
-  };
-  if (problems.length > 0) {
-    close();
+    await backend?.close();
     throw new Error(problems.join('\n'));
   }
-  const source = file && mesh ? new CombinedSource(file, mesh.source) : (mesh?.source ?? file)!;
-  const store = mesh?.source.store;
-  const adminExtensions: AdminExtension[] = store ? [{ prefix: APPMESH_PREFIX, handle: (method, pathname, body) => appMeshApi(store, method, pathname, body) }] : [];
-  return { source, adminExtensions, close };
+  const mesh = new AppMeshSource(store, codec);
+  const api = new AppMeshApi({
+    store,
+    context: { view: { partition: partitionOf(config.arnRegion), region: config.arnRegion, account: config.accountId }, quotas: config.quotas, clock },
+    ...(config.sigv4 ? { auth: { region: config.sigv4.region, credentials: credentialList(config.sigv4.credentials) } } : {}),
+    ...(config.apiRateLimit ? { rateLimit: new TokenBucket(config.apiRateLimit.rate, config.apiRateLimit.burst) } : {}),
+    logger,
+  });
+  const openStore = store;
+  return {
+    source: file ? new CombinedSource(file, mesh) : mesh,
+    store,
+    adminExtensions: [{ prefix: APPMESH_API_PREFIX, handle: (req) => api.handle(req) }],
+    close: async () => {
+      file?.close();
+      mesh.close();
+      await openStore.close();
+    },
+  };
 }

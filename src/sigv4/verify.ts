@@ -24,9 +24,22 @@ export interface VerifyOptions {
   now?: () => number;
   /** Largest accepted distance between x-amz-date and the server clock (default 5 minutes). */
   maxSkewMs?: number;
+  /**
+   * The request body, for requests that sign it (HTTP APIs): without an
+   * x-amz-content-sha256 header its SHA-256 is the payload hash (what the AWS
+   * SDKs and CLI sign); with one, the header must match it (or be UNSIGNED-PAYLOAD).
+   */
+  payload?: Buffer | string;
 }
 
-export type VerifyResult = { ok: true; accessKeyId: string } | { ok: false; reason: string; accessKeyId?: string };
+/**
+ * Why a request was refused, in the classes AWS answers differently: no
+ * signature at all, an Authorization header that cannot be read, an access
+ * key nobody issued, or a signature that does not hold.
+ */
+export type VerifyFailure = 'missing' | 'malformed' | 'unknown-key' | 'rejected';
+
+export type VerifyResult = { ok: true; accessKeyId: string } | { ok: false; reason: string; failure: VerifyFailure; accessKeyId?: string };
 
 export const SIGV4_ALGORITHM = 'AWS4-HMAC-SHA256';
 export const DEFAULT_MAX_SKEW_MS = 5 * 60_000;
@@ -133,24 +146,24 @@ function hmac(key: Buffer | string, data: string): Buffer {
   return createHmac('sha256', key).update(data, 'utf8').digest();
 }
 
-function sha256Hex(data: string): string {
-  return createHash('sha256').update(data, 'utf8').digest('hex');
+function sha256Hex(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
-function fail(reason: string, accessKeyId?: string): VerifyResult {
-  return accessKeyId === undefined ? { ok: false, reason } : { ok: false, reason, accessKeyId };
+function fail(reason: string, accessKeyId?: string, failure: VerifyFailure = 'rejected'): VerifyResult {
+  return accessKeyId === undefined ? { ok: false, reason, failure } : { ok: false, reason, failure, accessKeyId };
 }
 
 /** Verify the SigV4 signature of one request given its raw HTTP/2 headers. */
 export function verifySigV4(headers: RawHeaders, opts: VerifyOptions): VerifyResult {
   const authorization = headerValue(headers, 'authorization');
-  if (authorization === undefined || authorization.trim() === '') return fail('missing Authorization header');
+  if (authorization === undefined || authorization.trim() === '') return fail('missing Authorization header', undefined, 'missing');
   const auth = parseAuthorization(authorization);
-  if (typeof auth === 'string') return fail(auth);
+  if (typeof auth === 'string') return fail(auth, undefined, 'malformed');
   const akid = auth.accessKeyId;
 
   const cred = opts.credentials(akid);
-  if (!cred) return fail(`unknown access key ${akid}`, akid);
+  if (!cred) return fail(`unknown access key ${akid}`, akid, 'unknown-key');
   if (auth.region !== opts.region) {
     return fail(`credential scope region "${auth.region}" does not match the server region "${opts.region}"`, akid);
   }
@@ -198,7 +211,12 @@ export function verifySigV4(headers: RawHeaders, opts: VerifyOptions): VerifyRes
     return fail('the "x-amz-security-token" header is not signed', akid);
   }
 
-  const payloadHash = headerValue(headers, 'x-amz-content-sha256');
+  let payloadHash = headerValue(headers, 'x-amz-content-sha256');
+  if (opts.payload !== undefined) {
+    const actual = sha256Hex(opts.payload);
+    if (payloadHash === undefined) payloadHash = actual;
+    else if (payloadHash !== 'UNSIGNED-PAYLOAD' && payloadHash !== actual) return fail('x-amz-content-sha256 does not match the request body', akid);
+  }
   if (payloadHash === undefined) return fail('missing x-amz-content-sha256 header (expected UNSIGNED-PAYLOAD)', akid);
 
   const method = headerValue(headers, ':method') ?? '';

@@ -1,3 +1,4 @@
+import { DescribeRouteCommand, UpdateRouteCommand } from '@aws-sdk/client-app-mesh';
 import * as grpc from '@grpc/grpc-js';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -13,11 +14,12 @@ import { XdsRig } from '../fixtures/xds-rig';
 /**
  * The App Mesh getting-started scenario (examples/appmesh/apps.yaml) served by
  * appnet-mgmt --appmesh, through a real appnet-relay, to a grpc-js-xds client
- * process and to the Envoy stand-in; weights changed through the /appmesh API.
+ * process and to the Envoy stand-in; weights changed through the App Mesh API
+ * with the official AWS SDK client.
  */
 
 const id = (b: Buffer) => b;
-const ROUTE = '/appmesh/meshes/apps/virtualRouters/serviceB/routes/serviceB';
+const ROUTE = { meshName: 'apps', virtualRouterName: 'serviceB', routeName: 'serviceB' };
 const ENVOY_NODE = 'mesh/apps/virtualNode/serviceA';
 
 function echoServer(name: string): Promise<{ server: grpc.Server; port: number }> {
@@ -156,21 +158,22 @@ describe('App Mesh model -> appnet-mgmt -> relay -> grpc-js-xds and Envoy (real 
   }, 20_000);
 
   it('rejects a route to a missing virtual node with a clear error and changes nothing', async () => {
-    const before = await rig.mgmtRequest('GET', ROUTE);
-    const bad = await rig.mgmtRequest('PUT', ROUTE, http2Route([{ virtualNode: 'serviceB', weight: 50 }, { virtualNode: 'serviceC', weight: 50 }]));
-    expect(bad.status).toBe(400);
-    expect(bad.body.problems).toEqual([expect.stringMatching(/routes\[0\] \(apps\/serviceB\/serviceB\): spec\.http2Route\.action\.weightedTargets: no virtual node "serviceC" in mesh "apps"/)]);
-    expect(await rig.mgmtRequest('GET', ROUTE)).toEqual(before);
+    const api = rig.appMesh();
+    const before = (await api.send(new DescribeRouteCommand(ROUTE))).route;
+    const bad = await api.send(new UpdateRouteCommand({ ...ROUTE, ...http2Route([{ virtualNode: 'serviceB', weight: 50 }, { virtualNode: 'serviceC', weight: 50 }]) })).catch((e: Error) => e);
+    expect(bad).toMatchObject({ name: 'BadRequestException', $metadata: { httpStatusCode: 400 } });
+    expect((bad as Error).message).toMatch(/spec\.http2Route\.action\.weightedTargets: no virtual node "serviceC" in mesh "apps"/);
+    expect((await api.send(new DescribeRouteCommand(ROUTE))).route).toEqual(before);
     const r = await client.run(300);
     expect(r.ok).toBe(300);
     expect(r.counts['serviceB']! / 300).toBeGreaterThan(0.6);
     expect(r.counts['serviceBv2']! / 300).toBeGreaterThan(0.12);
   }, 20_000);
 
-  it('after PUT of a 0/100 route, new calls all reach serviceBv2 within 2 s, and the Envoy ACKs the new routes', async () => {
-    const put = await rig.mgmtRequest('PUT', ROUTE, http2Route([{ virtualNode: 'serviceB', weight: 0 }, { virtualNode: 'serviceBv2', weight: 100 }]));
-    expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ revision: 1, created: false });
+  it('after UpdateRoute (AWS SDK) to 0/100, new calls all reach serviceBv2 within 2 s, and the Envoy ACKs the new routes', async () => {
+    const put = await rig.appMesh().send(new UpdateRouteCommand({ ...ROUTE, ...http2Route([{ virtualNode: 'serviceB', weight: 0 }, { virtualNode: 'serviceBv2', weight: 100 }]) }));
+    expect(put.$metadata.httpStatusCode).toBe(200);
+    expect(put.route).toMatchObject({ routeName: 'serviceB', metadata: { version: 2 }, status: { status: 'ACTIVE' } });
     const t0 = Date.now();
     let last: Batch | undefined;
     while (Date.now() - t0 < 2000) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ModelIndex } from '../../src/mgmt/appmesh/model-index';
 import { AppMeshSource, translationCheck } from '../../src/mgmt/appmesh/source';
-import { AppMeshStore } from '../../src/mgmt/appmesh/store';
+import type { ModelStore } from '../../src/mgmt/appmesh/state/model-store';
 import type { AppMeshDocument } from '../../src/mgmt/appmesh/types';
 import { validateDocument } from '../../src/mgmt/appmesh/validate';
 import { envoyRoute } from '../../src/mgmt/appmesh/xds-route';
@@ -10,6 +10,7 @@ import { ResourceCodec } from '../../src/mgmt/resource-codec';
 import { TypeUrl, type Snapshot } from '../../src/mgmt/snapshot';
 import { StaticResourceSource } from '../../src/mgmt/static-source';
 import { http2Targets, seedDocument, seedRoute } from '../fixtures/appmesh-seed';
+import { callOperation, storeOf } from '../fixtures/control-plane';
 import { cluster } from '../fixtures/xds-resources';
 
 const codec = new ResourceCodec();
@@ -19,7 +20,7 @@ const B = 'cds_egress_apps_serviceB_http2_80';
 const B2 = 'cds_egress_apps_serviceBv2_http2_80';
 
 function source(doc: AppMeshDocument = seedDocument()): AppMeshSource {
-  return new AppMeshSource(new AppMeshStore(doc, { check: translationCheck(codec) }), codec);
+  return new AppMeshSource(storeOf(doc, translationCheck(codec)), codec);
 }
 
 function names(snap: Snapshot, typeUrl: string): string[] {
@@ -34,6 +35,7 @@ function decoded(snap: Snapshot, typeUrl: string, name: string): any {
 }
 
 const node = (id: string) => ({ id, cluster: '' });
+const ROUTE_LABELS = { meshName: 'apps', virtualRouterName: 'serviceB', routeName: 'serviceB' };
 
 describe('App Mesh -> xDS for an Envoy sidecar', () => {
   const snap = source().snapshotFor(node('mesh/apps/virtualNode/serviceA'));
@@ -120,12 +122,12 @@ describe('App Mesh -> xDS for proxyless gRPC clients', () => {
     expect(s.snapshotFor(node('mesh/other/client')).size).toBe(0);
   });
 
-  it('pushes a weight change: onChange fires and the new routes drop the 0-weight target', () => {
+  it('pushes a weight change: onChange fires and the new routes drop the 0-weight target', async () => {
     const s = source();
     const before = s.snapshotFor(node('client'));
     let changes = 0;
     s.onChange(() => changes++);
-    const r = s.store.apply({ op: 'put', kind: 'route', id: { mesh: 'apps', router: 'serviceB', name: 'serviceB' }, body: { spec: http2Targets([{ virtualNode: 'serviceB', weight: 0 }, { virtualNode: 'serviceBv2', weight: 100 }]) } });
+    const r = await callOperation(s.store as ModelStore, 'UpdateRoute', ROUTE_LABELS, { spec: http2Targets([{ virtualNode: 'serviceB', weight: 0 }, { virtualNode: 'serviceBv2', weight: 100 }]) });
     expect(r.ok).toBe(true);
     expect(changes).toBe(1);
     const after = s.snapshotFor(node('client'));
@@ -268,7 +270,7 @@ describe('route, discovery and protocol translation', () => {
 });
 
 describe('CombinedSource (--resources with --appmesh)', () => {
-  it('lays the model\'s resources over the file\'s, per node, and relays both sources\' changes', () => {
+  it('lays the model\'s resources over the file\'s, per node, and relays both sources\' changes', async () => {
     const file = new StaticResourceSource(codec.encodeAll([cluster(B, 'from-file'), cluster('file-only', 'x')]));
     const mesh = source();
     const both = new CombinedSource(file, mesh);
@@ -280,7 +282,7 @@ describe('CombinedSource (--resources with --appmesh)', () => {
     let changes = 0;
     both.onChange(() => changes++);
     file.upsert(...codec.encodeAll([cluster('another', 'y')]));
-    mesh.store.apply({ op: 'delete', kind: 'virtualService', id: { mesh: 'apps', name: 'servicea.apps.local' } });
+    expect(await callOperation(mesh.store as ModelStore, 'DeleteVirtualService', { meshName: 'apps', virtualServiceName: 'servicea.apps.local' })).toMatchObject({ ok: true });
     expect(changes).toBe(2);
   });
 });

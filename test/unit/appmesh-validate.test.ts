@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { substituteEnv } from '../../src/mgmt/appmesh/env-subst';
 import { parseNodeId } from '../../src/mgmt/appmesh/names';
-import { AppMeshModelError, AppMeshStore } from '../../src/mgmt/appmesh/store';
+import { ModelLoadError, seedState } from '../../src/mgmt/appmesh/state/open-store';
 import type { AppMeshDocument } from '../../src/mgmt/appmesh/types';
 import { validateDocument } from '../../src/mgmt/appmesh/validate';
 import { http2Targets, seedDocument, seedRoute } from '../fixtures/appmesh-seed';
+import { callOperation, storeOf, testClock } from '../fixtures/control-plane';
 
 function problemsOf(doc: unknown): string[] {
   const v = validateDocument(doc);
@@ -211,33 +212,37 @@ describe('App Mesh model validation', () => {
   });
 });
 
-describe('AppMeshStore', () => {
-  it('commits a valid change, notifies once, and rejects an invalid one without changing anything', () => {
-    const store = new AppMeshStore(seedDocument());
+describe('ModelStore', () => {
+  const ROUTE = { meshName: 'apps', virtualRouterName: 'serviceB', routeName: 'serviceB' };
+
+  it('commits a valid change, notifies once, and rejects an invalid one without changing anything', async () => {
+    const store = storeOf(seedDocument());
     let changes = 0;
     store.onChange(() => changes++);
-    const before = structuredClone(store.document);
-    const bad = store.apply({ op: 'put', kind: 'route', id: { mesh: 'apps', router: 'serviceB', name: 'serviceB' }, body: { spec: http2Targets([{ virtualNode: 'missing', weight: 100 }]) } });
-    expect(bad).toEqual({ ok: false, status: 400, problems: ['routes[0] (apps/serviceB/serviceB): spec.http2Route.action.weightedTargets: no virtual node "missing" in mesh "apps"'] });
-    expect(store.document).toEqual(before);
-    expect(store.revision).toBe(0);
+    const before = structuredClone(store.state);
+    const bad = await callOperation(store, 'UpdateRoute', ROUTE, { spec: http2Targets([{ virtualNode: 'missing', weight: 100 }]) });
+    expect(bad).toMatchObject({ ok: false, error: { type: 'BadRequestException' } });
+    expect(!bad.ok && bad.error.message).toBe('The change would make the mesh invalid, so nothing changed: spec.http2Route.action.weightedTargets: no virtual node "missing" in mesh "apps"');
+    expect(store.state).toEqual(before);
+    expect(store.revision).toBe(1);
     expect(changes).toBe(0);
-    expect(store.apply({ op: 'delete', kind: 'virtualNode', id: { mesh: 'apps', name: 'serviceB' } })).toMatchObject({ ok: false, status: 400 });
-    expect(store.apply({ op: 'delete', kind: 'virtualNode', id: { mesh: 'apps', name: 'nope' } })).toEqual({ ok: false, status: 404, problems: ['no virtual node "nope" in mesh "apps"'] });
+    expect(await callOperation(store, 'DeleteVirtualNode', { meshName: 'apps', virtualNodeName: 'serviceB' })).toMatchObject({ ok: false, error: { type: 'ResourceInUseException' } });
+    expect(await callOperation(store, 'DeleteVirtualNode', { meshName: 'apps', virtualNodeName: 'nope' })).toMatchObject({ ok: false, error: { type: 'NotFoundException', message: 'No virtual node "nope" in mesh "apps"' } });
     expect(changes).toBe(0);
 
-    const good = store.apply({ op: 'put', kind: 'route', id: { mesh: 'apps', router: 'serviceB', name: 'serviceB' }, body: { spec: http2Targets([{ virtualNode: 'serviceB', weight: 0 }, { virtualNode: 'serviceBv2', weight: 100 }]) } });
-    expect(good).toMatchObject({ ok: true, revision: 1, created: false });
+    const good = await callOperation(store, 'UpdateRoute', ROUTE, { spec: http2Targets([{ virtualNode: 'serviceB', weight: 0 }, { virtualNode: 'serviceBv2', weight: 100 }]) });
+    expect(good).toMatchObject({ ok: true, answer: { status: 200, body: { routeName: 'serviceB', metadata: { version: 2 } } } });
+    expect(store.revision).toBe(2);
     expect(changes).toBe(1);
     expect(store.model.routes[0]!.targets).toEqual([{ node: 'serviceB', weight: 0 }, { node: 'serviceBv2', weight: 100 }]);
   });
 
-  it('refuses an invalid initial model with every problem', () => {
-    expect(() => new AppMeshStore({ meshes: [{ meshName: '' }], routes: 3 })).toThrow(AppMeshModelError);
+  it('refuses an invalid seed model with every problem', () => {
+    expect(() => seedState({ meshes: [{ meshName: '' }], routes: 3 }, testClock())).toThrow(ModelLoadError);
     try {
-      new AppMeshStore({ meshes: [{ meshName: '' }], routes: 3 });
+      seedState({ meshes: [{ meshName: '' }], routes: 3 }, testClock());
     } catch (e) {
-      expect((e as AppMeshModelError).problems).toEqual(['routes: expected a list of route bodies, got 3', 'meshes[0] (?): meshName: expected a non-empty string, got ""']);
+      expect((e as ModelLoadError).problems).toEqual(['routes: expected a list of route bodies, got 3', 'meshes[0] (?): meshName: expected a non-empty string, got ""']);
     }
   });
 });

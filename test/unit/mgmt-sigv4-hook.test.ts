@@ -18,7 +18,8 @@ describe('the raw-header SigV4 hook (grpc-js internals)', () => {
     garbage.set(VERDICT_HEADER, '%%%not base64 json');
     expect(readVerdict(garbage, 't')).toMatchObject({ ok: false });
     expect(readVerdict(md({ token: 't', verdict: ok }), 't')).toEqual(ok);
-    expect(readVerdict(md({ token: 't', verdict: { ok: false, reason: 'r', accessKeyId: 'AK' } }), 't')).toEqual({ ok: false, reason: 'r', accessKeyId: 'AK' });
+    expect(readVerdict(md({ token: 't', verdict: { ok: false, reason: 'r', accessKeyId: 'AK' } }), 't')).toEqual({ ok: false, failure: 'rejected', reason: 'r', accessKeyId: 'AK' });
+    expect(readVerdict(md({ token: 't', verdict: { ok: false, failure: 'unknown-key', reason: 'r', accessKeyId: 'AK' } }), 't')).toEqual({ ok: false, failure: 'unknown-key', reason: 'r', accessKeyId: 'AK' });
   });
 
   it('still finds Server#createHttp2Server in this grpc-js, and refuses to install without it', () => {

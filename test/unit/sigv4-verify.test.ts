@@ -73,7 +73,7 @@ describe('verifySigV4 against XdsRequestSigner', () => {
   it('rejects a tampered :path', async () => {
     const h = await signedRequest();
     h[':path'] = '/envoy.service.discovery.v3.AggregatedDiscoveryService/DeltaAggregatedResources';
-    expect(verify(h)).toEqual({ ok: false, reason: 'signature does not match', accessKeyId: AKID });
+    expect(verify(h)).toEqual({ ok: false, failure: 'rejected', reason: 'signature does not match', accessKeyId: AKID });
   });
 
   it('rejects a tampered signed header, and a wrong :authority', async () => {
@@ -126,14 +126,15 @@ describe('verifySigV4 against XdsRequestSigner', () => {
     const h = await signedRequest();
     const none = { ...h };
     delete none['authorization'];
-    expect(verify(none)).toEqual({ ok: false, reason: 'missing Authorization header' });
-    expect(verify({ ...h, authorization: 'Bearer xyz' })).toMatchObject({ ok: false, reason: expect.stringMatching(/does not start with/) });
+    expect(verify(none)).toEqual({ ok: false, failure: 'missing', reason: 'missing Authorization header' });
+    expect(verify({ ...h, authorization: 'Bearer xyz' })).toMatchObject({ ok: false, failure: 'malformed', reason: expect.stringMatching(/does not start with/) });
     expect(verify({ ...h, authorization: 'AWS4-HMAC-SHA256 Credential=A/B' })).toMatchObject({
       ok: false,
+      failure: 'malformed',
       reason: expect.stringMatching(/missing SignedHeaders, Signature/),
     });
     const other = String(h['authorization']).replace(AKID, 'AKIDOTHER');
-    expect(verify({ ...h, authorization: other })).toMatchObject({ ok: false, reason: 'unknown access key AKIDOTHER' });
+    expect(verify({ ...h, authorization: other })).toMatchObject({ ok: false, failure: 'unknown-key', reason: 'unknown access key AKIDOTHER' });
   });
 
   it('requires host to be signed', async () => {
@@ -154,5 +155,32 @@ describe('SigV4 canonical pieces', () => {
       `AWS4-HMAC-SHA256 Credential=AK/20261121/us-west-2/appmesh/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'a'.repeat(64)}`,
     );
     expect(parsed).toMatchObject({ accessKeyId: 'AK', date: '20261121', region: 'us-west-2', service: 'appmesh', signedHeaders: ['host', 'x-amz-date'] });
+  });
+});
+
+describe('verifySigV4 with a signed body (the App Mesh API, as the AWS SDKs sign it)', () => {
+  async function signedPut(body: string): Promise<Record<string, string>> {
+    const { SignatureV4 } = await import('@smithy/signature-v4');
+    const { Hash } = await import('@smithy/hash-node');
+    const { HttpRequest } = await import('@smithy/protocol-http');
+    const signer = new SignatureV4({ service: 'appmesh', region: 'us-west-2', credentials: { accessKeyId: AKID, secretAccessKey: SECRET }, sha256: Hash.bind(null, 'sha256'), applyChecksum: false });
+    const req = new HttpRequest({ method: 'PUT', protocol: 'http:', hostname: '127.0.0.1', port: 18001, path: '/v20190125/meshes', query: { meshOwner: '123456789012' }, headers: { host: '127.0.0.1:18001', 'content-type': 'application/json' }, body });
+    const signed = await signer.sign(req, { signingDate: DATE });
+    return { ...(signed.headers as Record<string, string>), ':method': 'PUT', ':path': '/v20190125/meshes?meshOwner=123456789012' };
+  }
+
+  it('hashes the body when no x-amz-content-sha256 is sent, and refuses a changed body', async () => {
+    const body = '{"meshName":"apps"}';
+    const h = await signedPut(body);
+    expect(h['x-amz-content-sha256']).toBeUndefined();
+    expect(verify(h, { payload: Buffer.from(body) })).toEqual({ ok: true, accessKeyId: AKID });
+    expect(verify(h, { payload: Buffer.from('{"meshName":"other"}') })).toMatchObject({ ok: false, failure: 'rejected', reason: 'signature does not match' });
+    expect(verify(h)).toMatchObject({ ok: false, reason: expect.stringMatching(/missing x-amz-content-sha256/) });
+  });
+
+  it('checks a sent x-amz-content-sha256 against the body', async () => {
+    const body = '{"meshName":"apps"}';
+    const h = await signedPut(body);
+    expect(verify({ ...h, 'x-amz-content-sha256': '0'.repeat(64) }, { payload: Buffer.from(body) })).toMatchObject({ ok: false, reason: 'x-amz-content-sha256 does not match the request body' });
   });
 });

@@ -3,9 +3,14 @@ import { ResourceError, type ResourceCodec } from '../resource-codec';
 import { makeSnapshot, type NodeInfo, type ResourceSource, type Snapshot } from '../snapshot';
 import { ModelIndex } from './model-index';
 import { envoyNodeId } from './names';
-import type { AppMeshStore } from './store';
 import { nodeView, resourcesFor, type NodeView } from './translate';
 import type { AppMeshModel } from './types';
+
+/** The committed model and its change notifications (the store, state/model-store.ts). */
+export interface ModelFeed {
+  readonly model: AppMeshModel;
+  onChange(listener: () => void): () => void;
+}
 
 /**
  * The App Mesh model as the management server's resource source: each node's
@@ -20,7 +25,7 @@ export class AppMeshSource implements ResourceSource {
   private readonly stopWatching: () => void;
 
   constructor(
-    readonly store: AppMeshStore,
+    readonly store: ModelFeed,
     private readonly codec: ResourceCodec,
   ) {
     this.events.setMaxListeners(0);
