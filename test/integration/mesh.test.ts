@@ -7,6 +7,22 @@ import { waitFor } from '../fixtures/tmp';
 
 const MESH_MAIN = path.join(ROOT, 'dist', 'src', 'mesh', 'main.js');
 
+/** A command line as a user pastes it into a shell (/usr/bin first: Debian's AWS CLI v2). */
+function runShell(command: string): Promise<{ code: number | null; stdout: string; output: string }> {
+  return new Promise((resolve) => {
+    const sh = spawn('/bin/bash', ['-c', command], { env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent', AWS_PAGER: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    sh.stdout.on('data', (d) => (stdout += d));
+    sh.stderr.on('data', (d) => (stderr += d));
+    const t = setTimeout(() => sh.kill('SIGKILL'), 60_000);
+    sh.on('exit', (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, output: `${command}\n${stdout}\n${stderr}` });
+    });
+  });
+}
+
 /** Processes whose command line mentions `text` (what the mesh left running, if anything). */
 function processesMentioning(text: string): string[] {
   const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
@@ -39,11 +55,12 @@ describe('npm run mesh (bounded smoke test)', () => {
       expect(b).toBeGreaterThan(120); // about 150 (75 %)
       expect(v2).toBeGreaterThan(20); // about 50 (25 %)
       expect(table).toMatch(/serviceB\s+\d+\s+[\d.]+%\s+#+\s+route weight 75/);
-      // shift all traffic live through the management server's App Mesh API (the command the table prints)
-      const url = /curl -X PUT (http:\/\/127\.0\.0\.1:\d+\S+)/.exec(out)![1]!;
-      const body = { spec: { http2Route: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'serviceB', weight: 0 }, { virtualNode: 'serviceBv2', weight: 100 }] } } } };
-      const put = await fetch(url, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      expect(put.status).toBe(200);
+      // Shift all traffic live with the command the table prints: the AWS CLI (Debian's awscli) against appnet-mgmt's App Mesh API.
+      const command = /(AWS_CONFIG_FILE=\S+ AWS_SHARED_CREDENTIALS_FILE=\S+ AWS_PROFILE=\S+ \\\n\s+aws appmesh update-route --endpoint-url http:\/\/127\.0\.0\.1:\d+ [^\n]+\\\n\s+--spec '[^'\n]+')/.exec(out)?.[1];
+      expect(command, out.slice(-3000)).toBeDefined();
+      const aws = await runShell(command!);
+      expect(aws.code, aws.output).toBe(0);
+      expect(JSON.parse(aws.stdout).route).toMatchObject({ routeName: 'serviceB', metadata: { version: 2 }, spec: { http2Route: { action: { weightedTargets: [{ virtualNode: 'serviceB', weight: 0 }, { virtualNode: 'serviceBv2', weight: 100 }] } } } });
       const shifted = await waitFor(() => out.split('-'.repeat(80)).find((t) => /serviceBv2\s+200\s+100\.0%/.test(t)), 30_000, 'a table with all of the last 200 calls on serviceBv2', 250);
       expect(shifted).toMatch(/route weight 100/);
       const dir = /logs: (\/tmp\/appnet-mesh-\w+)\/logs/.exec(out)![1]!;
