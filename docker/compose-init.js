@@ -5,7 +5,8 @@
  *
  *   node docker/compose-init.js --dir /pki --names a,b,c --owner 1000:1000 \
  *        [--socket-dir /var/run/appnet/relay --socket-owner 1337:1337] \
- *        [--model-in /etc/appnet/seed/apps.yaml --model-out /model/apps.yaml]
+ *        [--model-in /etc/appnet/seed/apps.yaml --model-out /model/apps.yaml] \
+ *        [--data-dir /data]
  *
  * 1. In --dir: a throwaway CA and a server certificate for --names (src/common/local-ca.ts):
  *    ca.pem (0644, for the relay's RELAY_TRUSTED_CA_FILE), server.pem (0644) and
@@ -22,7 +23,10 @@
  *    without its `endpoints` map. That map is the no-Docker mesh's extension ("the nodes
  *    listen on 127.0.0.1:<port>"); in Docker each node has its own network namespace and
  *    is found by its serviceDiscovery.dns.hostname (a network alias), as in ECS. Written
- *    atomically (the management server watches the directory); comments are kept.
+ *    atomically; comments are kept. appnet-mgmt applies it as a seed on its first start only
+ *    (an empty store); from then on the model changes through the App Mesh API.
+ * 5. --data-dir (the management server's store volume): owned by --owner, mode 0700, so
+ *    appnet-mgmt (the image's `node` user) can keep its state file there.
  *
  * Exits 0 when everything is in place, 1 with a message otherwise. Local test material only.
  */
@@ -114,6 +118,12 @@ async function main() {
     fs.chownSync(args['socket-dir'], sock.uid, sock.gid);
     fs.chmodSync(args['socket-dir'], 0o750);
     process.stdout.write(`compose-init: ${args['socket-dir']} owned by ${sock.uid}:${sock.gid}, mode 0750\n`);
+  }
+  if (args['data-dir']) {
+    fs.mkdirSync(args['data-dir'], { recursive: true });
+    fs.chownSync(args['data-dir'], own.uid, own.gid);
+    fs.chmodSync(args['data-dir'], 0o700);
+    process.stdout.write(`compose-init: ${args['data-dir']} owned by ${own.uid}:${own.gid}, mode 0700\n`);
   }
   if (args['model-in'] && args['model-out']) {
     writeDockerModel(args['model-in'], args['model-out']);

@@ -1,15 +1,17 @@
 # syntax=docker/dockerfile:1
 #
-# appnet-mgmt image: the fake management server (ADS SotW + Delta, TLS, SigV4 verification).
+# appnet-mgmt image: the App Mesh control plane (the App Mesh API on the admin port, xDS
+# over ADS SotW + Delta, TLS, SigV4 verification, the model kept in /data).
 #
 #   docker build -f docker/mgmt.Dockerfile -t appnet-mgmt:local .
 #   docker run --rm appnet-mgmt:local --help
 #
 # Every option is a flag or its APPNET_MGMT_* variable (README, `--help`). The defaults set
-# below only make sense in a container: listen on all interfaces, gRPC on 18000, the admin
-# pages (/healthz /streams /resources /rejections /nacks) on 18001.
-# The default command serves the seed App Mesh scenario (mesh "apps": serviceA -> serviceB
-# 75 % / serviceBv2 25 %) with `--appmesh`, the App Mesh model being added to appnet-mgmt.
+# below only make sense in a container: listen on all interfaces, gRPC on 18000, the App Mesh
+# API and the admin pages (/healthz /streams /resources /rejections /nacks) on 18001, the
+# store in /data (mount a volume there to keep the model across containers).
+# The default command seeds the App Mesh scenario (mesh "apps": serviceA -> serviceB
+# 75 % / serviceBv2 25 %) with `--appmesh` when /data holds no model yet.
 #
 # The image also carries docker/compose-init.js, run by docker-compose.yml's one-shot `init`
 # service (a throwaway CA, the server certificate, the SigV4 credentials file, the model).
@@ -42,7 +44,10 @@ COPY examples/appmesh ./examples/appmesh
 
 ENV APPNET_MGMT_HOST=0.0.0.0 \
     APPNET_MGMT_PORT=18000 \
-    APPNET_MGMT_ADMIN_PORT=18001
+    APPNET_MGMT_ADMIN_PORT=18001 \
+    APPNET_MGMT_DATA_DIR=/data
+RUN mkdir -p /data && chown node:node /data && chmod 0700 /data
+VOLUME ["/data"]
 EXPOSE 18000 18001
 
 # The image's own `node` user (uid 1000); docker/compose-init.js hands it the key and credentials.

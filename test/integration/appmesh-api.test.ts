@@ -134,6 +134,21 @@ describe('every App Mesh operation through the official SDK (a running appnet-mg
     expect((await api.send(new AM.ListMeshesCommand({}))).meshes).toEqual([]);
   });
 
+  it('is found by an SDK client through AWS_ENDPOINT_URL_APP_MESH, with no endpoint in the code', async () => {
+    const saved = process.env.AWS_ENDPOINT_URL_APP_MESH;
+    process.env.AWS_ENDPOINT_URL_APP_MESH = cp.endpoint;
+    try {
+      const c = new AM.AppMeshClient({ region: 'us-west-2', credentials: OPERATOR, maxAttempts: 1 });
+      await c.send(new AM.CreateMeshCommand({ meshName: 'by-env' }));
+      expect((await api.send(new AM.DescribeMeshCommand({ meshName: 'by-env' }))).mesh?.metadata?.version).toBe(1);
+      await c.send(new AM.DeleteMeshCommand({ meshName: 'by-env' }));
+      c.destroy();
+    } finally {
+      if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_APP_MESH;
+      else process.env.AWS_ENDPOINT_URL_APP_MESH = saved;
+    }
+  });
+
   it('answers every error type the SDK knows, and a refused request changes nothing', async () => {
     await api.send(new AM.CreateMeshCommand({ meshName: 'errs' }));
     const m = { meshName: 'errs' };

@@ -244,6 +244,11 @@ function checkControlPlane(services: Record<string, Json>, ctx: ComposeContext, 
   if (!modelVolume || !isNamed(modelVolume.source) || !mgmtModelMount || appmesh !== path.posix.join(mgmtModelMount.target, path.posix.basename(modelOut!))) {
     out.push(`${mgmtName}: --appmesh should read the model ${initName} writes (--model-out ${modelOut ?? 'unset'}) through a shared named volume`);
   }
+  // The store: a named volume, handed to the management server's user by init, so the model survives.
+  const dataDir = argAfter(((mgmt.command ?? []) as unknown[]).map(String), '--data-dir') ?? env.APPNET_MGMT_DATA_DIR;
+  const dataMount = mounts(mgmt).find((m) => m.target === dataDir);
+  if (!dataDir || !dataMount || !isNamed(dataMount.source)) out.push(`${mgmtName}: the store (--data-dir / APPNET_MGMT_DATA_DIR) should be a named volume, so the App Mesh model survives the container`);
+  else if (!mounts(initSvc).some((m) => m.source === dataMount.source && m.target === argAfter(args, '--data-dir'))) out.push(`${initName}: --data-dir should prepare ${mgmtName}'s store volume (${dataMount.source})`);
   const modelIn = argAfter(args, '--model-in');
   const seedMount = mounts(initSvc).find((m) => modelIn !== undefined && m.target === path.posix.dirname(modelIn));
   if (!seedMount || !seedMount.source.startsWith('./')) out.push(`${initName}: --model-in should come from a bind mount of the repository (the seed scenario)`);
