@@ -1,4 +1,4 @@
-/** The fake management server as a library: see server.ts for the entry point. */
+/** The App Mesh control plane (appnet-mgmt) as a library: see server.ts for the xDS server and appmesh/ for the model, API and store. */
 export { ManagementServer, startManagementServer, ADS_SERVICE, type ManagementServerOptions, type SigV4Options } from './server';
 export type { ManagementEvents, RequestEvent, ResponseEvent, NackEvent } from './stream-session';
 export type { StreamRecord, Rejection, NackSummary, SigV4Verdict, StreamKind } from './stream-registry';

@@ -64,7 +64,7 @@ function bindAddress(host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** A fake App Mesh / Service Connect management server: ADS (SotW and Delta) over gRPC. */
+/** The xDS side of appnet-mgmt (and the tests' management server): ADS (SotW and Delta) over gRPC. */
 export class ManagementServer extends EventEmitter<ManagementEvents> {
   port = 0;
   adminPort: number | undefined;
