@@ -1,7 +1,7 @@
 import { resolveTarget, type ResolvedTarget } from './egress-plan';
 import type { ModelIndex } from './model-index';
 import { egressClusterName } from './names';
-import type { HeaderMatch, Protocol, Route, RouteMatch, Timeouts, VirtualService } from './types';
+import { routeFitsListener, type HeaderMatch, type Protocol, type Route, type RouteMatch, type Timeouts, type VirtualService } from './types';
 
 /**
  * App Mesh routes -> Envoy v3 route objects (proto JSON, snake_case), shared by
@@ -79,11 +79,11 @@ export function envoyRoute(index: ModelIndex, route: Route): Obj {
   return { name: route.name, match: routeMatch(route.match), route: action };
 }
 
-/** The routes of the service's router that serve a listener (port, protocol). */
+/** The routes of the service's router that serve a listener (port, protocol); an httpRoute serves an http2 listener and vice versa. */
 export function routesFor(index: ModelIndex, service: VirtualService, port: number, protocol: Protocol): Route[] {
   const p = service.provider;
   if (p?.kind !== 'virtualRouter') return [];
-  return index.routesOf(service.mesh, p.name).filter((r) => r.kind === protocol && (r.match.port === undefined || r.match.port === port) && liveTargets(index, r).length > 0);
+  return index.routesOf(service.mesh, p.name).filter((r) => routeFitsListener(r.kind, protocol) && (r.match.port === undefined || r.match.port === port) && liveTargets(index, r).length > 0);
 }
 
 /** One virtual host for a virtual service reached on `port`: domains "<name>" and "<name>:<port>". */
