@@ -144,9 +144,12 @@ function parseRewrite(r: BodyReader, action: JsonObject, at: string, kind: Gatew
     const to = r.string(path, 'exact', pAt, { required: true, pattern: /^\//, patternText: 'a path starting with "/"' });
     if (to !== undefined && matched !== undefined && matched.kind !== 'prefix') pathRewrite = { kind: 'path', to };
   }
-  // Replacing a prefix with itself is no rewrite (a "/" match with the default rewrite).
-  if (pathRewrite.kind === 'prefix' && matched?.value === pathRewrite.to) pathRewrite = { kind: 'keep' };
   return { hostRewrite, pathRewrite };
+}
+
+/** Replacing a prefix with itself is no rewrite (a "/" match with the default rewrite). */
+function normalised(pr: PathRewrite, match: GatewayRouteMatch): PathRewrite {
+  return pr.kind === 'prefix' && match.path?.value === pr.to ? { kind: 'keep' } : pr;
 }
 
 export function parseGatewayRoute(r: BodyReader, body: JsonObject): GatewayRoute | undefined {
@@ -173,6 +176,7 @@ export function parseGatewayRoute(r: BodyReader, body: JsonObject): GatewayRoute
     r.keys(action, `${at}.action`, ['target', 'rewrite']);
     target = parseTarget(r, action, `${at}.action`);
     rewrite = parseRewrite(r, action, `${at}.action`, kind, match);
+    rewrite.pathRewrite = normalised(rewrite.pathRewrite, match);
   }
   if (mesh === undefined || gateway === undefined || name === undefined || target === undefined) return undefined;
   return { mesh, gateway, name, priority, kind, match, target, ...rewrite };
