@@ -35,7 +35,13 @@ export interface Variant {
   rewrite: Rewrite;
 }
 
-export type Combined = { paths: PathCond[]; rewrite: Rewrite } | 'never' | { unsupported: string };
+/**
+ * A variant and a router route's path condition together: the conditions on
+ * the arriving path, and `implied` when the router's condition holds for
+ * every request of the variant (nothing after such a router route is reached,
+ * unless it also matches headers or query parameters).
+ */
+export type Combined = { paths: PathCond[]; rewrite: Rewrite; implied: boolean } | 'never' | { unsupported: string };
 
 /** A string as an RE2 literal. */
 export function escapeRegex(s: string): string {
@@ -82,21 +88,24 @@ const REGEX_WITH_REWRITE = 'matches the path with a regex, which this translatio
  */
 export function combinePath(v: Variant, r: PathCond | undefined): Combined {
   const rw = v.rewrite;
-  if (rw.kind === 'keep') return { paths: [v.path, r].filter((p): p is PathCond => p !== undefined), rewrite: rw };
+  const own = v.path ? [v.path] : [];
+  if (rw.kind === 'keep') {
+    const implied = r === undefined || (r.kind === 'prefix' && (r.value === '/' || (v.path !== undefined && v.path.kind !== 'regex' && v.path.value.startsWith(r.value)))) || (r.kind === 'exact' && v.path?.kind === 'exact' && v.path.value === r.value);
+    return { paths: implied || !r ? own : [...own, r], rewrite: rw, implied };
+  }
   if (rw.kind === 'whole') {
     // The router sees one fixed path: decide here whether its condition holds.
-    if (r === undefined || (r.kind === 'prefix' && rw.to.startsWith(r.value)) || (r.kind === 'exact' && rw.to === r.value)) return { paths: v.path ? [v.path] : [], rewrite: rw };
+    if (r === undefined || (r.kind === 'prefix' && rw.to.startsWith(r.value)) || (r.kind === 'exact' && rw.to === r.value)) return { paths: own, rewrite: rw, implied: true };
     return r.kind === 'regex' ? { unsupported: REGEX_WITH_REWRITE } : 'never';
   }
   // Prefix rewrite: the request "<from><rest>" reaches the router as "<to><rest>".
   const { from, to } = rw;
-  if (r === undefined) return { paths: [{ kind: 'prefix', value: from }], rewrite: rw };
+  if (r === undefined || (r.kind === 'prefix' && to.startsWith(r.value))) return { paths: [{ kind: 'prefix', value: from }], rewrite: rw, implied: true };
   if (r.kind === 'regex') return { unsupported: REGEX_WITH_REWRITE };
   if (r.value.startsWith(to)) {
     const original = from + r.value.slice(to.length);
-    return { paths: [{ kind: r.kind, value: original }], rewrite: { kind: 'prefix', from: original, to: r.value } };
+    return { paths: [{ kind: r.kind, value: original }], rewrite: { kind: 'prefix', from: original, to: r.value }, implied: false };
   }
-  if (r.kind === 'prefix' && to.startsWith(r.value)) return { paths: [{ kind: 'prefix', value: from }], rewrite: rw };
   return 'never';
 }
 

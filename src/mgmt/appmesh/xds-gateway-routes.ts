@@ -1,7 +1,7 @@
 import type { ResolvedTarget } from './egress-plan';
 import { combinePath, envoyMatch, hostnameHeader, variants, type Conditions, type Rewrite } from './gateway-match';
 import type { ModelIndex } from './model-index';
-import type { GatewayRoute, HeaderMatch, PortMapping, Route, VirtualService } from './types';
+import type { GatewayRoute, HeaderMatch, PortMapping, VirtualService } from './types';
 import { egressClusterName } from './names';
 import { envoyRoute, liveTargets, routesFor, targetClusterName } from './xds-route';
 
@@ -42,12 +42,6 @@ function baseHeaders(gr: GatewayRoute): HeaderMatch[] {
   return [...(gr.match.hostname ? [hostnameHeader(gr.match.hostname)] : []), ...gr.match.headers];
 }
 
-/** A router route that matches every request on its port: nothing after it is reached. */
-function matchesAll(r: Route): boolean {
-  const p = r.match.path;
-  return (p === undefined || (p.kind === 'prefix' && p.value === '/')) && r.match.headers.length === 0 && r.match.query.length === 0;
-}
-
 function entry(name: string, c: Conditions, rewrite: Rewrite, action: (rewriteFields: Obj) => Obj): Obj | undefined {
   const m = envoyMatch(c, rewrite);
   return m ? { name, match: m.match, ...action(m.rewrite) } : undefined;
@@ -84,8 +78,9 @@ export function gatewayRouteEntries(index: ModelIndex, gr: GatewayRoute): Gatewa
     return out;
   }
   const routerRoutes = routesFor(index, service, port.port, port.protocol);
-  let coversAll = false;
+  let uncovered = false;
   for (const v of variants(gr)) {
+    let covered = false;
     for (const rr of routerRoutes) {
       const combined = combinePath(v, rr.match.path);
       if (combined === 'never') continue;
@@ -99,13 +94,15 @@ export function gatewayRouteEntries(index: ModelIndex, gr: GatewayRoute): Gatewa
       if (!r) continue;
       out.routes.push(r);
       for (const t of liveTargets(index, rr)) if (!out.targets.some((x) => targetClusterName(x) === targetClusterName(t))) out.targets.push(t);
-      if (matchesAll(rr)) {
-        coversAll = true;
+      // A router route that takes every request of this variant: the ones after it are never reached.
+      if (combined.implied && rr.match.headers.length === 0 && rr.match.query.length === 0) {
+        covered = true;
         break;
       }
     }
+    if (!covered) uncovered = true;
   }
-  if (!coversAll) out.routes.push(...directResponse(gr, '/no-route', 404));
+  if (uncovered) out.routes.push(...directResponse(gr, '/no-route', 404));
   out.problems = [...new Set(out.problems)];
   return out;
 }
