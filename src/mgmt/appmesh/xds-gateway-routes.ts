@@ -3,7 +3,7 @@ import { combinePath, envoyMatch, hostnameHeader, variants, type Conditions, typ
 import type { ModelIndex } from './model-index';
 import type { GatewayRoute, HeaderMatch, PortMapping, VirtualService } from './types';
 import { egressClusterName } from './names';
-import { envoyRoute, liveTargets, routesFor, targetClusterName } from './xds-route';
+import { liveTargets, routeAction, routesFor, targetClusterName } from './xds-route';
 
 /**
  * One gateway route -> the Envoy routes of the gateway's RouteConfiguration
@@ -89,7 +89,7 @@ export function gatewayRouteEntries(index: ModelIndex, gr: GatewayRoute): Gatewa
         continue;
       }
       const c: Conditions = { paths: combined.paths, headers: [...headers, ...rr.match.headers], query: [...gr.match.query, ...rr.match.query] };
-      const action = envoyRoute(index, rr)['route'] as Obj;
+      const action = routeAction(index, rr);
       const r = entry(`${gr.name}/${rr.name}`, c, combined.rewrite, (rw) => ({ route: { ...action, ...rw, ...host } }));
       if (!r) continue;
       out.routes.push(r);

@@ -67,7 +67,8 @@ function timeouts(t: Timeouts | undefined, grpc: boolean): Obj {
   return out;
 }
 
-export function envoyRoute(index: ModelIndex, route: Route): Obj {
+/** A route's action: weighted clusters, timeouts, retry policy (also behind a virtual gateway's routes). */
+export function routeAction(index: ModelIndex, route: Route): Obj {
   const action: Obj = {
     weighted_clusters: { clusters: liveTargets(index, route).map((t) => ({ name: targetClusterName(t), weight: t.weight })) },
     ...timeouts(route.timeout, route.kind === 'grpc'),
@@ -76,7 +77,11 @@ export function envoyRoute(index: ModelIndex, route: Route): Obj {
   if (r && r.maxRetries > 0 && r.retryOn.length > 0) {
     action['retry_policy'] = { retry_on: r.retryOn.join(','), num_retries: r.maxRetries, per_try_timeout: duration(r.perRetryTimeoutMs) };
   }
-  return { name: route.name, match: routeMatch(route.match), route: action };
+  return action;
+}
+
+export function envoyRoute(index: ModelIndex, route: Route): Obj {
+  return { name: route.name, match: routeMatch(route.match), route: routeAction(index, route) };
 }
 
 /** The routes of the service's router that serve a listener (port, protocol); an httpRoute serves an http2 listener and vice versa. */
