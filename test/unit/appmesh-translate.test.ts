@@ -214,6 +214,18 @@ describe('route, discovery and protocol translation', () => {
     });
   });
 
+  it('serves an httpRoute of an http2 router (App Mesh takes either HTTP route type on either HTTP listener) to sidecars and proxyless clients', () => {
+    const doc = seedDocument();
+    seedRoute(doc)['spec'] = { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'serviceB', weight: 3 }, { virtualNode: 'serviceBv2', weight: 1 }] } } };
+    const s = source(doc);
+    const clusters = [{ name: B, weight: { value: 3 } }, { name: B2, weight: { value: 1 } }];
+    const envoy = s.snapshotFor(node('mesh/apps/virtualNode/serviceA'));
+    expect(decoded(envoy, TypeUrl.RouteConfiguration, 'rds_egress_http_80').virtual_hosts[0].routes[0].route.weighted_clusters.clusters).toEqual(clusters);
+    expect(names(envoy, TypeUrl.Cluster)).toEqual([B, B2, 'cds_ingress_apps_serviceA_http2_80']);
+    const proxyless = s.snapshotFor(node('client'));
+    expect(decoded(proxyless, TypeUrl.RouteConfiguration, 'rds_apps_serviceb.apps.local_80').virtual_hosts[0].routes[0].route.weighted_clusters.clusters).toEqual(clusters);
+  });
+
   it('uses DNS clusters when a node has no local endpoints (STRICT_DNS for Envoy, LOGICAL_DNS proxyless), Cloud Map as empty EDS', () => {
     const doc = seedDocument();
     doc.endpoints = { 'apps/serviceA': ['127.0.0.1:1'] };

@@ -101,7 +101,7 @@ describe('App Mesh model validation', () => {
       'virtualNodes[1] (apps/serviceB): spec.listeners[1].portMapping.protocol: expected one of http, http2, grpc, tcp, got "http3"',
       'virtualNodes[1] (apps/serviceB): spec.listeners[2].portMapping.port: expected an integer 1-65535, got "80"',
       'virtualRouters[0] (apps/serviceB): spec.listeners: required',
-      'routes[0] (apps/serviceB/serviceB): spec.http2Route: virtual router "serviceB" has no http2 listener for a http2Route (its listeners: none)',
+      'routes[0] (apps/serviceB/serviceB): spec.http2Route: virtual router "serviceB" has no http or http2 listener for a http2Route (its listeners: none)',
       'routes[0] (apps/serviceB/serviceB): spec.http2Route.action.weightedTargets: virtual node "serviceBv2" has no listeners to send traffic to',
     ]);
   });
@@ -116,9 +116,23 @@ describe('App Mesh model validation', () => {
     expect(problemsOf(d)).toEqual([
       'routes[0] (apps/serviceB/serviceB): spec.grpcRoute: virtual router "serviceB" has no grpc listener for a grpcRoute (its listeners: http2 80)',
       'routes[0] (apps/serviceB/serviceB): spec.grpcRoute.action.weightedTargets: virtual node "serviceB" has no listener on port 81 (it listens on 80)',
-      'routes[1] (apps/serviceB/r2): spec.http2Route.match.port: virtual router "serviceB" has no http2 listener on port 8080 (its listeners: http2 80)',
+      'routes[1] (apps/serviceB/r2): spec.http2Route.match.port: virtual router "serviceB" has no http or http2 listener on port 8080 (its listeners: http2 80)',
       'routes[2] (apps/serviceB/r3): spec.http2Route.action.weightedTargets: virtual node "serviceBv2" has several listeners (80, 81): give the target a port',
     ]);
+  });
+
+  it('takes an httpRoute on an http2 router and an http2Route on an http router (App Mesh does); grpc and tcp stay strict', () => {
+    const httpOnHttp2 = edit((d) => (seedRoute(d)['spec'] = { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'serviceB', weight: 1 }] } } }));
+    expect(problemsOf(httpOnHttp2)).toEqual([]);
+    const http2OnHttp = edit((d) => ((d.virtualRouters[0] as any).spec.listeners[0].portMapping.protocol = 'http'));
+    expect(problemsOf(http2OnHttp)).toEqual([]);
+    const tcpOnHttp2 = edit((d) => (seedRoute(d)['spec'] = { tcpRoute: { action: { weightedTargets: [{ virtualNode: 'serviceB', weight: 1 }] } } }));
+    expect(problemsOf(tcpOnHttp2)).toEqual(['routes[0] (apps/serviceB/serviceB): spec.tcpRoute: virtual router "serviceB" has no tcp listener for a tcpRoute (its listeners: http2 80)']);
+    const httpOnGrpc = edit((d) => {
+      (d.virtualRouters[0] as any).spec.listeners[0].portMapping.protocol = 'grpc';
+      seedRoute(d)['spec'] = { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'serviceB', weight: 1 }] } } };
+    });
+    expect(problemsOf(httpOnGrpc)).toEqual(['routes[0] (apps/serviceB/serviceB): spec.httpRoute: virtual router "serviceB" has no http or http2 listener for a httpRoute (its listeners: grpc 80)']);
   });
 
   it('checks shapes: unknown fields, route type, matches, retry policy, health checks, durations, service discovery', () => {
@@ -135,10 +149,10 @@ describe('App Mesh model validation', () => {
       node(d, 'serviceB').spec.listeners[0].healthCheck = { protocol: 'http', intervalMillis: 1 };
       node(d, 'serviceB').spec.serviceDiscovery = { dns: { hostname: 'b' }, awsCloudMap: { namespaceName: 'n', serviceName: 's' } };
       node(d, 'serviceBv2').spec.listner = [];
-      (d as any).virtualGateways = [];
+      (d as any).virtualGateway = [];
     });
     expect(problemsOf(d)).toEqual([
-      'virtualGateways: unknown top-level key (expected meshes, virtualNodes, virtualServices, virtualRouters, routes, endpoints)',
+      'virtualGateway: unknown top-level key (expected meshes, virtualNodes, virtualServices, virtualRouters, routes, virtualGateways, gatewayRoutes, endpoints)',
       'virtualNodes[1] (apps/serviceB): spec.listeners[0].healthCheck.path: required for http health checks',
       'virtualNodes[1] (apps/serviceB): spec.listeners[0].healthCheck.intervalMillis: expected an integer 5000-300000, got 1',
       'virtualNodes[1] (apps/serviceB): spec.listeners[0].healthCheck.timeoutMillis: required: an integer 2000-60000',

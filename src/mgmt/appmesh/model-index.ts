@@ -1,4 +1,4 @@
-import type { AppMeshModel, Mesh, PortMapping, Route, VirtualNode, VirtualRouter, VirtualService } from './types';
+import type { AppMeshModel, GatewayRoute, Mesh, PortMapping, Route, VirtualGateway, VirtualNode, VirtualRouter, VirtualService } from './types';
 
 /** Lookups over a model by mesh and name (built once per validation or translation; read-only). */
 export class ModelIndex {
@@ -7,6 +7,8 @@ export class ModelIndex {
   private readonly services = new Map<string, VirtualService>();
   private readonly routers = new Map<string, VirtualRouter>();
   private readonly routes = new Map<string, Route[]>();
+  private readonly gateways = new Map<string, VirtualGateway>();
+  private readonly gatewayRoutes = new Map<string, GatewayRoute[]>();
 
   constructor(readonly model: AppMeshModel) {
     for (const m of model.meshes) if (!this.meshes.has(m.name)) this.meshes.set(m.name, m);
@@ -20,6 +22,14 @@ export class ModelIndex {
       this.routes.set(key, list);
     }
     for (const list of this.routes.values()) list.sort(compareRoutes);
+    for (const g of model.gateways) this.first(this.gateways, `${g.mesh}/${g.name}`, g);
+    for (const r of model.gatewayRoutes) {
+      const key = `${r.mesh}/${r.gateway}`;
+      const list = this.gatewayRoutes.get(key) ?? [];
+      if (!list.some((x) => x.name === r.name)) list.push(r);
+      this.gatewayRoutes.set(key, list);
+    }
+    for (const list of this.gatewayRoutes.values()) list.sort(compareRoutes);
   }
 
   private first<T>(map: Map<string, T>, key: string, value: T): void {
@@ -47,6 +57,15 @@ export class ModelIndex {
     return this.routes.get(`${mesh}/${router}`) ?? [];
   }
 
+  gateway(mesh: string, name: string): VirtualGateway | undefined {
+    return this.gateways.get(`${mesh}/${name}`);
+  }
+
+  /** A virtual gateway's routes in App Mesh's order: priority (0 first, none last), then longer path first, then name. */
+  gatewayRoutesOf(mesh: string, gateway: string): readonly GatewayRoute[] {
+    return this.gatewayRoutes.get(`${mesh}/${gateway}`) ?? [];
+  }
+
   servicesOf(mesh: string): VirtualService[] {
     return this.model.services.filter((s) => s.mesh === mesh);
   }
@@ -60,7 +79,14 @@ export class ModelIndex {
   }
 }
 
-function compareRoutes(a: Route, b: Route): number {
+/** What ordering needs of a route or gateway route. */
+interface Ordered {
+  name: string;
+  priority: number | undefined;
+  match: { path?: { value: string } };
+}
+
+function compareRoutes(a: Ordered, b: Ordered): number {
   const pa = a.priority ?? Number.MAX_SAFE_INTEGER;
   const pb = b.priority ?? Number.MAX_SAFE_INTEGER;
   if (pa !== pb) return pa - pb;

@@ -6,6 +6,7 @@ import {
   type Mesh,
   type NodeListener,
   type PortMapping,
+  type Protocol,
   type Provider,
   type ServiceDiscovery,
   type Timeouts,
@@ -88,12 +89,13 @@ export function parseRouteTimeout(r: BodyReader, parent: JsonObject, path: strin
   return parseTimeouts(r, parent, 'timeout', path, tcp);
 }
 
-function parseHealthCheck(r: BodyReader, parent: JsonObject, path: string): HealthCheck | undefined {
+/** A listener's `healthCheck`; `protocols` are the ones the listener kind allows (virtual gateways have no tcp). */
+export function parseHealthCheck(r: BodyReader, parent: JsonObject, path: string, protocols: readonly Protocol[] = PROTOCOLS): HealthCheck | undefined {
   const hc = r.object(parent, 'healthCheck', path);
   if (!hc) return undefined;
   const at = r.at(path, 'healthCheck');
   r.keys(hc, at, ['protocol', 'path', 'port', 'intervalMillis', 'timeoutMillis', 'healthyThreshold', 'unhealthyThreshold']);
-  const protocol = r.oneOf(hc, 'protocol', at, PROTOCOLS, true);
+  const protocol = r.oneOf(hc, 'protocol', at, protocols, true);
   const hcPath = r.string(hc, 'path', at, { pattern: /^\//, patternText: 'a path starting with "/"' });
   if ((protocol === 'http' || protocol === 'http2') && hcPath === undefined && hc['path'] === undefined) r.problem(r.at(at, 'path'), `required for ${protocol} health checks`);
   const port = r.int(hc, 'port', at, { min: 1, max: 65535 });

@@ -11,7 +11,7 @@ import type { HeaderMatch, HeaderMatchSpec, JsonObject, QueryMatch, RetryPolicy,
 const ROUTE_KEYS = { httpRoute: 'http', http2Route: 'http2', grpcRoute: 'grpc', tcpRoute: 'tcp' } as const;
 type RouteKey = keyof typeof ROUTE_KEYS;
 
-const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'] as const;
+export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH'] as const;
 const MAX_TARGETS = 10;
 
 /** App Mesh retry events -> Envoy retry_on conditions. */
@@ -51,7 +51,8 @@ function parseHeaderMatch(r: BodyReader, h: JsonObject, path: string): HeaderMat
   return name === undefined ? undefined : { name: name.toLowerCase(), invert, match };
 }
 
-function parseHeaders(r: BodyReader, match: JsonObject, key: string, path: string): HeaderMatch[] {
+/** Header matches (route `headers`, gRPC `metadata`): at most 10; names lower-cased as HTTP/2 carries them. */
+export function parseHeaders(r: BodyReader, match: JsonObject, key: string, path: string): HeaderMatch[] {
   const out: HeaderMatch[] = [];
   for (const [h, at] of r.objects(match, key, path, { max: 10 })) {
     const parsed = parseHeaderMatch(r, h, at);
@@ -86,13 +87,20 @@ function parseHttpMatch(r: BodyReader, route: JsonObject, path: string): RouteMa
   if (method) out.headers.push({ name: ':method', invert: false, match: { kind: 'exact', value: method } });
   const scheme = r.oneOf(m, 'scheme', at, ['http', 'https'] as const);
   if (scheme) out.headers.push({ name: ':scheme', invert: false, match: { kind: 'exact', value: scheme } });
-  for (const [q, qAt] of r.objects(m, 'queryParameters', at, { max: 10 })) {
+  out.query = parseQuery(r, m, at);
+  return out;
+}
+
+/** `queryParameters` (at most 10): a name, and optionally the exact value. */
+export function parseQuery(r: BodyReader, match: JsonObject, at: string): QueryMatch[] {
+  const out: QueryMatch[] = [];
+  for (const [q, qAt] of r.objects(match, 'queryParameters', at, { max: 10 })) {
     r.keys(q, qAt, ['name', 'match']);
     const name = r.string(q, 'name', qAt, { required: true });
     const qm = r.object(q, 'match', qAt);
     if (qm) r.keys(qm, `${qAt}.match`, ['exact']);
     const exact = qm ? r.string(qm, 'exact', `${qAt}.match`, { required: true }) : undefined;
-    if (name !== undefined) out.query.push({ name, exact } satisfies QueryMatch);
+    if (name !== undefined) out.push({ name, exact });
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { egressPlan, resolveTarget } from './egress-plan';
 import type { ModelIndex } from './model-index';
-import { nodeKey, type Route, type VirtualNode, type VirtualRouter, type VirtualService } from './types';
+import { nodeKey, routeFitsListener, type Route, type VirtualNode, type VirtualRouter, type VirtualService } from './types';
 
 /**
  * Checks between resources, after each one's shape is known to be right:
@@ -17,9 +17,14 @@ export interface Labelled<T> {
   complete: boolean;
 }
 
-const ROUTE_KEY = { http: 'httpRoute', http2: 'http2Route', grpc: 'grpcRoute', tcp: 'tcpRoute' } as const;
+export const ROUTE_KEY = { http: 'httpRoute', http2: 'http2Route', grpc: 'grpcRoute', tcp: 'tcpRoute' } as const;
 
-function meshProblem(index: ModelIndex, label: string, mesh: string): string[] {
+/** The listener protocols a route kind fits, as problem text ("http or http2" for HTTP routes). */
+export function listenerText(kind: Route['kind']): string {
+  return kind === 'http' || kind === 'http2' ? 'http or http2' : kind;
+}
+
+export function meshProblem(index: ModelIndex, label: string, mesh: string): string[] {
   return index.mesh(mesh) ? [] : [`${label}: meshName: no mesh "${mesh}" (create the mesh first)`];
 }
 
@@ -61,11 +66,12 @@ function routeProblems(index: ModelIndex, { label, value: r }: Labelled<Route>, 
   const router = index.router(r.mesh, r.router);
   if (!router) out.push(`${label}: virtualRouterName: no virtual router "${r.router}" in mesh "${r.mesh}"`);
   else {
-    const fitting = router.listeners.filter((l) => l.protocol === r.kind);
+    const fitting = router.listeners.filter((l) => routeFitsListener(r.kind, l.protocol));
     const have = router.listeners.map((l) => `${l.protocol} ${l.port}`).join(', ') || 'none';
-    if (fitting.length === 0) out.push(`${label}: ${at}: virtual router "${r.router}" has no ${r.kind} listener for a ${ROUTE_KEY[r.kind]} (its listeners: ${have})`);
+    const wanted = listenerText(r.kind);
+    if (fitting.length === 0) out.push(`${label}: ${at}: virtual router "${r.router}" has no ${wanted} listener for a ${ROUTE_KEY[r.kind]} (its listeners: ${have})`);
     else if (r.match.port !== undefined && !fitting.some((l) => l.port === r.match.port)) {
-      out.push(`${label}: ${at}.match.port: virtual router "${r.router}" has no ${r.kind} listener on port ${r.match.port} (its listeners: ${have})`);
+      out.push(`${label}: ${at}.match.port: virtual router "${r.router}" has no ${wanted} listener on port ${r.match.port} (its listeners: ${have})`);
     }
   }
   for (const t of r.targets) {

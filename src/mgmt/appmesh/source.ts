@@ -2,8 +2,7 @@ import { EventEmitter } from 'node:events';
 import { ResourceError, type ResourceCodec } from '../resource-codec';
 import { makeSnapshot, type NodeInfo, type ResourceSource, type Snapshot } from '../snapshot';
 import { ModelIndex } from './model-index';
-import { envoyNodeId } from './names';
-import { nodeView, resourcesFor, type NodeView } from './translate';
+import { allViews, envoyNodeIds, nodeView, resourcesFor } from './translate';
 import type { AppMeshModel } from './types';
 
 /** The committed model and its change notifications (the store, state/model-store.ts). */
@@ -52,9 +51,9 @@ export class AppMeshSource implements ResourceSource {
     return () => this.events.off('change', listener);
   }
 
-  /** The Envoy node ids the model has resources for. */
+  /** The Envoy node ids the model has resources for (virtual nodes and virtual gateways). */
   nodeIds(): string[] {
-    return this.store.model.nodes.map((n) => envoyNodeId(n.mesh, n.name)).sort();
+    return envoyNodeIds(this.store.model);
   }
 
   close(): void {
@@ -63,16 +62,15 @@ export class AppMeshSource implements ResourceSource {
 }
 
 /**
- * A store check (AppMeshStoreOptions.check): the model's translation for every
- * virtual node's Envoy and for proxyless clients must encode with Envoy's protos,
- * so a committed model can always be served.
+ * A store check (state/validate-state.ts ModelCheck): the model's translation for
+ * every view — each virtual node's and virtual gateway's Envoy, proxyless clients
+ * — must encode with Envoy's protos, so a committed model can always be served.
  */
 export function translationCheck(codec: ResourceCodec): (model: AppMeshModel) => string[] {
   return (model) => {
     const index = new ModelIndex(model);
-    const views: NodeView[] = [...model.nodes.map((n) => nodeView(envoyNodeId(n.mesh, n.name))), nodeView('')];
     const problems: string[] = [];
-    for (const view of views) {
+    for (const view of allViews(model)) {
       try {
         codec.encodeAll(resourcesFor(index, view), `translation (${view.key})`);
       } catch (e) {

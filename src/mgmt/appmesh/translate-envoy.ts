@@ -23,7 +23,8 @@ const ROUTER = { name: 'envoy.filters.http.router', typed_config: { '@type': 'ty
 const TCP_PROXY = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
 const ORIGINAL_DST = { name: 'envoy.filters.listener.original_dst', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.listener.original_dst.v3.OriginalDst' } };
 
-function hcm(statPrefix: string, routeName: string): Obj {
+/** An HTTP connection manager over ADS RDS with the router filter (also a virtual gateway's listeners). */
+export function hcm(statPrefix: string, routeName: string): Obj {
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: {

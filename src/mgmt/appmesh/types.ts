@@ -3,8 +3,9 @@
  *
  *  - `AppMeshDocument`: what operators write and what `GET /appmesh` returns —
  *    the request bodies of `aws appmesh create-mesh`, `create-virtual-node`,
- *    `create-virtual-service`, `create-virtual-router` and `create-route`
- *    exactly as the AWS CLI takes them (`--cli-input-json`), kept as given, plus
+ *    `create-virtual-service`, `create-virtual-router`, `create-route`,
+ *    `create-virtual-gateway` and `create-gateway-route` exactly as the AWS CLI
+ *    takes them (`--cli-input-json`), kept as given, plus
  *    the local `endpoints` extension (see README.md);
  *  - `AppMeshModel`: the validated, typed form the xDS translation reads
  *    (durations in milliseconds, route matches normalised, names resolved).
@@ -18,15 +19,17 @@ export interface AppMeshDocument {
   virtualServices: JsonObject[];
   virtualRouters: JsonObject[];
   routes: JsonObject[];
+  virtualGateways: JsonObject[];
+  gatewayRoutes: JsonObject[];
   /** Extension: "<mesh>/<virtualNode>" (or a virtual node name unique across meshes) -> ["127.0.0.1:50051", ...]. */
   endpoints?: Record<string, string[]>;
 }
 
-export const RESOURCE_LISTS = ['meshes', 'virtualNodes', 'virtualServices', 'virtualRouters', 'routes'] as const;
+export const RESOURCE_LISTS = ['meshes', 'virtualNodes', 'virtualServices', 'virtualRouters', 'routes', 'virtualGateways', 'gatewayRoutes'] as const;
 export type ResourceList = (typeof RESOURCE_LISTS)[number];
 
 export function emptyDocument(): AppMeshDocument {
-  return { meshes: [], virtualNodes: [], virtualServices: [], virtualRouters: [], routes: [] };
+  return { meshes: [], virtualNodes: [], virtualServices: [], virtualRouters: [], routes: [], virtualGateways: [], gatewayRoutes: [] };
 }
 
 export const PROTOCOLS = ['http', 'http2', 'grpc', 'tcp'] as const;
@@ -35,6 +38,17 @@ export type Protocol = (typeof PROTOCOLS)[number];
 /** http, http2 and grpc listeners are HTTP connection managers; tcp is a tcp_proxy. */
 export function isHttpFamily(p: Protocol): boolean {
   return p !== 'tcp';
+}
+
+/**
+ * Whether a route of `kind` serves a listener of `protocol`. httpRoute and
+ * http2Route are both HTTP routes and App Mesh takes either on an http or
+ * http2 listener (its getting-started walkthrough puts an httpRoute on an
+ * http2 router); grpc and tcp routes need a listener of their own protocol.
+ */
+export function routeFitsListener(kind: Protocol, protocol: Protocol): boolean {
+  const http = (p: Protocol) => p === 'http' || p === 'http2';
+  return kind === protocol || (http(kind) && http(protocol));
 }
 
 export interface Timeouts {
@@ -147,6 +161,53 @@ export interface Route {
   timeout?: Timeouts;
 }
 
+export const GATEWAY_PROTOCOLS = ['http', 'http2', 'grpc'] as const;
+export type GatewayProtocol = (typeof GATEWAY_PROTOCOLS)[number];
+
+export interface GatewayListener {
+  port: number;
+  protocol: GatewayProtocol;
+  /** Accepted and kept; Envoy is not told (the gateway has no local app to check). */
+  healthCheck?: HealthCheck;
+}
+
+export interface VirtualGateway {
+  mesh: string;
+  name: string;
+  listeners: GatewayListener[];
+}
+
+export type HostnameMatch = { kind: 'exact' | 'suffix'; value: string };
+
+export interface GatewayRouteMatch extends RouteMatch {
+  /** Matched against :authority (the Host), whatever port it carries. */
+  hostname?: HostnameMatch;
+}
+
+/**
+ * What happens to the path on the way to the target, normalised from
+ * App Mesh's `rewrite` (and its defaults):
+ *  - `keep`: unchanged (grpc routes, exact/regex matches without a path
+ *    rewrite, prefix matches with defaultPrefix DISABLED);
+ *  - `prefix`: the matched prefix is replaced by `to` ("/" by default, App
+ *    Mesh's behaviour for a prefix match without a rewrite);
+ *  - `path`: the whole path becomes `to` (rewrite.path.exact).
+ */
+export type PathRewrite = { kind: 'keep' } | { kind: 'prefix'; to: string } | { kind: 'path'; to: string };
+
+export interface GatewayRoute {
+  mesh: string;
+  gateway: string;
+  name: string;
+  priority: number | undefined;
+  kind: GatewayProtocol;
+  match: GatewayRouteMatch;
+  target: { service: string; port?: number };
+  /** defaultTargetHostname ENABLED (App Mesh's default): the Host becomes the target virtual service's name. */
+  hostRewrite: boolean;
+  pathRewrite: PathRewrite;
+}
+
 export interface LocalEndpoint {
   address: string;
   /** undefined: the virtual node listener's port. */
@@ -159,6 +220,8 @@ export interface AppMeshModel {
   services: VirtualService[];
   routers: VirtualRouter[];
   routes: Route[];
+  gateways: VirtualGateway[];
+  gatewayRoutes: GatewayRoute[];
   /** "<mesh>/<virtualNode>" -> endpoints (from the `endpoints` extension). */
   endpoints: ReadonlyMap<string, LocalEndpoint[]>;
 }

@@ -1,14 +1,18 @@
 import { formatEndpoint, parseEndpoint } from './endpoints';
 import { BodyReader, describe, isObject } from './json-reader';
+import { gatewayReferenceProblems } from './gateway-references';
 import { ModelIndex } from './model-index';
+import { parseVirtualGateway } from './parse-gateway';
+import { parseGatewayRoute } from './parse-gateway-route';
 import { parseMesh, parseVirtualNode, parseVirtualRouter, parseVirtualService } from './parse-resources';
 import { parseRoute } from './parse-route';
 import { referenceProblems, type Labelled } from './references';
 import { RESOURCE_LISTS, nodeKey, type AppMeshDocument, type AppMeshModel, type JsonObject, type LocalEndpoint, type Mesh, type ResourceList } from './types';
 
 /**
- * The whole-model check: every resource's shape, duplicate names, the local
- * `endpoints` extension, then the references between resources. Pure. On
+ * The whole-model check: every resource's shape, duplicate names (per kind and
+ * mesh; routes per virtual router, gateway routes per virtual gateway), the
+ * local `endpoints` extension, then the references between resources. Pure. On
  * success the document is returned normalised (every list present, endpoint
  * keys as "<mesh>/<node>") with its typed model; otherwise every problem, each
  * naming its resource (`virtualNodes[1] (apps/serviceB): spec.listeners[0]...`).
@@ -22,6 +26,8 @@ const NAME_FIELDS: Record<ResourceList, string[]> = {
   virtualServices: ['meshName', 'virtualServiceName'],
   virtualRouters: ['meshName', 'virtualRouterName'],
   routes: ['meshName', 'virtualRouterName', 'routeName'],
+  virtualGateways: ['meshName', 'virtualGatewayName'],
+  gatewayRoutes: ['meshName', 'virtualGatewayName', 'gatewayRouteName'],
 };
 
 const KIND_TEXT: Record<ResourceList, string> = {
@@ -30,6 +36,8 @@ const KIND_TEXT: Record<ResourceList, string> = {
   virtualServices: 'virtual service',
   virtualRouters: 'virtual router',
   routes: 'route',
+  virtualGateways: 'virtual gateway',
+  gatewayRoutes: 'gateway route',
 };
 
 /** "apps/serviceB" for a resource body, from whichever of its name fields are strings. */
@@ -130,7 +138,7 @@ function readEndpoints(problems: string[], raw: unknown, nodes: ReadonlyArray<{ 
 
 export function validateDocument(input: unknown): ValidationResult {
   const problems: string[] = [];
-  if (!isObject(input)) return { ok: false, problems: [`the App Mesh model must be an object {meshes, virtualNodes, virtualServices, virtualRouters, routes, endpoints?}, got ${describe(input)}`] };
+  if (!isObject(input)) return { ok: false, problems: [`the App Mesh model must be an object {${RESOURCE_LISTS.join(', ')}, endpoints?}, got ${describe(input)}`] };
   for (const k of Object.keys(input)) {
     if (!(RESOURCE_LISTS as readonly string[]).includes(k) && k !== 'endpoints') problems.push(`${k}: unknown top-level key (expected ${RESOURCE_LISTS.join(', ')}, endpoints)`);
   }
@@ -140,6 +148,9 @@ export function validateDocument(input: unknown): ValidationResult {
   const services = parseList(problems, 'virtualServices', lists.virtualServices, parseVirtualService, (s) => `${s.mesh}/${s.name}`);
   const routers = parseList(problems, 'virtualRouters', lists.virtualRouters, parseVirtualRouter, (r) => `${r.mesh}/${r.name}`);
   const routes = parseList(problems, 'routes', lists.routes, parseRoute, (r) => `${r.mesh}/${r.router}/${r.name}`);
+  // Gateway route names are unique per virtual gateway (App Mesh addresses them by mesh, gateway and name).
+  const gateways = parseList(problems, 'virtualGateways', lists.virtualGateways, parseVirtualGateway, (g) => `${g.mesh}/${g.name}`);
+  const gatewayRoutes = parseList(problems, 'gatewayRoutes', lists.gatewayRoutes, parseGatewayRoute, (r) => `${r.mesh}/${r.gateway}/${r.name}`);
   const endpoints = readEndpoints(problems, input['endpoints'], nodes.map((n) => n.value));
   const model: AppMeshModel = {
     meshes: meshes.map((x) => x.value),
@@ -147,9 +158,12 @@ export function validateDocument(input: unknown): ValidationResult {
     services: services.map((x) => x.value),
     routers: routers.map((x) => x.value),
     routes: routes.map((x) => x.value),
+    gateways: gateways.map((x) => x.value),
+    gatewayRoutes: gatewayRoutes.map((x) => x.value),
     endpoints,
   };
-  problems.push(...referenceProblems(new ModelIndex(model), { nodes, services, routers, routes }));
+  const index = new ModelIndex(model);
+  problems.push(...referenceProblems(index, { nodes, services, routers, routes }), ...gatewayReferenceProblems(index, { gateways, gatewayRoutes }));
   if (problems.length > 0) return { ok: false, problems };
   const document: AppMeshDocument = { ...lists };
   if (endpoints.size > 0) document.endpoints = Object.fromEntries([...endpoints].map(([k, v]) => [k, v.map(formatEndpoint)]));

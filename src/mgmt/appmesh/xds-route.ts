@@ -1,7 +1,7 @@
 import { resolveTarget, type ResolvedTarget } from './egress-plan';
 import type { ModelIndex } from './model-index';
 import { egressClusterName } from './names';
-import type { HeaderMatch, Protocol, Route, RouteMatch, Timeouts, VirtualService } from './types';
+import { routeFitsListener, type HeaderMatch, type Protocol, type Route, type RouteMatch, type Timeouts, type VirtualService } from './types';
 
 /**
  * App Mesh routes -> Envoy v3 route objects (proto JSON, snake_case), shared by
@@ -67,7 +67,8 @@ function timeouts(t: Timeouts | undefined, grpc: boolean): Obj {
   return out;
 }
 
-export function envoyRoute(index: ModelIndex, route: Route): Obj {
+/** A route's action: weighted clusters, timeouts, retry policy (also behind a virtual gateway's routes). */
+export function routeAction(index: ModelIndex, route: Route): Obj {
   const action: Obj = {
     weighted_clusters: { clusters: liveTargets(index, route).map((t) => ({ name: targetClusterName(t), weight: t.weight })) },
     ...timeouts(route.timeout, route.kind === 'grpc'),
@@ -76,14 +77,18 @@ export function envoyRoute(index: ModelIndex, route: Route): Obj {
   if (r && r.maxRetries > 0 && r.retryOn.length > 0) {
     action['retry_policy'] = { retry_on: r.retryOn.join(','), num_retries: r.maxRetries, per_try_timeout: duration(r.perRetryTimeoutMs) };
   }
-  return { name: route.name, match: routeMatch(route.match), route: action };
+  return action;
 }
 
-/** The routes of the service's router that serve a listener (port, protocol). */
+export function envoyRoute(index: ModelIndex, route: Route): Obj {
+  return { name: route.name, match: routeMatch(route.match), route: routeAction(index, route) };
+}
+
+/** The routes of the service's router that serve a listener (port, protocol); an httpRoute serves an http2 listener and vice versa. */
 export function routesFor(index: ModelIndex, service: VirtualService, port: number, protocol: Protocol): Route[] {
   const p = service.provider;
   if (p?.kind !== 'virtualRouter') return [];
-  return index.routesOf(service.mesh, p.name).filter((r) => r.kind === protocol && (r.match.port === undefined || r.match.port === port) && liveTargets(index, r).length > 0);
+  return index.routesOf(service.mesh, p.name).filter((r) => routeFitsListener(r.kind, protocol) && (r.match.port === undefined || r.match.port === port) && liveTargets(index, r).length > 0);
 }
 
 /** One virtual host for a virtual service reached on `port`: domains "<name>" and "<name>:<port>". */
