@@ -4,6 +4,7 @@ import { ConfigError, EnvReader, type Env } from '../common/env';
 import { LOG_LEVELS, type LogLevel } from '../common/logger';
 import { DEFAULT_QUOTAS, QUOTA_NAMES, parseQuotas, type Quotas } from './appmesh/api/quotas';
 import { formatForPath } from './resource-document';
+import { STORE_FORM, readEtcdConfig, type EtcdStoreConfig } from './store-config';
 
 export const DEFAULT_ACCOUNT_ID = '123456789012';
 export const DEFAULT_API_RATE = { rate: 100, burst: 200 } as const;
@@ -14,6 +15,12 @@ interface Setting {
     | 'resources'
     | 'appmesh'
     | 'dataDir'
+    | 'store'
+    | 'etcdCa'
+    | 'etcdCert'
+    | 'etcdKey'
+    | 'etcdUsername'
+    | 'etcdPasswordFile'
     | 'accountId'
     | 'quotas'
     | 'apiRateLimit'
@@ -49,6 +56,12 @@ export const SETTINGS: readonly Setting[] = [
     arg: '<dir>',
     help: 'keep the App Mesh model in this directory (every change stored before it is acknowledged); in memory without it',
   },
+  { key: 'store', flag: '--store', env: 'APPNET_MGMT_STORE', arg: '<url>', help: `keep the App Mesh model in etcd, shared by replicas: ${STORE_FORM}` },
+  { key: 'etcdCa', flag: '--etcd-ca-file', env: 'APPNET_MGMT_ETCD_CA_FILE', arg: '<file>', help: 'PEM CA bundle of the etcd servers (etcds://)' },
+  { key: 'etcdCert', flag: '--etcd-cert-file', env: 'APPNET_MGMT_ETCD_CERT_FILE', arg: '<file>', help: 'PEM client certificate for etcd (with --etcd-key-file)' },
+  { key: 'etcdKey', flag: '--etcd-key-file', env: 'APPNET_MGMT_ETCD_KEY_FILE', arg: '<file>', help: 'PEM private key of the client certificate' },
+  { key: 'etcdUsername', flag: '--etcd-username', env: 'APPNET_MGMT_ETCD_USERNAME', arg: '<name>', help: 'etcd user (with --etcd-password-file)' },
+  { key: 'etcdPasswordFile', flag: '--etcd-password-file', env: 'APPNET_MGMT_ETCD_PASSWORD_FILE', arg: '<file>', help: "a file holding the etcd user's password" },
   { key: 'accountId', flag: '--account-id', env: 'APPNET_MGMT_ACCOUNT_ID', arg: '<12 digits>', help: `the account in ARNs, meshOwner and resourceOwner (default ${DEFAULT_ACCOUNT_ID})` },
   { key: 'quotas', flag: '--quotas', env: 'APPNET_MGMT_QUOTAS', arg: '<name=n,...>', help: `API limits over App Mesh's defaults, e.g. meshes=30 (${QUOTA_NAMES.join(', ')})` },
   {
@@ -89,7 +102,7 @@ export const SETTINGS: readonly Setting[] = [
 ];
 
 export const USAGE = [
-  'Usage: appnet-mgmt [--data-dir <dir>] [--appmesh <seed file>] [--resources <file>] [options]',
+  'Usage: appnet-mgmt [--data-dir <dir> | --store etcd://...] [--appmesh <seed file>] [--resources <file>] [options]',
   '',
   'An App Mesh control plane: the App Mesh API (as the AWS CLI and SDKs call it) on --admin-port,',
   'and xDS (ADS, SotW and Delta) for Envoy sidecars, virtual gateways and proxyless gRPC clients.',
@@ -107,6 +120,8 @@ export interface MgmtCliConfig {
   resources: string | undefined;
   appmesh: string | undefined;
   dataDir: string | undefined;
+  /** --store etcd://...: the model in etcd (replicas); undefined: --data-dir or memory. */
+  etcd: EtcdStoreConfig | undefined;
   accountId: string;
   /** The region of ARNs: --sigv4-region, else us-east-1. */
   arnRegion: string;
@@ -229,6 +244,8 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
   const resources = str('resources');
   const appmesh = str('appmesh');
   const dataDir = str('dataDir');
+  const etcd = readEtcdConfig(r, { store: n('store'), ca: n('etcdCa'), cert: n('etcdCert'), key: n('etcdKey'), username: n('etcdUsername'), passwordFile: n('etcdPasswordFile') }, read);
+  if (dataDir !== undefined && str('store') !== undefined) r.problem(n('dataDir'), dataDir, `not to come with ${n('store')} (one store: a data directory or etcd)`);
   const accountId = r.string(n('accountId'), DEFAULT_ACCOUNT_ID);
   if (!/^\d{12}$/.test(accountId)) r.problem(n('accountId'), accountId, 'a 12-digit AWS account id');
   let quotas: Quotas = { ...DEFAULT_QUOTAS };
@@ -293,7 +310,7 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
   const maxStreamAgeMs = r.durationMs(n('maxStreamAge'), 0, { allowZero: true });
   const logLevel = r.oneOf(n('logLevel'), LOG_LEVELS, 'info');
   const arnRegion = region !== undefined && /^[a-z0-9-]+$/.test(region) ? region : 'us-east-1';
-  const config: MgmtCliConfig = { resources, appmesh, dataDir, accountId, arnRegion, quotas, apiRateLimit, host, port, adminPort, tls, sigv4, maxStreamAgeMs, logLevel };
+  const config: MgmtCliConfig = { resources, appmesh, dataDir, etcd, accountId, arnRegion, quotas, apiRateLimit, host, port, adminPort, tls, sigv4, maxStreamAgeMs, logLevel };
   try {
     r.finish();
     return { kind: 'run', config, error: undefined };

@@ -47,6 +47,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     source,
     adminPort: config.adminPort,
     adminExtensions: sources.adminExtensions,
+    health: () => ({ store: sources.storeHealth() }),
     logger,
     maxStreamAgeMs: config.maxStreamAgeMs,
   });
@@ -59,7 +60,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       sigv4: config.sigv4 ? { region: config.sigv4.region, service: config.sigv4.service, accessKeyIds: config.sigv4.credentials.map((c) => c.accessKeyId) } : null,
       resources: config.resources ?? null,
       appmesh: config.appmesh ?? null,
-      store: config.dataDir ?? 'memory',
+      store: sources.store.backend.description,
       api: server.adminPort !== undefined ? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${server.adminPort}` : null,
       accountId: config.accountId,
       region: config.arnRegion,

@@ -38,8 +38,10 @@ export interface ManagementServerOptions {
   source: ResourceSource;
   /** HTTP/1.1 admin pages (/streams, /healthz, /resources, /rejections, /nacks) on this port; 0 = any free port. */
   adminPort?: number;
-  /** More admin pages (e.g. the App Mesh API under /appmesh). */
+  /** More admin pages (e.g. the App Mesh API under /v20190125). */
   adminExtensions?: AdminExtension[];
+  /** More facts for /healthz (e.g. the state of the model store). */
+  health?: () => Record<string, unknown>;
   logger?: Logger;
   /** Fault injection: end every stream with UNAVAILABLE at this age (like App Mesh's ~30-min resets). */
   maxStreamAgeMs?: number;
@@ -199,7 +201,13 @@ export class ManagementServer extends EventEmitter<ManagementEvents> {
 
   private adminView() {
     return {
-      health: () => ({ status: this.closing ? 'closing' : 'ok', port: this.port, openStreams: this.registry.openCount(), uptimeS: Math.round((Date.now() - this.startedAt) / 1000) }),
+      health: () => ({
+        status: this.closing ? 'closing' : 'ok',
+        port: this.port,
+        openStreams: this.registry.openCount(),
+        uptimeS: Math.round((Date.now() - this.startedAt) / 1000),
+        ...(this.opts.health?.() ?? {}),
+      }),
       streams: (openOnly: boolean) => this.streams(openOnly),
       resources: (nodeId: string | undefined) => ({
         node: nodeId ?? null,

@@ -6,7 +6,8 @@ import type { AdminExtension } from './admin-http';
 import { APPMESH_API_PREFIX, AppMeshApi } from './appmesh/api/http-api';
 import { readModelFile } from './appmesh/model-file';
 import { AppMeshSource, translationCheck } from './appmesh/source';
-import { MemoryBackend, type StateBackend } from './appmesh/state/backend';
+import { MemoryBackend, StateUnreachableError, type BackendStatus, type StateBackend } from './appmesh/state/backend';
+import { EtcdBackend } from './appmesh/state/etcd-backend';
 import { FileBackend } from './appmesh/state/file-backend';
 import type { ModelStore } from './appmesh/state/model-store';
 import { openModelStore, type Clock } from './appmesh/state/open-store';
@@ -25,8 +26,20 @@ export interface Sources {
   source: ResourceSource;
   store: ModelStore;
   adminExtensions: AdminExtension[];
+  /** For /healthz: the store's kind, whether it is reachable, its revision. */
+  storeHealth(): BackendStatus & { revision: number; description: string };
   close(): Promise<void>;
 }
+
+function openBackend(config: MgmtCliConfig): StateBackend {
+  if (config.etcd) {
+    const e = config.etcd;
+    return new EtcdBackend({ hosts: e.hosts, prefix: e.prefix, ...(e.tls ? { tls: e.tls } : {}), ...(e.auth ? { auth: e.auth } : {}) });
+  }
+  return config.dataDir !== undefined ? FileBackend.open(config.dataDir) : new MemoryBackend();
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The partition of a region's ARNs. */
 export function partitionOf(region: string): string {
@@ -60,7 +73,7 @@ export async function openSources(config: MgmtCliConfig, env: NodeJS.ProcessEnv,
   let backend: StateBackend | undefined;
   if (problems.length === 0) {
     try {
-      backend = config.dataDir !== undefined ? FileBackend.open(config.dataDir) : new MemoryBackend();
+      backend = openBackend(config);
     } catch (e) {
       problems.push(e instanceof Error ? e.message : String(e));
     }
@@ -68,7 +81,19 @@ export async function openSources(config: MgmtCliConfig, env: NodeJS.ProcessEnv,
   let store: ModelStore | undefined;
   if (backend && problems.length === 0) {
     try {
-      const opened = await openModelStore({ backend, ...(seed ? { seed } : {}), check: translationCheck(codec), clock });
+      const onRejected = (p: string[], token: number) => logger.error({ store: backend!.description, token, problems: p }, 'a stored model this version cannot serve was ignored; the last model stays in service');
+      const open = () => openModelStore({ backend: backend!, ...(seed ? { seed } : {}), check: translationCheck(codec), clock, onRejected });
+      let opened: Awaited<ReturnType<typeof open>> | undefined;
+      // A replica waits for etcd rather than serve an empty model (which would empty every Envoy).
+      for (let wait = 250; !opened; wait = Math.min(wait * 2, 5000)) {
+        try {
+          opened = await open();
+        } catch (e) {
+          if (!(e instanceof StateUnreachableError)) throw e;
+          logger.warn({ store: backend.description, err: e.message, retryInMs: wait }, 'the store cannot be reached yet; waiting (nothing is served meanwhile)');
+          await sleep(wait);
+        }
+      }
       store = opened.store;
       const counts = { meshes: store.model.meshes.length, virtualNodes: store.model.nodes.length, revision: store.revision };
       if (opened.seed === 'applied') logger.info({ seed: config.appmesh, ...counts }, 'App Mesh model seeded from the file (the store was empty)');
@@ -97,6 +122,7 @@ export async function openSources(config: MgmtCliConfig, env: NodeJS.ProcessEnv,
     source: file ? new CombinedSource(file, mesh) : mesh,
     store,
     adminExtensions: [{ prefix: APPMESH_API_PREFIX, handle: (req) => api.handle(req) }],
+    storeHealth: () => ({ ...openStore.backend.status(), revision: openStore.revision, description: openStore.backend.description }),
     close: async () => {
       file?.close();
       mesh.close();

@@ -1,4 +1,4 @@
-import { StateBackendError } from '../state/backend';
+import { StateBackendError, StateConflictError } from '../state/backend';
 import type { ModelStore, MutationOutcome } from '../state/model-store';
 import { deleteEndpoints, getEndpoints, putEndpoints, type EndpointsTarget } from './endpoints-ext';
 import { ApiError, badRequest } from './errors';
@@ -20,6 +20,7 @@ async function change(store: ModelStore, mutation: ResourceMutation, invalid: (p
     outcome = await store.mutate(mutation);
   } catch (e) {
     if (e instanceof StateBackendError) throw new ApiError('ServiceUnavailableException', `The change could not be stored, so nothing changed: ${e.message}`);
+    if (e instanceof StateConflictError) throw new ApiError('ConflictException', 'The mesh kept changing under concurrent writers and this change could not be applied; nothing changed: retry it');
     throw e;
   }
   if (outcome.ok) return outcome.value;

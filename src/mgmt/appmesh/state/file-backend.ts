@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { StateBackendError, type StateBackend } from './backend';
+import { StateBackendError, StateConflictError, type BackendStatus, type StateBackend, type StoredState } from './backend';
 import type { ControlPlaneState } from './state';
 import { decodeState, encodeState } from './state-file';
 
@@ -38,6 +38,9 @@ export class FileBackend implements StateBackend {
   private readonly lockFile: string;
   private locked = false;
   private writes = 0;
+  /** The token of the state on disk (this process is its only writer: the lock). */
+  private token: number | undefined;
+  private lastError: string | undefined;
 
   private constructor(readonly dir: string) {
     this.file = path.join(dir, STATE_FILE);
@@ -89,7 +92,7 @@ export class FileBackend implements StateBackend {
     }
   }
 
-  async load(): Promise<ControlPlaneState | undefined> {
+  async load(): Promise<StoredState | undefined> {
     let text: string;
     try {
       text = await fs.promises.readFile(this.file, 'utf8');
@@ -101,10 +104,13 @@ export class FileBackend implements StateBackend {
     if (!decoded.ok) {
       throw new StateBackendError(`${this.file} is not a state this server can load; it was left as it is (move it away to start empty):\n  ${decoded.problems.join('\n  ')}`);
     }
-    return decoded.state;
+    // The state's own revision orders the writes of the one writer.
+    this.token = decoded.state.revision;
+    return { state: decoded.state, token: this.token };
   }
 
-  async save(state: ControlPlaneState): Promise<void> {
+  async save(state: ControlPlaneState, basedOn: number | undefined): Promise<number> {
+    if (basedOn !== this.token) throw new StateConflictError();
     const tmp = path.join(this.dir, `${TEMP_PREFIX}${process.pid}-${++this.writes}`);
     try {
       const fh = await fs.promises.open(tmp, 'w', 0o600);
@@ -123,8 +129,16 @@ export class FileBackend implements StateBackend {
       }
     } catch (e) {
       await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
-      throw new StateBackendError(`cannot write ${this.file} (${errnoText(e)})`);
+      this.lastError = `cannot write ${this.file} (${errnoText(e)})`;
+      throw new StateBackendError(this.lastError);
     }
+    this.lastError = undefined;
+    this.token = state.revision;
+    return this.token;
+  }
+
+  status(): BackendStatus {
+    return { kind: 'file', reachable: this.lastError === undefined, ...(this.lastError ? { lastError: this.lastError } : {}) };
   }
 
   close(): Promise<void> {

@@ -1,7 +1,7 @@
 import { validateDocument } from '../validate';
 import { KIND_INFO, RESOURCE_KINDS } from '../resource-kinds';
 import type { JsonObject } from '../types';
-import type { StateBackend } from './backend';
+import { StateConflictError, type StateBackend } from './backend';
 import { withSpecDefaults } from './defaults';
 import { ModelStore } from './model-store';
 import { bodyTags, emptyState, storedBody, type ControlPlaneState, type ResourceRecord } from './state';
@@ -59,12 +59,15 @@ export interface OpenStoreOptions {
   seed?: { document: unknown; source: string };
   check?: ModelCheck;
   clock: Clock;
+  /** A state stored by another replica that this one cannot serve. */
+  onRejected?: (problems: string[], token: number) => void;
 }
 
 export type SeedOutcome = 'applied' | 'not-applied' | 'none';
 
 export async function openModelStore(o: OpenStoreOptions): Promise<{ store: ModelStore; seed: SeedOutcome }> {
-  const loaded = await o.backend.load();
+  const stored = await o.backend.load();
+  const loaded = stored?.state;
   const empty = loaded === undefined || loaded.revision === 0;
   let state = loaded ?? emptyState();
   let seed: SeedOutcome = 'none';
@@ -77,6 +80,18 @@ export async function openModelStore(o: OpenStoreOptions): Promise<{ store: Mode
     const what = seed === 'applied' ? `invalid App Mesh model ${o.seed!.source}` : `the stored model (${o.backend.description}) is not valid for this version`;
     throw new ModelLoadError(v.problems, what);
   }
-  if (seed === 'applied' || loaded === undefined) await o.backend.save(v.valid.state, loaded?.revision ?? 0);
-  return { store: new ModelStore(o.backend, v.valid, o.check ? { check: o.check } : {}), seed };
+  let token = stored?.token;
+  if (seed === 'applied' || loaded === undefined) {
+    try {
+      token = await o.backend.save(v.valid.state, token);
+    } catch (e) {
+      // Another replica initialised the store first: start from what it wrote.
+      if (!(e instanceof StateConflictError)) throw e;
+      const { seed: _seed, ...rest } = o;
+      const again = await openModelStore(rest);
+      return { store: again.store, seed: 'not-applied' };
+    }
+  }
+  const opts = { ...(o.check ? { check: o.check } : {}), ...(o.onRejected ? { onRejected: o.onRejected } : {}) };
+  return { store: new ModelStore(o.backend, v.valid, token, opts), seed };
 }
