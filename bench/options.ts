@@ -5,8 +5,8 @@
 import * as path from 'node:path';
 import { KiB, MiB } from './units';
 
-export type Phase = 'rtt' | 'tput' | 'idle' | 'agent';
-export const PHASES: Phase[] = ['rtt', 'tput', 'idle', 'agent'];
+export type Phase = 'rtt' | 'tput' | 'idle' | 'agent' | 'replicas';
+export const PHASES: Phase[] = ['rtt', 'tput', 'idle', 'agent', 'replicas'];
 
 export interface Options {
   quick: boolean;
@@ -24,18 +24,21 @@ export interface Options {
   idle: { levels: number[]; streamsPerConnection: number; workers: number; concurrency: number; settleMs: number; responseBytes: number };
   /** Agent cold starts measured. */
   agentRuns: number;
+  /** Control-plane replicas: ADS streams over 2 replicas, route updates timed. */
+  replicas: { streams: number; updates: number };
   watchdogMs: number;
 }
 
 function usage(): never {
   process.stdout.write(
     [
-      'usage: npm run bench -- [--quick] [--only rtt|tput|idle|agent[,...]] [--reps 3] [--levels 1,100,1000,10000] [--per-conn 100] [--no-floor] [--diag] [--snapshot-dir DIR]',
+      'usage: npm run bench -- [--quick] [--only rtt|tput|idle|agent|replicas[,...]] [--reps 3] [--levels 1,100,1000,10000] [--per-conn 100] [--replica-streams 5000] [--no-floor] [--diag] [--snapshot-dir DIR]',
       '  --quick         smaller counts, one repetition (a smoke run; no floor path unless --floor)',
       '  --only          run only these phases',
       '  --reps N        repetitions of each round-trip and throughput run (default 3, --quick 1); medians are reported',
       '  --levels        idle stream counts (ascending)',
       '  --per-conn      idle streams per client connection (default 100)',
+      '  --replica-streams N  replicas phase: ADS streams over the two appnet-mgmt replicas (default 5000, --quick 500)',
       '  --settle MS     idle phase: wait before each RSS reading (default 2000, --quick 1000)',
       '  --no-floor      skip the floor path (bench/floor-proxy: a bare node:http2 pipe, no signing or',
       '                  inspection) that rtt and tput measure beside direct and relay; --floor forces it on',
@@ -62,6 +65,7 @@ export function parseArgs(argv: string[]): Options {
   let relayNodeArgs: string[] | undefined;
   let reps: number | undefined;
   let settleMs: number | undefined;
+  let replicaStreams: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -75,7 +79,7 @@ export function parseArgs(argv: string[]): Options {
     else if (a === '--no-floor') floor = false;
     else if (a === '--only' || a.startsWith('--only=')) {
       only = value().split(',').map((p) => p.trim()) as Phase[];
-      for (const p of only) if (!PHASES.includes(p)) throw new Error(`--only: unknown phase "${p}" (rtt, tput, idle, agent)`);
+      for (const p of only) if (!PHASES.includes(p)) throw new Error(`--only: unknown phase "${p}" (${PHASES.join(', ')})`);
     } else if (a === '--levels' || a.startsWith('--levels=')) {
       levels = value().split(',').map(Number);
       if (levels.some((n, k) => !Number.isInteger(n) || n < 1 || n > 50_000 || (k > 0 && n <= levels![k - 1]!))) throw new Error('--levels: ascending integers from 1 to 50000');
@@ -90,6 +94,9 @@ export function parseArgs(argv: string[]): Options {
     } else if (a === '--settle' || a.startsWith('--settle=')) {
       settleMs = Number(value());
       if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > 120_000) throw new Error('--settle: milliseconds from 0 to 120000');
+    } else if (a === '--replica-streams' || a.startsWith('--replica-streams=')) {
+      replicaStreams = Number(value());
+      if (!Number.isInteger(replicaStreams) || replicaStreams < 2 || replicaStreams > 20_000) throw new Error('--replica-streams: an integer from 2 to 20000');
     } else if (a === '--reps' || a.startsWith('--reps=')) {
       reps = Number(value());
       if (!Number.isInteger(reps) || reps < 1 || reps > 15) throw new Error('--reps: an integer from 1 to 15');
@@ -126,6 +133,7 @@ export function parseArgs(argv: string[]): Options {
       responseBytes: 256,
     },
     agentRuns: quick ? 3 : 10,
+    replicas: { streams: replicaStreams ?? (quick ? 500 : 5000), updates: quick ? 3 : 10 },
     watchdogMs: quick ? 120_000 : 420_000,
   };
 }

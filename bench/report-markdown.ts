@@ -70,6 +70,18 @@ function agentTable(a: NonNullable<Results['agent']>): string[] {
   ];
 }
 
+function replicasTable(p: NonNullable<Results['replicas']>): string[] {
+  return [
+    `| control plane: ${num(p.streams)} ADS streams over ${p.replicas} appnet-mgmt replicas sharing etcd, ${p.updates} UpdateRoute calls | value |`,
+    '|---|--:|',
+    `| UpdateRoute sent → a stream has the new routes, p50 (p99) over every stream and update | ${p.deliveryMs.p50} ms (${p.deliveryMs.p99} ms) |`,
+    `| UpdateRoute sent → every stream has them, median (worst) of the updates | ${p.allMs.median} ms (${p.allMs.max} ms) |`,
+    `| replica CPU per push (one response to one stream, both replicas) | ${(p.cpuMsPerPush * 1000).toFixed(0)} µs |`,
+    `| replica memory per open stream | ${p.kibPerStream.toFixed(1)} KiB |`,
+    `| replica RSS with no stream (each) | ${p.baselineRssMiB.map((v) => `${v.toFixed(0)} MiB`).join(', ')} |`,
+  ];
+}
+
 export function markdown(r: Results): string {
   const m = r.meta;
   const lines: string[] = [];
@@ -83,6 +95,7 @@ export function markdown(r: Results): string {
   if (r.rtt || r.tput) lines.push('', ...timedTable(r), ...floorParagraph(r));
   if (r.idle) lines.push('', ...idleTable(r.idle));
   if (r.agent) lines.push('', ...agentTable(r.agent));
+  if (r.replicas) lines.push('', ...replicasTable(r.replicas));
   lines.push('<!-- bench:end -->');
   return lines.join('\n');
 }

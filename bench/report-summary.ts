@@ -52,6 +52,10 @@ export function summary(r: Results): string {
   if (r.rtt) out.push(...rttLines(r.rtt));
   if (r.tput) out.push(...tputLines(r.tput));
   if (r.idle) out.push(...idleLines(r.idle));
+  if (r.replicas) {
+    const p = r.replicas;
+    out.push(`replicas: ${num(p.streams)} streams over ${p.replicas} replicas, ${p.updates} updates: delivery p50 ${p.deliveryMs.p50} ms, p99 ${p.deliveryMs.p99} ms; all streams after ${p.allMs.median} ms (worst ${p.allMs.max} ms); CPU ${(p.cpuMsPerPush * 1000).toFixed(0)} µs per push; ${p.kibPerStream.toFixed(1)} KiB per stream`);
+  }
   out.push('');
   out.push('targets:');
   const floor = rttFloorContext(r.rtt);

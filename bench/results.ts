@@ -9,6 +9,7 @@ import { x } from './format';
 import type { Phase } from './options';
 import type { AgentPhase } from './phase-agent';
 import type { IdlePhase } from './phase-idle';
+import type { ReplicasPhase } from './phase-replicas';
 import type { RttPhase } from './phase-rtt';
 import type { TputPhase } from './phase-tput';
 
@@ -55,6 +56,7 @@ export interface Results {
   tput?: TputPhase;
   idle?: IdlePhase;
   agent?: AgentPhase;
+  replicas?: ReplicasPhase;
   targets: Array<{ name: string; value: number; target: string; pass: boolean }>;
 }
 
@@ -88,8 +90,11 @@ export function rttFloorContext(rtt: RttPhase | undefined): string | undefined {
   return `floor (bare node:http2 pipe) ${x(f.ratioP50)} direct, ${reach}; of the relay's +${Math.round(rtt.p50Us.relay - rtt.p50Us.direct)} µs, +${Math.round(hop)} µs is the hop, +${Math.round(own)} µs the relay's own work (relay/floor ${x(f.relayOverFloorP50)})`;
 }
 
-export function writeResults(r: Results): string {
-  fs.mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
-  fs.writeFileSync(RESULTS_FILE, `${JSON.stringify(r, null, 2)}\n`);
-  return RESULTS_FILE;
+/** latest.json for a run of every phase; latest-<phases>.json for a run of some (so it does not replace the full one). */
+export function writeResults(r: Results, allPhases: readonly string[]): string {
+  const some = r.meta.phases.length < allPhases.length;
+  const file = some ? path.join(path.dirname(RESULTS_FILE), `latest-${r.meta.phases.join('-')}.json`) : RESULTS_FILE;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(r, null, 2)}\n`);
+  return file;
 }

@@ -14,6 +14,9 @@
  *   2. throughput: one stream, pipelined 1 MiB and 10 MiB responses; MiB/s
  *   3. relay (and floor) CPU per round trip and per GiB (/proc/<pid>/stat)
  *   4. relay RSS with N idle streams (fresh relay), proved open through /status
+ *   5. agent cold start and RSS
+ *   6. control-plane replicas: a real etcd, two appnet-mgmt replicas, N ADS streams over both;
+ *      route updates through the API timed until every stream has them (phase-replicas.ts)
  *
  * Flags: see options.ts or --help. Each timed run is preceded by one discarded
  * warm-up run per path (steady state). Output: a summary, a Markdown block
@@ -25,10 +28,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { type Floor, startFloor } from './floor-process';
-import { type Options, parseArgs } from './options';
+import { type Options, PHASES, parseArgs } from './options';
 import { makePaths } from './paths';
 import { agentPhase } from './phase-agent';
 import { idlePhase } from './phase-idle';
+import { replicasPhase } from './phase-replicas';
 import { rttPhase } from './phase-rtt';
 import { tputPhase } from './phase-tput';
 import { CLK_TCK } from './proc-stats';
@@ -115,13 +119,14 @@ async function main(cleanup: Cleanup): Promise<void> {
     say(`agent: ${o.agentRuns} cold starts (each a fresh appnet-agent with the Envoy stand-in), bootstrap generation, RSS`);
     results.agent = await agentPhase(cleanup, o.agentRuns);
   }
+  if (o.only.includes('replicas')) results.replicas = await replicasPhase(o, cleanup);
 
   results.targets = computeTargets(results);
   results.meta.seconds = Math.round((Date.now() - started) / 100) / 10;
   say(summary(results));
   say('');
   say(markdown(results));
-  const file = writeResults(results);
+  const file = writeResults(results, PHASES);
   say(`\nwrote ${path.relative(process.cwd(), file) || file} (${results.meta.seconds} s)`);
 }
 
