@@ -9,7 +9,7 @@ import { TypeUrl, type Snapshot } from '../../src/mgmt/snapshot';
 import { GATEWAY_NODE, gatewayDocument, gatewayRoute, toService } from '../fixtures/appmesh-gateway';
 import { http2Targets } from '../fixtures/appmesh-seed';
 import type { ModelStore } from '../../src/mgmt/appmesh/state/model-store';
-import { callOperation, storeOf } from '../fixtures/control-plane';
+import { callOperation, decodedResource, snapshotNames, storeOf } from '../fixtures/control-plane';
 
 /** A virtual gateway's Envoy: listeners, routes (alone and combined with the router behind the target), clusters. */
 
@@ -50,15 +50,8 @@ function routes(resources: ResourceObject[], port = 8080): any[] {
   return rc.virtual_hosts[0].routes;
 }
 
-function names(snap: Snapshot, typeUrl: string): string[] {
-  return [...(snap.get(typeUrl)?.resources.keys() ?? [])].sort();
-}
-
-function decoded(snap: Snapshot, typeUrl: string, name: string): any {
-  const r = snap.get(typeUrl)?.resources.get(name);
-  if (!r) throw new Error(`no ${typeUrl} ${name}; have ${names(snap, typeUrl).join(', ')}`);
-  return codec.decode(r.any);
-}
+const names = snapshotNames;
+const decoded = (snap: Snapshot, typeUrl: string, name: string): any => decodedResource(codec, snap, typeUrl, name);
 
 /** The gateway document with its gateway routes replaced. */
 function withRoutes(...specs: Array<[string, JsonObject]>): AppMeshDocument {

@@ -10,7 +10,7 @@ import { ResourceCodec } from '../../src/mgmt/resource-codec';
 import { TypeUrl, type Snapshot } from '../../src/mgmt/snapshot';
 import { StaticResourceSource } from '../../src/mgmt/static-source';
 import { http2Targets, seedDocument, seedRoute } from '../fixtures/appmesh-seed';
-import { callOperation, storeOf } from '../fixtures/control-plane';
+import { callOperation, decodedResource, snapshotNames, storeOf } from '../fixtures/control-plane';
 import { cluster } from '../fixtures/xds-resources';
 
 const codec = new ResourceCodec();
@@ -23,16 +23,8 @@ function source(doc: AppMeshDocument = seedDocument()): AppMeshSource {
   return new AppMeshSource(storeOf(doc, translationCheck(codec)), codec);
 }
 
-function names(snap: Snapshot, typeUrl: string): string[] {
-  return [...(snap.get(typeUrl)?.resources.keys() ?? [])].sort();
-}
-
-/** A resource decoded back from its encoded bytes (what a client receives). */
-function decoded(snap: Snapshot, typeUrl: string, name: string): any {
-  const r = snap.get(typeUrl)?.resources.get(name);
-  if (!r) throw new Error(`no ${typeUrl} ${name}; have ${names(snap, typeUrl).join(', ')}`);
-  return codec.decode(r.any);
-}
+const names = snapshotNames;
+const decoded = (snap: Snapshot, typeUrl: string, name: string): any => decodedResource(codec, snap, typeUrl, name);
 
 const node = (id: string) => ({ id, cluster: '' });
 const ROUTE_LABELS = { meshName: 'apps', virtualRouterName: 'serviceB', routeName: 'serviceB' };
