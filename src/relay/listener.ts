@@ -2,6 +2,7 @@ import * as http2 from 'node:http2';
 import * as net from 'node:net';
 import type { Logger } from '../common/logger';
 import { listenUnix, prepareSocketPath } from '../common/unix-socket';
+import { HANDSHAKE_TIMEOUT_MS, guardClientSession } from './client-guard';
 import { MAX_WINDOW } from './config';
 import type { RelayMetrics } from './metrics';
 import { HTTP1_REPLY, sniffPreface } from './preface-sniffer';
@@ -10,6 +11,11 @@ export interface ListenerOptions {
   path: string;
   /** HTTP/2 stream window advertised to clients: the per-stream request buffer bound. */
   streamWindowBytes: number;
+  /** HTTP/2 PING to each client this often (0 = never), and how long it has to answer. */
+  keepaliveIntervalMs: number;
+  keepaliveTimeoutMs: number;
+  /** Default HANDSHAKE_TIMEOUT_MS (for the preface, then for the SETTINGS acknowledgement). */
+  handshakeTimeoutMs?: number;
   log: Logger;
   metrics: RelayMetrics;
   onStream(stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void;
@@ -19,6 +25,9 @@ export interface ListenerOptions {
  * The relay's Unix socket: mode 0600 from creation, h2c with prior knowledge.
  * Each connection is sniffed first; HTTP/1 gets a one-line 505 and garbage is
  * dropped, before an HTTP/2 session exists, so neither can hurt other streams.
+ * A connection that does not finish its handshake in time, or stops answering
+ * PINGs (which is also how a connection node:http2 gave up on after a protocol
+ * error shows), is closed by the client guard.
  */
 export class RelayListener {
   private readonly net: net.Server;
@@ -80,14 +89,18 @@ export class RelayListener {
     for (const s of this.sessions) s.destroy();
   }
 
+  private get handshakeTimeoutMs(): number {
+    return this.opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+  }
+
   private accept(socket: net.Socket): void {
     socket.on('error', () => undefined);
-    sniffPreface(socket, (result) => {
+    sniffPreface(socket, this.handshakeTimeoutMs, (result) => {
       if (result === 'h2') {
         this.h2.emit('connection', socket);
         return;
       }
-      this.opts.metrics.rejected.labels(result === 'http1' ? 'http1' : 'bad_preface').inc();
+      this.opts.metrics.rejected.labels(result === 'http1' ? 'http1' : result === 'timeout' ? 'handshake_timeout' : 'bad_preface').inc();
       this.opts.log.warn({ kind: result }, 'rejected a connection that does not speak HTTP/2 with prior knowledge');
       if (result === 'http1') socket.end(HTTP1_REPLY);
       else socket.destroy();
@@ -98,6 +111,15 @@ export class RelayListener {
     this.sessions.add(session);
     session.on('error', (err) => this.opts.log.debug({ err: err.message }, 'client session error'));
     session.once('close', () => this.sessions.delete(session));
+    guardClientSession(session, {
+      handshakeTimeoutMs: this.handshakeTimeoutMs,
+      keepaliveIntervalMs: this.opts.keepaliveIntervalMs,
+      keepaliveTimeoutMs: this.opts.keepaliveTimeoutMs,
+      onClose: (verdict, detail) => {
+        this.opts.metrics.rejected.labels(verdict).inc();
+        this.opts.log.warn({ reason: detail }, 'closing a client connection');
+      },
+    });
     session.once('connect', () => {
       try {
         session.setLocalWindowSize(MAX_WINDOW);
