@@ -145,6 +145,7 @@ export class Relay {
       draining: this.draining,
       listenerPath: this.cfg.listenerPath,
       listening: this.listener.isListening,
+      socket: this.listener.presence,
       connections: this.listener.sessionCount,
       upstream: this.upstream.status(),
       credentials: this.creds.status(),
