@@ -110,6 +110,22 @@ describe('appnet-agent supervising Envoy', () => {
     fs.rmSync(probe.dir, { recursive: true, force: true });
   });
 
+  it('replaces a stale regular file at APPNET_AGENT_ADMIN_UDS_PATH, as the reference does, and serves /status', async () => {
+    rig = await AgentRig.start({ before: (r) => fs.writeFileSync(r.adminSocket, 'left over'), waitForAdmin: false });
+    const st = await rig.waitForStatus((s) => typeof s.healthStatus === 'string', 15_000, 'the admin API on the replaced path');
+    expect(st.envoyReadinessState).toBeDefined();
+    expect(fs.lstatSync(rig.adminSocket).isSocket()).toBe(true);
+    expect(rig.agent.proc.exitCode).toBeNull();
+  });
+
+  it('refuses an admin path it must not take (a directory there) before Envoy is started: exit 1, no Envoy', async () => {
+    rig = await AgentRig.start({ before: (r) => fs.mkdirSync(r.adminSocket), waitForAdmin: false });
+    expect((await exitOf(rig)).code).toBe(1);
+    expect(rig.agent.stderr).toMatch(/APPNET_AGENT_ADMIN_UDS_PATH: .* exists and is not a socket/);
+    expect(fs.existsSync(rig.envoyEvents)).toBe(false); // Envoy never started
+    expect(rig.agent.lines.some((l) => l.msg === 'started Envoy')).toBe(false);
+  });
+
   it('writes its own JSON log and Envoy\'s output to APPNET_ENVOY_LOG_DESTINATION, rotated by size', async () => {
     const probe = new AgentRig();
     const logDir = path.join(probe.dir, 'logs');
