@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AGENT_MAIN, AgentRig, alive } from '../fixtures/agent-rig';
 import { writeBootstrap } from '../fixtures/fake-envoy/harness';
 import { DaemonProcess, cleanEnv } from '../fixtures/relay-process';
-import { sleep, waitFor } from '../fixtures/tmp';
+import { waitFor } from '../fixtures/tmp';
 
 const exitOf = (rig: AgentRig, ms = 20_000) =>
   Promise.race([rig.agent.exited, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`agent did not exit: ${rig.agent.stderr.slice(-500)}`)), ms))]);
@@ -134,15 +134,26 @@ describe('appnet-agent supervising Envoy', () => {
       env: { APPNET_ENVOY_LOG_DESTINATION: logDir, APPNET_ENVOY_LOG_NAME: 'sidecar.log', APPNET_AGENT_MAX_LOG_FILE_SIZE: '0.002', APPNET_AGENT_MAX_RETENTION_COUNT: '2', ENVOY_LOG_LEVEL: 'debug' },
     });
     await rig.waitForEvent((e) => e.event === 'admin-listening');
-    // fill the file past 2 KiB a few times: log-level changes log on both sides
-    for (let i = 0; i < 6; i++) {
-      await rig.request('POST', `/enableLogging?level=${i % 2 ? 'trace' : 'debug'}&permanent=true`);
-      await sleep(400);
+    // Drive the size, not the clock: log-level changes log on both sides; make output
+    // until the file is past the limit, then wait for that rotation, twice.
+    const logFile = path.join(logDir, 'sidecar.log');
+    const limit = 0.002 * 1_048_576;
+    const rotated = () => fs.readdirSync(logDir).filter((f) => f !== 'sidecar.log');
+    let changes = 0;
+    for (const copies of [1, 2]) {
+      await waitFor(
+        async () => {
+          if (rotated().length >= copies) return true;
+          if (fs.statSync(logFile).size <= limit) await rig!.request('POST', `/enableLogging?level=${changes++ % 2 ? 'trace' : 'debug'}&permanent=true`);
+          return false;
+        },
+        20_000,
+        `rotated copy ${copies} (${changes} log-level changes so far)`,
+        150, // under the admin API's rate limit
+      );
     }
-    const files = await waitFor(() => {
-      const f = fs.readdirSync(logDir).sort();
-      return f.length === 3 ? f : undefined;
-    }, 8000, 'two rotated copies');
+    const files = fs.readdirSync(logDir).sort();
+    expect(files).toHaveLength(3);
     expect(files[0]).toBe('sidecar.log');
     expect(files.slice(1).every((f) => /^sidecar\.log\.\d+$/.test(f))).toBe(true);
     const all = files.map((f) => fs.readFileSync(path.join(logDir, f), 'utf8')).join('');
