@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AGENT_MAIN, AgentRig, alive } from '../fixtures/agent-rig';
 import { writeBootstrap } from '../fixtures/fake-envoy/harness';
+import { running } from '../fixtures/process-tree';
 import { DaemonProcess, cleanEnv } from '../fixtures/relay-process';
 import { waitFor } from '../fixtures/tmp';
 
@@ -62,6 +63,15 @@ describe('appnet-agent supervising Envoy', () => {
     expect(rig.events().some((e) => e.event === 'signal' && e.signal === 'SIGTERM')).toBe(true);
     expect(alive(started.pid)).toBe(false);
     expect(Date.now() - t0).toBeLessThan(5000); // no connections left: no need to sit out the drain time
+  });
+
+  it('leaves no Envoy behind even when the agent itself is SIGKILLed (the stand-in watches its parent pipe)', async () => {
+    rig = await AgentRig.start();
+    const started = await rig.waitForEvent((e) => e.event === 'admin-listening');
+    rig.agent.proc.kill('SIGKILL');
+    await rig.agent.exited;
+    await waitFor(() => !running(started.pid), 10_000, 'the Envoy stand-in to go with its agent');
+    expect(rig.events().some((e) => e.event === 'parent-gone')).toBe(true);
   });
 
   it('SIGKILLs an Envoy that ignores SIGTERM', async () => {

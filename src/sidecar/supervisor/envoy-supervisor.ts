@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Logger } from '../../common/logger';
+import { withParentPipe } from '../../common/parent-watch';
 import type { EnvoyExit } from '../health/status-document';
 import { restartDelayMs } from './envoy-command';
 
@@ -55,8 +56,12 @@ export class EnvoySupervisor {
     const args = this.o.args();
     const out = this.o.output;
     let child: ChildProcess;
+    // A parent pipe too: a real Envoy ignores it (in a container it dies with the container
+    // when the agent, PID 1, dies); the local stand-in stops when it closes, so a SIGKILLed
+    // agent leaves no Envoy behind on a laptop either.
+    const watched = withParentPipe(['ignore', out, out], this.o.env);
     try {
-      child = spawn(this.o.bin, args, { env: this.o.env, stdio: ['ignore', out, out] });
+      child = spawn(this.o.bin, args, { env: watched.env, stdio: watched.stdio });
     } catch (err) {
       // spawn itself can throw (e.g. EACCES on some platforms); treat like an immediate exit
       this.o.log.error({ bin: this.o.bin, err: (err as Error).message }, 'cannot start Envoy');
