@@ -77,6 +77,9 @@ export class EnvoySupervisor {
       this.o.log.info({ pid: child.pid, bin: this.o.bin, args, restart: this.restarts }, 'started Envoy');
       this.o.onStart?.(child.pid!);
     });
+    // 'close' waits for every stdio stream: the parent pipe is closed here once Envoy is gone,
+    // so a process Envoy left holding it cannot delay the restart.
+    child.once('exit', () => child.stdio[3]?.destroy());
     child.once('close', (code, signal) => this.exited(child.pid ?? -1, spawnError ? 127 : code, signal));
   }
 
