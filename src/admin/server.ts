@@ -77,7 +77,8 @@ export class AdminServer {
     const listen = opts.listen;
     let address: string;
     if (listen.mode === 'uds') {
-      await prepareSocketPath(listen.path, 'APPNET_AGENT_ADMIN_UDS_PATH');
+      // A stale regular file is replaced too, as the reference does with its admin socket.
+      await prepareSocketPath(listen.path, 'APPNET_AGENT_ADMIN_UDS_PATH', { replaceRegularFile: true });
       await listenUnix(server, listen.path, opts.socketMode ?? 0o660);
       address = `unix:${listen.path}`;
     } else {

@@ -21,12 +21,22 @@ export function socketIsLive(socketPath: string, timeoutMs = 500): Promise<boole
   });
 }
 
+export interface PreparePathOptions {
+  /**
+   * Also replace a regular file found at the path (the reference agent removes
+   * whatever is at its admin socket's path). Directories, symbolic links and
+   * live sockets are never replaced.
+   */
+  replaceRegularFile?: boolean;
+}
+
 /**
  * Make `socketPath` free to bind: its directory must already exist (it is never
  * created, deleted or re-created, so bind mounts of it stay valid); a stale
- * socket file is removed; a live socket or any other kind of file is an error.
+ * socket file is removed; a live socket or any other kind of file is an error
+ * (but see `replaceRegularFile`).
  */
-export async function prepareSocketPath(socketPath: string, variable: string): Promise<void> {
+export async function prepareSocketPath(socketPath: string, variable: string, o: PreparePathOptions = {}): Promise<void> {
   const dir = path.dirname(socketPath);
   let dirStat: fs.Stats;
   try {
@@ -41,6 +51,7 @@ export async function prepareSocketPath(socketPath: string, variable: string): P
   } catch {
     return; // nothing there
   }
+  if (st.isFile() && o.replaceRegularFile) return fs.unlinkSync(socketPath);
   if (!st.isSocket()) throw new SocketPathError(`${variable}: ${socketPath} exists and is not a socket; refusing to replace it`);
   if (await socketIsLive(socketPath)) throw new SocketPathError(`${variable}: another process is already listening on ${socketPath}`);
   fs.unlinkSync(socketPath);

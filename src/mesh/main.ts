@@ -2,7 +2,8 @@
 /**
  * `npm run mesh`: the App Mesh getting-started scenario running locally, no
  * Docker — management server, relay, three sidecars, the demo apps — with a
- * live table. Ctrl-C stops everything.
+ * live table. Ctrl-C (or SIGTERM, or closing the terminal) stops everything;
+ * if the orchestrator dies without stopping them, the children stop by themselves.
  *
  *   npm run mesh                       75 % serviceB / 25 % serviceBv2
  *   npm run mesh -- --weights 0,100    all traffic to serviceBv2
@@ -80,6 +81,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('Ctrl-C'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // A closed terminal window sends SIGHUP: stop everything as on SIGTERM. The terminal is
+  // gone by then, so writing to it fails (EIO, EPIPE): that must not cut the stop short.
+  process.on('SIGHUP', () => stop('SIGHUP (terminal closed)'));
+  for (const out of [process.stdout, process.stderr]) out.on('error', () => undefined);
   try {
     await mesh.start();
   } catch (err) {

@@ -2,6 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { onJsonLines } from '../common/json-lines';
+import { withParentPipe } from '../common/parent-watch';
+
+/** Preloaded into every child: it stops when the orchestrator is gone, however that happened. */
+const PARENT_WATCH = path.join(__dirname, '..', 'common', 'parent-watch-preload.js');
 
 export interface MeshProcess {
   name: string;
@@ -30,7 +34,10 @@ export class ProcessGroup {
     const out = fs.openSync(logFile, 'a');
     // Own process group: a terminal's Ctrl-C reaches only the orchestrator, which then
     // stops everything in order (sidecars drain before the relay and the server go).
-    const proc = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', out], detached: true });
+    // And a parent pipe: should the orchestrator die without stopping them (SIGKILL,
+    // a crash), each child sees the pipe close and stops by itself.
+    const watched = withParentPipe(['ignore', 'pipe', out], env);
+    const proc = spawn(process.execPath, ['-r', PARENT_WATCH, script, ...args], { env: watched.env, stdio: watched.stdio, detached: true });
     const p: MeshProcess = {
       name,
       proc,

@@ -87,6 +87,17 @@ describe('relay config', () => {
     expect(problems({ APPNET_RELAY_LISTENER_UDS_PATH: `/${'x'.repeat(120)}` })).toEqual(['APPNET_RELAY_LISTENER_UDS_PATH']);
   });
 
+  it('validates APPMESH_SIGNING_NAME like every other variable (a bad one would make every signature wrong)', () => {
+    expect(load({ APPMESH_SIGNING_NAME: 'appmesh-preview' }).signingName).toBe('appmesh-preview');
+    for (const v of ['bad name/with slash', 'app mesh', 'app/mesh', 'appmesh;x', '-appmesh', 'x'.repeat(65)]) expect(problems({ APPMESH_SIGNING_NAME: v })).toEqual(['APPMESH_SIGNING_NAME']);
+    try {
+      load({ APPMESH_SIGNING_NAME: 'bad name/with slash' });
+      expect.unreachable();
+    } catch (e) {
+      expect((e as Error).message).toContain('APPMESH_SIGNING_NAME="bad name/with slash": expected a SigV4 service name');
+    }
+  });
+
   it('says what form was expected', () => {
     try {
       load({ RELAY_STREAM_IDLE_TIMEOUT: 'soon' });

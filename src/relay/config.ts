@@ -1,6 +1,7 @@
 import { type Env, EnvReader } from '../common/env';
 import { LOG_LEVELS, type LogLevel } from '../common/logger';
 import { type AdminListen, checkSocketPath, readAdminListen } from '../admin/config';
+import { readSigningName } from '../sigv4/signing-name';
 import { HOSTNAME_RE, REGION_RE, defaultManagementDomain, ecdhCurveFor, parseEndpoint } from './management-domain';
 
 export interface UpstreamConfig {
@@ -92,7 +93,7 @@ export function loadRelayConfig(env: Env, facts: RelayFacts): RelayConfig {
   const config: RelayConfig = {
     listenerPath,
     region,
-    signingName: r.string('APPMESH_SIGNING_NAME', 'appmesh'),
+    signingName: readSigningName(r, 'appmesh'),
     upstream,
     streamIdleTimeoutMs: r.durationMs('RELAY_STREAM_IDLE_TIMEOUT', 2_400_000, { allowZero: true }),
     bufferLimitBytes: r.int('RELAY_BUFFER_LIMIT_BYTES', 10_485_760, { min: 16_384, max: MAX_WINDOW }),

@@ -2,7 +2,6 @@ import type * as net from 'node:net';
 
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
 const HTTP1_REQUEST = /^[A-Z]{3,10} \S/;
-const SNIFF_TIMEOUT_MS = 10_000;
 
 export type SniffResult = 'h2' | 'http1' | 'garbage' | 'timeout';
 
@@ -12,7 +11,7 @@ export type SniffResult = 'h2' | 'http1' | 'garbage' | 'timeout';
  * the HTTP/2 session; otherwise the caller answers or drops the socket. A bad
  * connection never reaches the HTTP/2 server, so it cannot disturb others.
  */
-export function sniffPreface(socket: net.Socket, done: (result: SniffResult, head: Buffer) => void): void {
+export function sniffPreface(socket: net.Socket, timeoutMs: number, done: (result: SniffResult, head: Buffer) => void): void {
   let head = Buffer.alloc(0);
   const finish = (r: SniffResult) => {
     clearTimeout(timer);
@@ -32,7 +31,7 @@ export function sniffPreface(socket: net.Socket, done: (result: SniffResult, hea
     finish(HTTP1_REQUEST.test(head.subarray(0, 16).toString('latin1')) ? 'http1' : 'garbage');
   };
   const onError = () => finish('garbage');
-  const timer = setTimeout(() => finish('timeout'), SNIFF_TIMEOUT_MS);
+  const timer = setTimeout(() => finish('timeout'), timeoutMs);
   timer.unref();
   socket.on('data', onData);
   socket.on('error', onError);

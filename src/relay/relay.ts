@@ -81,6 +81,9 @@ export class Relay {
     this.listener = new RelayListener({
       path: cfg.listenerPath,
       streamWindowBytes: cfg.bufferLimitBytes,
+      // The same PING cadence as upstream: a client that cannot answer for that long is as dead as a server that cannot.
+      keepaliveIntervalMs: cfg.upstream.keepaliveIntervalMs,
+      keepaliveTimeoutMs: cfg.upstream.keepaliveTimeoutMs,
       log: this.log,
       metrics: m,
       onStream: (stream, headers) => this.onStream(stream, headers),
@@ -142,6 +145,7 @@ export class Relay {
       draining: this.draining,
       listenerPath: this.cfg.listenerPath,
       listening: this.listener.isListening,
+      socket: this.listener.presence,
       connections: this.listener.sessionCount,
       upstream: this.upstream.status(),
       credentials: this.creds.status(),

@@ -1,5 +1,6 @@
 import type { CredentialStatus } from '../sigv4/credentials';
 import type { StreamView } from './relayed-stream';
+import { type SocketPresence, presenceReason } from './socket-presence';
 import type { UpstreamStatus } from './upstream';
 
 export type RelayHealth = 'HEALTHY' | 'UNHEALTHY' | 'DRAINING';
@@ -9,7 +10,7 @@ export interface RelayStatus {
   /** Why it is not HEALTHY, one plain sentence each. */
   reasons: string[];
   relayUptime: string;
-  listener: { path: string; listening: boolean; mode: '0600'; connections: number };
+  listener: { path: string; listening: boolean; socket: SocketPresence; mode: '0600'; connections: number };
   upstream: UpstreamStatus;
   credentials: CredentialStatus;
   streams: { active: number; total: number; internalErrors: number };
@@ -20,7 +21,9 @@ export interface StatusParts {
   uptimeMs: number;
   draining: boolean;
   listenerPath: string;
+  /** Accepting connections (false once draining). */
   listening: boolean;
+  socket: SocketPresence;
   connections: number;
   upstream: UpstreamStatus;
   credentials: CredentialStatus;
@@ -34,7 +37,8 @@ export interface StatusParts {
 /** The relay's /status document: health first, then every fact behind it. */
 export function buildRelayStatus(p: StatusParts): RelayStatus {
   const reasons: string[] = [];
-  if (!p.listening && !p.draining) reasons.push(`not listening on ${p.listenerPath}`);
+  if (p.socket !== 'PRESENT' && !p.draining) reasons.push(presenceReason(p.listenerPath, p.socket));
+  else if (!p.listening && !p.draining) reasons.push(`not listening on ${p.listenerPath}`);
   if (p.upstream.state !== 'CONNECTED') {
     const err = p.upstream.lastError ? `: ${p.upstream.lastError.message}` : '';
     reasons.push(`management server ${p.upstream.domain} is ${p.upstream.state}${err}`);
@@ -48,7 +52,7 @@ export function buildRelayStatus(p: StatusParts): RelayStatus {
     healthStatus,
     reasons,
     relayUptime: `${Math.round(p.uptimeMs / 1000)}s`,
-    listener: { path: p.listenerPath, listening: p.listening, mode: '0600', connections: p.connections },
+    listener: { path: p.listenerPath, listening: p.listening && p.socket === 'PRESENT', socket: p.socket, mode: '0600', connections: p.connections },
     upstream: p.upstream,
     credentials: p.credentials,
     streams: { active: p.activeCount, total: p.totalStreams, internalErrors: p.internalErrors },

@@ -111,10 +111,17 @@ export class Agent {
 
   async start(): Promise<void> {
     const a = this.cfg.agent;
+    // The admin API first: if its socket path cannot be had, the agent stops before any Envoy exists.
+    await this.startAdminApi();
     if (a.envoyAdmin.mode === 'uds') await precreateAdminSocket(a.envoyAdmin.udsPath);
     this.supervisor.start();
     this.health.start();
     this.snapshotter?.start();
+    this.d.log.info({ bootstrap: this.bootstrapPath, envoy: a.envoyBin, admin: this.admin?.address, relay: relaySocketOf(a.xdsEndpoint) }, 'agent started');
+  }
+
+  private async startAdminApi(): Promise<void> {
+    const a = this.cfg.agent;
     if (a.adminApi) {
       this.admin = await AdminServer.start({
         listen: a.adminApi,
@@ -137,7 +144,6 @@ export class Agent {
         }),
       });
     }
-    this.d.log.info({ bootstrap: this.bootstrapPath, envoy: a.envoyBin, admin: this.admin?.address, relay: relaySocketOf(a.xdsEndpoint) }, 'agent started');
   }
 
   /** SIGTERM & co.: drain Envoy, stop it for real, stop everything else. Idempotent. */

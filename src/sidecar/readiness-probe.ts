@@ -48,8 +48,13 @@ export async function runReadinessProbe(o: ProbeOptions): Promise<number> {
     } catch (err) {
       last = (err as Error).message;
     }
-    if (once || Date.now() + o.intervalS * 1000 > deadline) break;
-    await new Promise((r) => setTimeout(r, o.intervalS * 1000));
+    if (once) break;
+    // Every interval until the timeout itself: the last wait is cut to the deadline and
+    // a last attempt is made there (stopping when a full interval no longer fits would
+    // give up one interval early).
+    const left = deadline - Date.now();
+    if (left <= 0) break;
+    await new Promise((r) => setTimeout(r, Math.min(o.intervalS * 1000, left)));
   }
   o.out(`readiness probe: not healthy (${last})`);
   return 1;

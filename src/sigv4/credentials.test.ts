@@ -46,6 +46,21 @@ describe('CredentialManager', () => {
     expect(m.status().state).toBe('VALID');
   });
 
+  it('never hands out credentials that are already expired: refreshes first, then fails with the credentials message', async () => {
+    const p = provider([{ id: 'OLD', ttlMs: -60_000 }, { id: 'OLD', ttlMs: -60_000 }, { id: 'NEW', ttlMs: 3600_000 }]);
+    const m = new CredentialManager(p.fn, { failureHoldMs: 50 });
+    await expect(m.get()).rejects.toThrow(/^could not load AWS credentials for SigV4 signing: container-credentials returned credentials that expired at /);
+    expect(m.status()).toMatchObject({ state: 'EXPIRED', source: 'container-credentials', failures: 1, refreshes: 0 });
+    expect(m.status().lastError?.message).toMatch(/expired at/);
+    expect(m.healthy).toBe(false);
+    await new Promise((r) => setTimeout(r, 60));
+    await expect(m.get()).rejects.toThrow(/expired at/); // refreshed (forceRefresh), still expired
+    expect(p.calls).toEqual([undefined, { forceRefresh: true }]);
+    await new Promise((r) => setTimeout(r, 60));
+    expect((await m.get()).accessKeyId).toBe('NEW');
+    expect(m.status()).toMatchObject({ state: 'VALID', lastError: null });
+  });
+
   it('retries failed fetches by itself once started', async () => {
     const p = provider([new Error('down'), { id: 'D', ttlMs: 3600_000 }]);
     const m = new CredentialManager(p.fn);

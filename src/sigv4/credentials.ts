@@ -116,6 +116,12 @@ export class CredentialManager {
         this.current = creds;
         this.obtainedAt = this.now();
         this.lastRefreshAt = this.obtainedAt;
+        // A source can answer with credentials that are already past their
+        // expiration (a stale cache, a skewed clock): signing with them would only
+        // earn rejections upstream, so this counts as a failed fetch.
+        if (this.isExpired(creds, this.obtainedAt)) {
+          throw this.failed(`${describeSource(creds)} returned credentials that expired at ${creds.expiration!.toISOString()}`);
+        }
         this.lastFailure = undefined;
         this.refreshes++;
         this.retry.reset();
@@ -124,15 +130,7 @@ export class CredentialManager {
         return creds;
       },
       (err: unknown) => {
-        const error = new CredentialsError(
-          `could not load AWS credentials for SigV4 signing: ${err instanceof Error ? err.message : String(err)}`,
-          err,
-        );
-        this.lastFailure = { error, at: this.now() };
-        this.failures++;
-        this.opts.onRefresh?.(false, error);
-        this.schedule(this.retry.next());
-        throw error;
+        throw this.failed(err instanceof Error ? err.message : String(err), err);
       },
     );
     this.inflight = p.finally(() => {
@@ -141,12 +139,22 @@ export class CredentialManager {
     return this.inflight;
   }
 
+  /** Record a failed fetch (and retry later); returns the error for callers. */
+  private failed(reason: string, cause?: unknown): CredentialsError {
+    const error = new CredentialsError(`could not load AWS credentials for SigV4 signing: ${reason}`, cause);
+    this.lastFailure = { error, at: this.now() };
+    this.failures++;
+    this.opts.onRefresh?.(false, error);
+    this.schedule(this.retry.next());
+    return error;
+  }
+
   status(): CredentialStatus {
     const cur = this.current;
     const now = this.now();
     let state: CredentialState = 'NOT_LOADED';
     if (cur) state = this.isExpired(cur, now) ? 'EXPIRED' : 'VALID';
-    if (this.lastFailure && (!cur || state === 'EXPIRED')) state = 'FAILED';
+    if (this.lastFailure && !cur) state = 'FAILED';
     return {
       state,
       source: cur ? describeSource(cur) : null,

@@ -68,7 +68,7 @@ describe('the agent admin API', () => {
     ]);
     expect((await rig.request('GET', '/drain_listeners')).status).toBe(405);
     const bad = await rig.request('POST', '/drain_listeners?everything');
-    expect([bad.status, bad.body]).toEqual([400, 'Unexpected query parameters specified in request [everything]: use inboundonly and/or graceful\n']);
+    expect([bad.status, bad.body]).toEqual([400, 'Unexpected query parameters specified in request [map[everything:[]]]\nuse inboundonly and/or graceful\n']);
   });
 
   it('POST /enableLogging: every Envoy level, 304 when unchanged, reset after the timeout, permanent', async () => {

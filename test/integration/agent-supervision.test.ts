@@ -3,8 +3,9 @@ import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AGENT_MAIN, AgentRig, alive } from '../fixtures/agent-rig';
 import { writeBootstrap } from '../fixtures/fake-envoy/harness';
+import { running } from '../fixtures/process-tree';
 import { DaemonProcess, cleanEnv } from '../fixtures/relay-process';
-import { sleep, waitFor } from '../fixtures/tmp';
+import { waitFor } from '../fixtures/tmp';
 
 const exitOf = (rig: AgentRig, ms = 20_000) =>
   Promise.race([rig.agent.exited, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`agent did not exit: ${rig.agent.stderr.slice(-500)}`)), ms))]);
@@ -64,6 +65,15 @@ describe('appnet-agent supervising Envoy', () => {
     expect(Date.now() - t0).toBeLessThan(5000); // no connections left: no need to sit out the drain time
   });
 
+  it('leaves no Envoy behind even when the agent itself is SIGKILLed (the stand-in watches its parent pipe)', async () => {
+    rig = await AgentRig.start();
+    const started = await rig.waitForEvent((e) => e.event === 'admin-listening');
+    rig.agent.proc.kill('SIGKILL');
+    await rig.agent.exited;
+    await waitFor(() => !running(started.pid), 10_000, 'the Envoy stand-in to go with its agent');
+    expect(rig.events().some((e) => e.event === 'parent-gone')).toBe(true);
+  });
+
   it('SIGKILLs an Envoy that ignores SIGTERM', async () => {
     rig = await AgentRig.start({ env: { FAKE_ENVOY_HANG: '1' } });
     const started = await rig.waitForEvent((e) => e.event === 'admin-listening');
@@ -110,6 +120,22 @@ describe('appnet-agent supervising Envoy', () => {
     fs.rmSync(probe.dir, { recursive: true, force: true });
   });
 
+  it('replaces a stale regular file at APPNET_AGENT_ADMIN_UDS_PATH, as the reference does, and serves /status', async () => {
+    rig = await AgentRig.start({ before: (r) => fs.writeFileSync(r.adminSocket, 'left over'), waitForAdmin: false });
+    const st = await rig.waitForStatus((s) => typeof s.healthStatus === 'string', 15_000, 'the admin API on the replaced path');
+    expect(st.envoyReadinessState).toBeDefined();
+    expect(fs.lstatSync(rig.adminSocket).isSocket()).toBe(true);
+    expect(rig.agent.proc.exitCode).toBeNull();
+  });
+
+  it('refuses an admin path it must not take (a directory there) before Envoy is started: exit 1, no Envoy', async () => {
+    rig = await AgentRig.start({ before: (r) => fs.mkdirSync(r.adminSocket), waitForAdmin: false });
+    expect((await exitOf(rig)).code).toBe(1);
+    expect(rig.agent.stderr).toMatch(/APPNET_AGENT_ADMIN_UDS_PATH: .* exists and is not a socket/);
+    expect(fs.existsSync(rig.envoyEvents)).toBe(false); // Envoy never started
+    expect(rig.agent.lines.some((l) => l.msg === 'started Envoy')).toBe(false);
+  });
+
   it('writes its own JSON log and Envoy\'s output to APPNET_ENVOY_LOG_DESTINATION, rotated by size', async () => {
     const probe = new AgentRig();
     const logDir = path.join(probe.dir, 'logs');
@@ -118,15 +144,26 @@ describe('appnet-agent supervising Envoy', () => {
       env: { APPNET_ENVOY_LOG_DESTINATION: logDir, APPNET_ENVOY_LOG_NAME: 'sidecar.log', APPNET_AGENT_MAX_LOG_FILE_SIZE: '0.002', APPNET_AGENT_MAX_RETENTION_COUNT: '2', ENVOY_LOG_LEVEL: 'debug' },
     });
     await rig.waitForEvent((e) => e.event === 'admin-listening');
-    // fill the file past 2 KiB a few times: log-level changes log on both sides
-    for (let i = 0; i < 6; i++) {
-      await rig.request('POST', `/enableLogging?level=${i % 2 ? 'trace' : 'debug'}&permanent=true`);
-      await sleep(400);
+    // Drive the size, not the clock: log-level changes log on both sides; make output
+    // until the file is past the limit, then wait for that rotation, twice.
+    const logFile = path.join(logDir, 'sidecar.log');
+    const limit = 0.002 * 1_048_576;
+    const rotated = () => fs.readdirSync(logDir).filter((f) => f !== 'sidecar.log');
+    let changes = 0;
+    for (const copies of [1, 2]) {
+      await waitFor(
+        async () => {
+          if (rotated().length >= copies) return true;
+          if (fs.statSync(logFile).size <= limit) await rig!.request('POST', `/enableLogging?level=${changes++ % 2 ? 'trace' : 'debug'}&permanent=true`);
+          return false;
+        },
+        20_000,
+        `rotated copy ${copies} (${changes} log-level changes so far)`,
+        150, // under the admin API's rate limit
+      );
     }
-    const files = await waitFor(() => {
-      const f = fs.readdirSync(logDir).sort();
-      return f.length === 3 ? f : undefined;
-    }, 8000, 'two rotated copies');
+    const files = fs.readdirSync(logDir).sort();
+    expect(files).toHaveLength(3);
     expect(files[0]).toBe('sidecar.log');
     expect(files.slice(1).every((f) => /^sidecar\.log\.\d+$/.test(f))).toBe(true);
     const all = files.map((f) => fs.readFileSync(path.join(logDir, f), 'utf8')).join('');

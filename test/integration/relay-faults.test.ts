@@ -138,6 +138,23 @@ describe('relay under faults', () => {
     expect(s.reasons.join(' ')).toMatch(/AWS credentials FAILED/);
   });
 
+  it('does not sign with credentials that are already expired: UNAVAILABLE with the credentials message, nothing forwarded', async () => {
+    rig = await Rig.start();
+    await rig.relay.stop('SIGKILL');
+    rig.creds.creds = { ...rig.creds.creds, ttlMs: -60_000 };
+    rig.relay = await (await import('../fixtures/relay-process')).startRelay(rig.relayEnv());
+    let forwarded = 0;
+    rig.upstream.onCall = () => forwarded++;
+    const st = await statusOf(openBidi(rig.client(), ADS_PATH));
+    expect(st.code).toBe(grpc.status.UNAVAILABLE);
+    expect(st.details).toMatch(/^relay: could not load AWS credentials for SigV4 signing: .*expired at/);
+    expect(forwarded).toBe(0);
+    const s = await rig.status();
+    expect(s.credentials.state).toBe('EXPIRED');
+    expect(s.healthStatus).toBe('UNHEALTHY');
+    expect(s.reasons.join(' ')).toMatch(/AWS credentials EXPIRED: could not load AWS credentials .*expired at/);
+  });
+
   it('on SIGTERM: stops accepting, lets streams finish, ends the rest with UNAVAILABLE after the drain time, exits 0', async () => {
     rig = await Rig.start({ relayEnv: { RELAY_DRAIN_TIMEOUT: '1s' } });
     const finishing = await exchange(rig);

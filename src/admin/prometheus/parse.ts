@@ -2,14 +2,14 @@ import { labelKey, formatLabels } from './labels';
 import type { Bucket, Label, MetricFamily, MetricType, Quantile, Sample, ScalarSample } from './model';
 import { LineError, parseFloatValue, parseLine } from './parse-line';
 
-/** The exposition could not be read; `line` is 1-based. */
+/** The exposition could not be read; `line` is 1-based. Worded as the Prometheus Go parser words it (the reference's messages contain it). */
 export class PrometheusParseError extends Error {
   override readonly name = 'PrometheusParseError';
   constructor(
     readonly line: number,
     readonly detail: string,
   ) {
-    super(`line ${line}: ${detail}`);
+    super(`text format parsing error in line ${line}: ${detail}`);
   }
 }
 

@@ -49,7 +49,7 @@ export class LogLevelController {
   /** Set `level` (validated); throws when Envoy refuses or cannot be reached. */
   async set(levelText: string, permanent: boolean): Promise<LevelChange> {
     const level = LogLevelController.parse(levelText);
-    if (!level) return { kind: 'invalid', message: `Invalid log level specified [${levelText}]: use one of ${ENVOY_LOG_LEVELS.join(', ')}` };
+    if (!level) return { kind: 'invalid', message: `[${levelText}] is not an Envoy log level: use one of ${ENVOY_LOG_LEVELS.join(', ')}` };
     if (level === this.currentLevel && (!permanent || level === this.baselineLevel)) {
       if (permanent) this.cancelReset();
       return { kind: 'unchanged' };

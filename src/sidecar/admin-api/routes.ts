@@ -2,6 +2,7 @@ import type * as http from 'node:http';
 import { type AdminHandler, sendJson, sendText } from '../../admin/server';
 import type { Logger } from '../../common/logger';
 import type { LogLevelController } from './log-level';
+import { goQueryValues, sendReferenceError } from './reference-text';
 
 export interface AgentRouteDeps {
   /** The current /status document (computed by the health poller; never polls Envoy on demand). */
@@ -18,26 +19,30 @@ function bodyLength(req: http.IncomingMessage): number {
   return Number(req.headers['content-length'] ?? 0) || 0;
 }
 
-function wrongMethod(res: http.ServerResponse, req: http.IncomingMessage, allowed: string): void {
-  sendText(res, 405, `Invalid method [${req.method}] in request: use ${allowed}\n`, { Allow: allowed });
+/** 405 (HTTP's answer, where the reference says 400) with the reference's message first. */
+function wrongMethod(res: http.ServerResponse, referenceLine: string, allowed: string): void {
+  sendReferenceError(res, 405, referenceLine, `use ${allowed}`, { Allow: allowed });
 }
 
 /**
  * The agent's admin API routes (§7), with the reference's rough edges filed
  * off: POST /drain_listeners works bare (the documented form, inbound only),
  * with ?inboundonly, ?graceful or both; /enableLogging takes every Envoy level.
+ * Error bodies start with the reference's line, word for word.
  */
 export function agentRoutes(d: AgentRouteDeps): Record<string, AdminHandler> {
   const routes: Record<string, AdminHandler> = {
     '/status': (_req, res) => sendJson(res, 200, d.status()),
 
     '/drain_listeners': async (req, res, url) => {
-      if (req.method !== 'POST') return wrongMethod(res, req, 'POST');
+      if (req.method !== 'POST') return wrongMethod(res, `Invalid method [${req.method}] in request`, 'POST');
       const n = bodyLength(req);
       if (n > 0) return sendText(res, 400, `Unexpected content in request. Body size [${n}]\n`);
       const keys = [...new Set(url.searchParams.keys())];
       const unknown = keys.filter((k) => k !== 'inboundonly' && k !== 'graceful');
-      if (unknown.length > 0) return sendText(res, 400, `Unexpected query parameters specified in request [${unknown.join(', ')}]: use inboundonly and/or graceful\n`);
+      if (unknown.length > 0) {
+        return sendReferenceError(res, 400, `Unexpected query parameters specified in request [${goQueryValues(url.searchParams)}]`, 'use inboundonly and/or graceful');
+      }
       const query = keys.length === 0 ? 'inboundonly' : keys.sort().join('&');
       try {
         const r = await d.drainEnvoy(query);
@@ -46,24 +51,24 @@ export function agentRoutes(d: AgentRouteDeps): Record<string, AdminHandler> {
         sendText(res, 200, r.body);
       } catch (err) {
         d.log.error({ err: (err as Error).message }, 'could not drain Envoy listeners');
-        sendText(res, 500, `Unable to drain Envoy listeners: ${(err as Error).message}\n`);
+        sendReferenceError(res, 500, 'Unable to drain Envoy listeners', (err as Error).message);
       }
     },
 
     '/enableLogging': async (req, res, url) => {
-      if (req.method !== 'POST') return wrongMethod(res, req, 'POST');
+      if (req.method !== 'POST') return wrongMethod(res, 'Only POST requests are supported', 'POST');
       const n = bodyLength(req);
-      if (n > 0) return sendText(res, 400, `Unexpected content in request. Body size [${n}]\n`);
+      if (n > 0) return sendReferenceError(res, 400, 'Invalid request', `unexpected content in request: body size [${n}]`);
       const keys = [...new Set(url.searchParams.keys())];
       const unknown = keys.filter((k) => k !== 'level' && k !== 'permanent');
       const level = url.searchParams.get('level') ?? '';
       const permanentText = url.searchParams.get('permanent');
       if (unknown.length > 0 || level === '' || (permanentText !== null && !['true', 'false'].includes(permanentText))) {
-        return sendText(res, 400, 'Invalid request: use POST /enableLogging?level=<level>[&permanent=true]\n');
+        return sendReferenceError(res, 400, 'Invalid request', 'use POST /enableLogging?level=<level>[&permanent=true]');
       }
       try {
         const r = await d.logLevel.set(level, permanentText === 'true');
-        if (r.kind === 'invalid') return sendText(res, 400, `${r.message}\n`);
+        if (r.kind === 'invalid') return sendReferenceError(res, 400, 'Invalid log level specified', r.message);
         if (r.kind === 'unchanged') {
           res.writeHead(304);
           return void res.end();
@@ -72,7 +77,7 @@ export function agentRoutes(d: AgentRouteDeps): Record<string, AdminHandler> {
         sendText(res, 200, `Setting logging level from [${r.from}] to [${r.to}]\n`);
       } catch (err) {
         d.log.error({ err: (err as Error).message }, 'could not set the Envoy log level');
-        sendText(res, 500, `Unable to set logging level to [${level}]: ${(err as Error).message}\n`);
+        sendReferenceError(res, 500, `Unable to set logging level to [${level}]`, (err as Error).message);
       }
     },
   };

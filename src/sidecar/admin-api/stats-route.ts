@@ -2,8 +2,10 @@ import { type AdminHandler, sendText } from '../../admin/server';
 import type { Logger } from '../../common/logger';
 import { type DeltaSource, answerDelta } from '../../admin/prometheus/delta-response';
 import { metricsExtension } from '../../admin/prometheus/metrics-extension';
+import type { MetricFamily } from '../../admin/prometheus/model';
 import { parsePrometheusText } from '../../admin/prometheus/parse';
 import { renderFamilies } from '../../admin/prometheus/render';
+import { sendReferenceError } from './reference-text';
 
 export interface StatsRouteDeps {
   /** Envoy's GET /stats?format=prometheus[&filter=appmesh][&usedonly]; rejects on failure or non-200. */
@@ -19,7 +21,7 @@ const KEYS = new Set(['usedonly', 'filter', 'delta']);
 /** GET /stats/prometheus (§7.7): usedonly, filter=metrics_extension and delta. */
 export function statsRoute(d: StatsRouteDeps): AdminHandler {
   return async (req, res, url) => {
-    if (req.method !== 'GET') return sendText(res, 405, `invalid method [${req.method}] in request: use GET\n`, { Allow: 'GET' });
+    if (req.method !== 'GET') return sendReferenceError(res, 405, `invalid method [${req.method}] in request`, 'use GET', { Allow: 'GET' });
     const n = Number(req.headers['content-length'] ?? 0) || 0;
     if (n > 0) return sendText(res, 400, `unexpected content in request. Body size [${n}]\n`);
     const q = url.searchParams;
@@ -42,11 +44,18 @@ export function statsRoute(d: StatsRouteDeps): AdminHandler {
       live = await d.fetchLive({ usedonly, appmeshOnly: filter !== null });
     } catch (err) {
       d.log.error({ err: (err as Error).message }, 'could not fetch stats from Envoy');
-      return sendText(res, 500, 'Failed to fetch stats from Envoy\n');
+      return sendReferenceError(res, 500, 'Failed to fetch stats from Envoy', (err as Error).message);
     }
     if (filter === null) return sendText(res, 200, live, { 'Content-Type': PROM_TYPE, ...extra });
+    let families: MetricFamily[];
     try {
-      sendText(res, 200, renderFamilies(metricsExtension(parsePrometheusText(live))), { 'Content-Type': PROM_TYPE, ...extra });
+      families = parsePrometheusText(live);
+    } catch (err) {
+      // The reference's words, then the parser's: "text format parsing error in line N: ..."
+      return sendText(res, 500, `error processing prometheus stats: error parsing prometheus stats: ${(err as Error).message}\n`);
+    }
+    try {
+      sendText(res, 200, renderFamilies(metricsExtension(families)), { 'Content-Type': PROM_TYPE, ...extra });
     } catch (err) {
       sendText(res, 500, `error processing prometheus stats: ${(err as Error).message}\n`);
     }

@@ -86,9 +86,20 @@ describe('node metadata: supportedIPFamilies (§12.4 examples)', () => {
   ])('%s', (_name, containers, mapping, families) => {
     expect(supportedIpFamilies({ Containers: containers }, mapping).families).toBe(families);
     const env = mapping ? { ...FARGATE, APPNET_CONTAINER_IP_MAPPING: JSON.stringify(mapping) } : FARGATE;
-    const info = md(env, { ecsTask: { Containers: containers } })['aws.appmesh.platformInfo'] as { ecsPlatformInfo: Record<string, unknown> };
-    if (families === undefined) expect(info.ecsPlatformInfo).not.toHaveProperty('supportedIPFamilies');
-    else expect(info.ecsPlatformInfo.supportedIPFamilies).toBe(families);
+    const info = md(env, { ecsTask: { Containers: containers } })['aws.appmesh.platformInfo'] as Record<string, unknown> & { ecsPlatformInfo: Record<string, unknown> };
+    // Where consumers read it: the platform map itself, not its ECS part.
+    expect(info.ecsPlatformInfo).not.toHaveProperty('supportedIPFamilies');
+    if (families === undefined) expect(info).not.toHaveProperty('supportedIPFamilies');
+    else expect(info.supportedIPFamilies).toBe(families);
+  });
+
+  it('sits beside ecsPlatformInfo in aws.appmesh.platformInfo (awsvpc dual-stack, as the reference writes it)', () => {
+    const ecsTask = { Cluster: 'TestCluster', TaskARN: 'TestTask', Containers: [{ Networks: [net('awsvpc', ['10.0.0.1'], ['fd00::1'])] }] };
+    expect(md(FARGATE, { ecsTask })['aws.appmesh.platformInfo']).toEqual({
+      ecsPlatformInfo: { ecsLaunchType: 'AWS_ECS_FARGATE', ecsClusterArn: 'TestCluster', ecsTaskArn: 'TestTask' },
+      supportedIPFamilies: 'ALL',
+      systemInfo: { systemPlatform: 'x86_64', systemKernelVersion: '5.10.0-test' },
+    });
   });
 
   it('warns for host/none/default modes', () => {

@@ -37,7 +37,8 @@ function ecsPlatformInfo(cfg: BootstrapConfig, facts: PlatformFacts, top: JsonOb
   }
   if (task !== undefined) {
     const ip = supportedIpFamilies(task, cfg.containerIpMapping);
-    if (ip.families !== undefined) info.supportedIPFamilies = ip.families;
+    // In the platform map itself, beside ecsPlatformInfo: where the reference writes it and consumers read it.
+    if (ip.families !== undefined) top.supportedIPFamilies = ip.families;
     if (ip.note !== undefined) f.warn(ip.note);
   }
   return info;

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { APP_MESH_ENV, SERVICE_CONNECT_ENV, cfgFrom } from '../../../test/fixtures/bootstrap-env';
 import { tmpDir } from '../../../test/fixtures/tmp';
 import { parseEnvoyVersion, probeEnvoyBuild } from './envoy-version';
+import { generateBootstrap } from './generate';
 import { type PlatformDeps, collectPlatformFacts } from './platform';
 
 type Route = { status?: number; body?: string; delayMs?: number };
@@ -76,6 +77,15 @@ describe('collectPlatformFacts: ECS task metadata', () => {
     expect(facts.ecsContainer).toBeUndefined();
     expect(d.warnings.join('\n')).toMatch(/HTTP 500/);
     expect(d.warnings.join('\n')).toMatch(/timed out after 150 ms/);
+  });
+
+  it('falls back to the v3 endpoint (ECS_CONTAINER_METADATA_URI): v4-only task -> platformInfo.supportedIPFamilies IPv4_ONLY', async () => {
+    const task = { ...TASK, Containers: [{ Networks: [{ NetworkMode: 'awsvpc', IPv4Addresses: ['10.0.0.9'] }] }] };
+    const ecs = await server({ 'GET /v3/abc/task': { body: JSON.stringify(task) }, 'GET /v3/abc': { body: '{"Limits":{"CPU":1}}' } });
+    const cfg = cfgFrom({ ...SERVICE_CONNECT_ENV, AWS_EXECUTION_ENV: 'AWS_ECS_EC2', ECS_CONTAINER_METADATA_URI: `${ecs.url}/v3/abc` });
+    const platformInfo = generateBootstrap(cfg, await collectPlatformFacts(cfg, deps())).bootstrap.node.metadata['aws.appmesh.platformInfo'] as Record<string, unknown>;
+    expect(platformInfo).toMatchObject({ supportedIPFamilies: 'IPv4_ONLY', ecsPlatformInfo: { ecsLaunchType: 'AWS_ECS_EC2', CPU: '1' } });
+    expect(platformInfo.ecsPlatformInfo).not.toHaveProperty('supportedIPFamilies');
   });
 
   it('does not call the metadata endpoint without AWS_EXECUTION_ENV', async () => {

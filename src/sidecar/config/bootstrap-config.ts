@@ -1,5 +1,6 @@
 import { GO_DURATION_FORM, parseGoDurationMs } from '../../common/duration';
 import type { EnvReader } from '../../common/env';
+import { readSigningName } from '../../sigv4/signing-name';
 import { envoyAdminUdsPath } from './agent-config';
 
 export interface TracerEndpoint {
@@ -102,7 +103,7 @@ export function readBootstrapConfig(r: EnvReader): BootstrapConfig {
       endpoint: r.string('APPMESH_XDS_ENDPOINT'),
       preview: r.bool('APPMESH_PREVIEW', false),
       dualstack: r.bool('APPMESH_DUALSTACK_ENDPOINT', false),
-      signingName: r.string('APPMESH_SIGNING_NAME'),
+      signingName: readSigningName(r),
       initialFetchTimeoutS: r.int('ENVOY_INITIAL_FETCH_TIMEOUT', 0, { min: 0 }),
     },
     admin: {

@@ -175,6 +175,11 @@ describe('sidecar config: bootstrap variables', () => {
     expect(bad({ ENABLE_ENVOY_XRAY_TRACING: '1', ENABLE_ENVOY_DATADOG_TRACING: '1', ENVOY_TRACING_CFG_FILE: '/t.yaml' })).toEqual([]);
   });
 
+  it('validates APPMESH_SIGNING_NAME (a SigV4 service name)', () => {
+    expect(load({ APPMESH_SIGNING_NAME: 'custom' }).bootstrap?.xds.signingName).toBe('custom');
+    expect(bad({ APPMESH_SIGNING_NAME: 'bad name/with slash' }).map((p) => p[0])).toEqual(['APPMESH_SIGNING_NAME']);
+  });
+
   it('reports problems of both families together', () => {
     expect(bad({ APPNET_ENVOY_RESTART_COUNT: '-1', STATSD_PORT: 'x', APPMESH_RESOURCE_ARN: '' }).map((p) => p[0]).sort()).toEqual(['APPMESH_RESOURCE_ARN', 'APPNET_ENVOY_RESTART_COUNT', 'STATSD_PORT']);
   });

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Logger } from '../../common/logger';
+import { withParentPipe } from '../../common/parent-watch';
 import type { EnvoyExit } from '../health/status-document';
 import { restartDelayMs } from './envoy-command';
 
@@ -55,8 +56,12 @@ export class EnvoySupervisor {
     const args = this.o.args();
     const out = this.o.output;
     let child: ChildProcess;
+    // A parent pipe too: a real Envoy ignores it (in a container it dies with the container
+    // when the agent, PID 1, dies); the local stand-in stops when it closes, so a SIGKILLed
+    // agent leaves no Envoy behind on a laptop either.
+    const watched = withParentPipe(['ignore', out, out], this.o.env);
     try {
-      child = spawn(this.o.bin, args, { env: this.o.env, stdio: ['ignore', out, out] });
+      child = spawn(this.o.bin, args, { env: watched.env, stdio: watched.stdio });
     } catch (err) {
       // spawn itself can throw (e.g. EACCES on some platforms); treat like an immediate exit
       this.o.log.error({ bin: this.o.bin, err: (err as Error).message }, 'cannot start Envoy');
@@ -72,6 +77,9 @@ export class EnvoySupervisor {
       this.o.log.info({ pid: child.pid, bin: this.o.bin, args, restart: this.restarts }, 'started Envoy');
       this.o.onStart?.(child.pid!);
     });
+    // 'close' waits for every stdio stream: the parent pipe is closed here once Envoy is gone,
+    // so a process Envoy left holding it cannot delay the restart.
+    child.once('exit', () => child.stdio[3]?.destroy());
     child.once('close', (code, signal) => this.exited(child.pid ?? -1, spawnError ? 127 : code, signal));
   }
 

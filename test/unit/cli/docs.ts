@@ -58,7 +58,7 @@ export function relayStatus(streams: StreamView[], over: Partial<RelayStatus> = 
     healthStatus: 'HEALTHY',
     reasons: [],
     relayUptime: '3605s',
-    listener: { path: '/tmp/relay_xds.sock', listening: true, mode: '0600', connections: 2 },
+    listener: { path: '/tmp/relay_xds.sock', listening: true, socket: 'PRESENT', mode: '0600', connections: 2 },
     upstream: {
       target: '127.0.0.1:45127',
       domain: 'ecs-sc.us-west-2.api.aws',
