@@ -25,8 +25,13 @@ describe('relay config', () => {
       bufferLimitBytes: 10_485_760,
       drainTimeoutMs: 20_000,
       admin: undefined,
-      upstream: { domain: 'ecs-sc.us-west-2.api.aws', port: 443, connectHost: 'ecs-sc.us-west-2.api.aws', tls: true, keepaliveIntervalMs: 10_000, keepaliveTimeoutMs: 5000, maxConnectionDurationMs: 2_400_000, connectTimeoutMs: 5000 },
+      upstream: { domain: 'ecs-sc.us-west-2.api.aws', port: 443, connectHosts: ['ecs-sc.us-west-2.api.aws'], tls: true, keepaliveIntervalMs: 10_000, keepaliveTimeoutMs: 5000, maxConnectionDurationMs: 2_400_000, connectTimeoutMs: 5000 },
     });
+  });
+
+  it('takes several management addresses (replicas), and names a bad one', () => {
+    expect(load({ APPNET_MANAGEMENT_DOMAIN_NAME: 'mgmt.example.com', APPNET_MANAGEMENT_ADDRESS: '127.0.0.1,127.0.0.2' }).upstream).toMatchObject({ domain: 'mgmt.example.com', connectHosts: ['127.0.0.1', '127.0.0.2'] });
+    expect(problems({ APPNET_MANAGEMENT_ADDRESS: '127.0.0.1,,x y' })).toEqual(['APPNET_MANAGEMENT_ADDRESS']);
   });
 
   it('honors APPNET_MANAGEMENT_DOMAIN_NAME over APPMESH_XDS_ENDPOINT, and takes a port from the endpoint', () => {

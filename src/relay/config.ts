@@ -3,13 +3,15 @@ import { LOG_LEVELS, type LogLevel } from '../common/logger';
 import { type AdminListen, checkSocketPath, readAdminListen } from '../admin/config';
 import { readSigningName } from '../sigv4/signing-name';
 import { HOSTNAME_RE, REGION_RE, defaultManagementDomain, ecdhCurveFor, parseEndpoint } from './management-domain';
+import { parseHostList } from './upstream-addresses';
 
 export interface UpstreamConfig {
   /** The management domain: TLS SNI, certificate name, `:authority` and SigV4 host. */
   domain: string;
   port: number;
   /** Where to dial (default: the domain itself). */
-  connectHost: string;
+  /** Hosts to connect to (APPNET_MANAGEMENT_ADDRESS, comma-separated; default the domain); names may resolve to several addresses. */
+  connectHosts: string[];
   tls: boolean;
   /** PEM file of trusted CAs; undefined = Node's default roots. */
   caFile: string | undefined;
@@ -70,8 +72,10 @@ export function loadRelayConfig(env: Env, facts: RelayFacts): RelayConfig {
   domain ??= REGION_RE.test(region) ? defaultManagementDomain(region, facts.fipsEnabled) : '';
 
   const port = r.port('APPNET_MANAGEMENT_PORT', endpointPort ?? 443);
-  const connectHost = r.string('APPNET_MANAGEMENT_ADDRESS', domain);
-  if (/[\s/]/.test(connectHost)) r.problem('APPNET_MANAGEMENT_ADDRESS', connectHost, 'a host name or IP address');
+  const addressText = r.string('APPNET_MANAGEMENT_ADDRESS');
+  const hostList = addressText === undefined ? undefined : parseHostList(addressText);
+  if (hostList && !hostList.ok) r.problem('APPNET_MANAGEMENT_ADDRESS', addressText!, hostList.problem);
+  const connectHosts = hostList?.ok ? hostList.hosts : [domain];
   const tls = r.bool('APPNET_MANAGEMENT_TLS', true);
   let caFile = r.string('RELAY_TRUSTED_CA_FILE');
   if (caFile !== undefined && !facts.fileExists(caFile)) r.problem('RELAY_TRUSTED_CA_FILE', caFile, 'the path of an existing PEM file of CA certificates');
@@ -80,7 +84,7 @@ export function loadRelayConfig(env: Env, facts: RelayFacts): RelayConfig {
   const upstream: UpstreamConfig = {
     domain,
     port,
-    connectHost,
+    connectHosts,
     tls,
     caFile: tls ? caFile : undefined,
     ecdhCurve: ecdhCurveFor(region),

@@ -3,12 +3,18 @@ import * as http2 from 'node:http2';
 import type { Logger } from '../common/logger';
 import { Backoff, type BackoffOptions, jitterDown } from '../common/backoff';
 import { MAX_WINDOW, type UpstreamConfig } from './config';
+import { AddressRotation, hostPort, type Lookup } from './upstream-addresses';
 import { UpstreamUnavailableError, describeConnectError } from './upstream-errors';
 
 export type UpstreamState = 'CONNECTED' | 'CONNECTING' | 'NOT_CONNECTED';
 
 export interface UpstreamStatus {
+  /** The address:port in use (or, while not connected, the configured hosts). */
   target: string;
+  /** The address of the connection in use, null while not connected. */
+  address: string | null;
+  /** Every address the configured hosts resolved to at the last attempt. */
+  addresses: string[];
   domain: string;
   tls: boolean;
   state: UpstreamState;
@@ -35,6 +41,8 @@ export interface UpstreamOptions {
   hooks?: UpstreamHooks;
   backoff?: BackoffOptions;
   random?: () => number;
+  /** DNS lookup of the configured host names (tests inject one). */
+  lookup?: Lookup;
 }
 
 const RECYCLE_JITTER = 0.1;
@@ -47,9 +55,16 @@ const RECONNECT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 10_000, multi
  * duration (jittered) by draining: new streams go to a fresh connection while
  * the old one lives until its streams end. While it cannot connect, `acquire()`
  * fails at once with the reason, so clients are never left hanging.
+ *
+ * With several addresses (APPNET_MANAGEMENT_ADDRESS listing hosts, or a name
+ * resolving to several: replicas), an attempt tries each in turn, starting
+ * after the one that failed or was lost (upstream-addresses.ts); only when
+ * none answers does the backoff apply.
  */
 export class UpstreamManager {
-  readonly target: string;
+  private readonly configured: string;
+  private readonly rotation: AddressRotation;
+  private activeAddress: string | undefined;
   private active: http2.ClientHttp2Session | undefined;
   private activeSince = 0;
   private connecting: Promise<http2.ClientHttp2Session> | undefined;
@@ -70,14 +85,19 @@ export class UpstreamManager {
     private readonly cfg: UpstreamConfig,
     private readonly opts: UpstreamOptions,
   ) {
-    const host = cfg.connectHost.includes(':') ? `[${cfg.connectHost}]` : cfg.connectHost;
-    this.target = `${host}:${cfg.port}`;
+    this.configured = cfg.connectHosts.map((h) => hostPort(h, cfg.port)).join(',');
+    this.rotation = new AddressRotation(cfg.connectHosts, opts.lookup);
     this.random = opts.random ?? Math.random;
     this.backoff = new Backoff(opts.backoff ?? RECONNECT_BACKOFF, this.random);
   }
 
   get state(): UpstreamState {
     return this.stateValue;
+  }
+
+  /** The address:port in use, or the configured hosts while not connected. */
+  get target(): string {
+    return this.activeAddress !== undefined && this.active ? hostPort(this.activeAddress, this.cfg.port) : this.configured;
   }
 
   /** Connect now, and keep connected from then on. */
@@ -98,6 +118,8 @@ export class UpstreamManager {
   status(): UpstreamStatus {
     return {
       target: this.target,
+      address: this.active ? (this.activeAddress ?? null) : null,
+      addresses: [...this.rotation.addresses],
       domain: this.cfg.domain,
       tls: this.cfg.tls,
       state: this.stateValue,
@@ -156,24 +178,46 @@ export class UpstreamManager {
     this.nextAttemptAt = undefined;
     this.setState('CONNECTING');
     this.opts.hooks?.onConnectAttempt?.();
-    this.connecting = this.openSession().then(
-      (session) => {
+    this.connecting = this.openAny().then(
+      ({ session, address }) => {
         this.connecting = undefined;
         if (this.closing) {
           session.destroy();
           throw new UpstreamUnavailableError('relay: shutting down');
         }
-        this.adopt(session);
+        this.adopt(session, address);
         return session;
       },
       (err: unknown) => {
         this.connecting = undefined;
-        const message = describeConnectError(err, this.target);
+        const message = err instanceof Error ? err.message : String(err);
         this.recordFailure(message);
-        throw new UpstreamUnavailableError(`relay: cannot reach management server ${this.cfg.domain} (${this.target}): ${message}`);
+        throw new UpstreamUnavailableError(`relay: cannot reach management server ${this.cfg.domain} (${this.configured}): ${message}`);
       },
     );
     return this.connecting;
+  }
+
+  /** A session to the first address that answers, trying each in turn; the error names every address tried. */
+  private async openAny(): Promise<{ session: http2.ClientHttp2Session; address: string }> {
+    let order: string[];
+    try {
+      order = await this.rotation.resolve();
+    } catch (e) {
+      throw new Error((e as Error).message);
+    }
+    const failures: string[] = [];
+    for (const address of order) {
+      try {
+        return { session: await this.openSession(address), address };
+      } catch (e) {
+        const target = hostPort(address, this.cfg.port);
+        failures.push(order.length > 1 ? `${target}: ${describeConnectError(e, target)}` : describeConnectError(e, target));
+        this.rotation.passOver(address);
+        if (this.closing) break;
+      }
+    }
+    throw new Error(failures.join('; '));
   }
 
   /** TLS options for a new connection; the CA file is read each time, so a rotated bundle is picked up. */
@@ -189,11 +233,11 @@ export class UpstreamManager {
     return { servername: cfg.domain, minVersion: 'TLSv1.2', ...(ca ? { ca } : {}), ...(cfg.ecdhCurve ? { ecdhCurve: cfg.ecdhCurve } : {}) };
   }
 
-  private async openSession(): Promise<http2.ClientHttp2Session> {
+  private async openSession(address: string): Promise<http2.ClientHttp2Session> {
     const tlsOptions = await this.tlsOptions();
     return new Promise((resolve, reject) => {
       const cfg = this.cfg;
-      const session = http2.connect(`${cfg.tls ? 'https' : 'http'}://${this.target}`, {
+      const session = http2.connect(`${cfg.tls ? 'https' : 'http'}://${hostPort(address, cfg.port)}`, {
         ...tlsOptions,
         settings: { enablePush: false, initialWindowSize: this.opts.streamWindowBytes },
         // The shared upstream session must never refuse new streams for memory:
@@ -222,8 +266,9 @@ export class UpstreamManager {
     });
   }
 
-  private adopt(session: http2.ClientHttp2Session): void {
+  private adopt(session: http2.ClientHttp2Session, address: string): void {
     this.active = session;
+    this.activeAddress = address;
     this.activeSince = Date.now();
     this.connects++;
     this.backoff.reset();
@@ -239,7 +284,7 @@ export class UpstreamManager {
       });
     }
     session.on('error', (err) => {
-      this.lastError = { message: describeConnectError(err, this.target), at: Date.now() };
+      this.lastError = { message: describeConnectError(err, hostPort(address, this.cfg.port)), at: Date.now() };
     });
     session.on('goaway', (code: number) => {
       this.opts.log.info({ target: this.target, code }, 'management server sent GOAWAY');
@@ -254,7 +299,9 @@ export class UpstreamManager {
       this.active = undefined;
       if (this.closing) return;
       const why = this.lastError && this.lastError.at >= this.activeSince ? this.lastError.message : 'connection closed';
-      this.opts.log.warn({ target: this.target, reason: why }, 'lost connection to management server');
+      this.opts.log.warn({ target: hostPort(address, this.cfg.port), reason: why }, 'lost connection to management server');
+      // The next attempt starts with another address: a replica that died is not asked first.
+      this.rotation.passOver(address);
       this.recordFailure(why, false);
     });
   }

@@ -61,6 +61,8 @@ export function relayStatus(streams: StreamView[], over: Partial<RelayStatus> = 
     listener: { path: '/tmp/relay_xds.sock', listening: true, socket: 'PRESENT', mode: '0600', connections: 2 },
     upstream: {
       target: '127.0.0.1:45127',
+      address: '127.0.0.1',
+      addresses: ['127.0.0.1'],
       domain: 'ecs-sc.us-west-2.api.aws',
       tls: true,
       state: 'CONNECTED',
