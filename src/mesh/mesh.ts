@@ -101,11 +101,11 @@ export class LocalMesh {
       ports[name] = Number((await this.group.waitForLine(p, (l) => l.port !== undefined, 10_000, 'its port')).port);
     }
 
-    say('starting the management server (App Mesh model, TLS, SigV4 verification)…');
+    say('starting the management server (App Mesh model in a data directory, TLS, SigV4 verification)…');
     const mgmt = this.group.start(
       'mgmt',
       MAIN.mgmt,
-      ['--appmesh', MODEL_FILE, '--port', '0', '--admin-port', '0', '--tls-cert', tls.files!.cert, '--tls-key', tls.files!.key, '--sigv4-region', REGION, '--sigv4-credentials', credsFile],
+      ['--appmesh', MODEL_FILE, '--data-dir', path.join(this.dir, 'mgmt-data'), '--port', '0', '--admin-port', '0', '--tls-cert', tls.files!.cert, '--tls-key', tls.files!.key, '--sigv4-region', REGION, '--sigv4-credentials', credsFile],
       this.env({ SERVICEB_PORT: String(ports.serviceB), SERVICEBV2_PORT: String(ports.serviceBv2) }),
     );
     const listening = await this.group.waitForLine(mgmt, (l) => l.msg === 'listening', 15_000, '"listening"');

@@ -141,7 +141,9 @@ describe('docker-compose.yml', () => {
     doc.services['serviceb-envoy'].environment.APPMESH_XDS_ENDPOINT = 'unix:///tmp/other.sock';
     doc.services['serviceb-envoy'].environment.ENVOY_LOGLEVEL = 'debug';
     doc.services.relay.environment.AWS_SECRET_ACCESS_KEY = 'something else';
-    doc.services.relay.depends_on.mgmt.condition = 'service_started';
+    doc.services.relay.depends_on['mgmt-b'].condition = 'service_started';
+    doc.services['mgmt-b'].environment = { ...doc.services['mgmt-b'].environment, APPNET_MGMT_STORE: 'etcd://etcd:2379/other' };
+    delete doc.services['mgmt-a'].depends_on.etcd;
     doc.services.serviceb.depends_on = { nothere: { condition: 'service_healthy' } };
     doc.services.servicea.user = '1000';
     doc.services.servicea.environment.GRPC_XDS_BOOTSTRAP_CONFIG = doc.services.servicea.environment.GRPC_XDS_BOOTSTRAP_CONFIG.replace(',"locality":{}', '').replace('grpcClient', 'virtualNode');
@@ -151,7 +153,8 @@ describe('docker-compose.yml', () => {
       'APPMESH_XDS_ENDPOINT should be unix:///var/run/appnet/relay/relay_xds.sock',
       'ENVOY_LOGLEVEL is not read',
       'AWS_SECRET_ACCESS_KEY must match',
-      'should wait for mgmt to be service_healthy',
+      'should wait for mgmt-b to be service_healthy',
+      'every replica should use the same --store',
       'depends_on nothere',
       'runs as uid 1000',
       'rejected by @grpc/grpc-js-xds: locality field missing',
@@ -163,7 +166,8 @@ describe('docker-compose.yml', () => {
   });
 
   it.skipIf(!APPMESH_LANDED)('init writes what mgmt and the relay accept: certificates, credentials, a DNS-only model', async () => {
-    const { init, mgmt, relay } = compose.services;
+    const { init, relay } = compose.services;
+    const mgmt = compose.services['mgmt-a'];
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'appnet-compose-init-'));
     try {
       // The container paths of the named volumes, mapped to directories here.

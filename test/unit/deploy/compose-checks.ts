@@ -200,12 +200,10 @@ function checkWiring(services: Record<string, Json>, ctx: ComposeContext): strin
   return out;
 }
 
-/** mgmt and init: flags and variables, address and port, TLS names and files, credentials. */
-function checkControlPlane(services: Record<string, Json>, ctx: ComposeContext, relayName: string, relayEnv: EnvMap): string[] {
+/** One appnet-mgmt replica: flags and variables, listen address and port, TLS, the relay waiting for it. */
+function checkReplica(services: Record<string, Json>, ctx: ComposeContext, relayName: string, relayEnv: EnvMap, mgmtName: string): string[] {
   const out: string[] = [];
-  const mgmtName = relayEnv.APPNET_MANAGEMENT_ADDRESS ?? '';
   const mgmt = services[mgmtName];
-  if (!mgmt) return [`${relayName}: APPNET_MANAGEMENT_ADDRESS should name the management server's service (got "${mgmtName}")`];
   const env = composeEnv(mgmt);
   for (const k of Object.keys(env)) if (!ctx.mgmtEnv.has(k)) out.push(`${mgmtName}: ${k} is not an appnet-mgmt variable`);
   for (const a of ((mgmt.command ?? []) as unknown[]).map(String)) {
@@ -216,6 +214,43 @@ function checkControlPlane(services: Record<string, Json>, ctx: ComposeContext, 
   if (env.APPNET_MGMT_SIGV4_REGION !== relayEnv.AWS_REGION) out.push(`${mgmtName}: APPNET_MGMT_SIGV4_REGION should equal the relay's AWS_REGION`);
   if (!env.APPNET_MGMT_TLS_CERT || relayEnv.APPNET_MANAGEMENT_TLS === 'false') out.push(`${mgmtName}: TLS should be on, as in ECS`);
   if (dependsOn(services[relayName])[mgmtName] !== 'service_healthy') out.push(`${relayName}: should wait for ${mgmtName} to be service_healthy`);
+  return out;
+}
+
+/** The replicas' shared store: an etcd service they all name (and wait for), or, for one replica, a data directory on a named volume. */
+function checkStore(services: Record<string, Json>, replicas: string[], initName: string, initArgs: string[], initSvc: Json): string[] {
+  const out: string[] = [];
+  const stores = replicas.map((n) => composeEnv(services[n]).APPNET_MGMT_STORE ?? argAfter(((services[n].command ?? []) as unknown[]).map(String), '--store'));
+  if (stores.every((x) => x === undefined)) {
+    if (replicas.length > 1) return [`${replicas.join(', ')}: replicas must share a store (--store etcd://...); a data directory is one process's`];
+    const mgmt = services[replicas[0]!];
+    const dataDir = argAfter(((mgmt.command ?? []) as unknown[]).map(String), '--data-dir') ?? composeEnv(mgmt).APPNET_MGMT_DATA_DIR;
+    const dataMount = mounts(mgmt).find((m) => m.target === dataDir);
+    if (!dataDir || !dataMount || !isNamed(dataMount.source)) out.push(`${replicas[0]}: the store (--data-dir / APPNET_MGMT_DATA_DIR) should be a named volume, so the App Mesh model survives the container`);
+    else if (!mounts(initSvc).some((m) => m.source === dataMount.source && m.target === argAfter(initArgs, '--data-dir'))) out.push(`${initName}: --data-dir should prepare ${replicas[0]}'s store volume (${dataMount.source})`);
+    return out;
+  }
+  if (new Set(stores).size !== 1) return [`${replicas.join(', ')}: every replica should use the same --store (got ${stores.map(String).join(' / ')})`];
+  const m = /^etcds?:\/\/([^/]+)(\/.*)?$/.exec(stores[0] ?? '');
+  const hosts = (m?.[1] ?? '').split(',').map((h) => h.split(':')[0]!);
+  for (const h of hosts) {
+    const etcd = services[h];
+    if (!etcd) out.push(`${replicas[0]}: --store names ${h}, which is not a service`);
+    else {
+      if (!mounts(etcd).some((v) => isNamed(v.source))) out.push(`${h}: etcd's data should be a named volume, so the model survives the container`);
+      for (const r of replicas) if (dependsOn(services[r])[h] !== 'service_healthy') out.push(`${r}: should wait for ${h} to be service_healthy`);
+    }
+  }
+  return out;
+}
+
+/** The control plane and init: every replica, the store, TLS names and files, credentials, the seed model. */
+function checkControlPlane(services: Record<string, Json>, ctx: ComposeContext, relayName: string, relayEnv: EnvMap): string[] {
+  const out: string[] = [];
+  const replicas = (relayEnv.APPNET_MANAGEMENT_ADDRESS ?? '').split(',').map((h) => h.trim());
+  const missing = replicas.filter((r) => !services[r]);
+  if (missing.length > 0 || replicas.length === 0) return [`${relayName}: APPNET_MANAGEMENT_ADDRESS should name the management servers' services (got "${relayEnv.APPNET_MANAGEMENT_ADDRESS ?? ''}")`];
+  for (const r of replicas) out.push(...checkReplica(services, ctx, relayName, relayEnv, r));
 
   const init = Object.entries(services).find(([, s]) => ((s.entrypoint ?? []) as string[]).some((p) => String(p).endsWith('compose-init.js')));
   if (!init) return [...out, 'no init service running docker/compose-init.js'];
@@ -225,39 +260,37 @@ function checkControlPlane(services: Record<string, Json>, ctx: ComposeContext, 
   const pki = mounts(initSvc).find((m) => m.target === dir);
   if (!pki || !isNamed(pki.source)) return [...out, `${initName}: --dir ${dir} should be a named volume`];
   const tlsNames = (argAfter(args, '--names') ?? '').split(',');
-  for (const n of [relayEnv.APPNET_MANAGEMENT_DOMAIN_NAME, mgmtName]) if (n && !tlsNames.includes(n)) out.push(`${initName}: the server certificate should name ${n}`);
+  for (const n of [relayEnv.APPNET_MANAGEMENT_DOMAIN_NAME, ...replicas]) if (n && !tlsNames.includes(n)) out.push(`${initName}: the server certificate should name ${n}`);
   const expectFile = (who: string, svc: Json, file: string | undefined, base: string) => {
     const m = mounts(svc).find((x) => x.source === pki.source);
     if (!file || !m || path.posix.dirname(file) !== m.target || path.posix.basename(file) !== base) out.push(`${who}: ${base} should be read from the ${pki.source} volume (${file ?? 'unset'})`);
   };
   expectFile(relayName, services[relayName], relayEnv.RELAY_TRUSTED_CA_FILE, 'ca.pem');
-  expectFile(mgmtName, mgmt, env.APPNET_MGMT_TLS_CERT, 'server.pem');
-  expectFile(mgmtName, mgmt, env.APPNET_MGMT_TLS_KEY, 'server-key.pem');
-  expectFile(mgmtName, mgmt, env.APPNET_MGMT_SIGV4_CREDENTIALS, 'creds.json');
   const initEnv = composeEnv(initSvc);
   for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) if (!initEnv[k] || initEnv[k] !== relayEnv[k]) out.push(`${relayName}: ${k} must match what ${initName} writes into the credentials file`);
-  // The model: init writes it into a volume the management server reads --appmesh from.
+  // The model: init writes it into a volume the replicas read --appmesh from (the first to start on an empty store applies it).
   const modelOut = argAfter(args, '--model-out');
   const modelVolume = mounts(initSvc).find((m) => modelOut !== undefined && m.target === path.posix.dirname(modelOut));
-  const appmesh = argAfter(((mgmt.command ?? []) as unknown[]).map(String), '--appmesh') ?? env.APPNET_MGMT_APPMESH;
-  const mgmtModelMount = mounts(mgmt).find((m) => m.source === modelVolume?.source);
-  if (!modelVolume || !isNamed(modelVolume.source) || !mgmtModelMount || appmesh !== path.posix.join(mgmtModelMount.target, path.posix.basename(modelOut!))) {
-    out.push(`${mgmtName}: --appmesh should read the model ${initName} writes (--model-out ${modelOut ?? 'unset'}) through a shared named volume`);
+  for (const mgmtName of replicas) {
+    const mgmt = services[mgmtName];
+    const env = composeEnv(mgmt);
+    expectFile(mgmtName, mgmt, env.APPNET_MGMT_TLS_CERT, 'server.pem');
+    expectFile(mgmtName, mgmt, env.APPNET_MGMT_TLS_KEY, 'server-key.pem');
+    expectFile(mgmtName, mgmt, env.APPNET_MGMT_SIGV4_CREDENTIALS, 'creds.json');
+    const appmesh = argAfter(((mgmt.command ?? []) as unknown[]).map(String), '--appmesh') ?? env.APPNET_MGMT_APPMESH;
+    const mgmtModelMount = mounts(mgmt).find((m) => m.source === modelVolume?.source);
+    if (!modelVolume || !isNamed(modelVolume.source) || !mgmtModelMount || appmesh !== path.posix.join(mgmtModelMount.target, path.posix.basename(modelOut!))) {
+      out.push(`${mgmtName}: --appmesh should read the model ${initName} writes (--model-out ${modelOut ?? 'unset'}) through a shared named volume`);
+    }
+    if (uidOf(argAfter(args, '--owner')) !== uidOf(ctx.imageUsers[imageOf(mgmt)])) out.push(`${initName}: --owner should be ${mgmtName}'s user (it reads the key and the credentials)`);
+    if (dependsOn(mgmt)[initName] !== 'service_completed_successfully') out.push(`${mgmtName}: should wait for ${initName} to complete`);
   }
-  // The store: a named volume, handed to the management server's user by init, so the model survives.
-  const dataDir = argAfter(((mgmt.command ?? []) as unknown[]).map(String), '--data-dir') ?? env.APPNET_MGMT_DATA_DIR;
-  const dataMount = mounts(mgmt).find((m) => m.target === dataDir);
-  if (!dataDir || !dataMount || !isNamed(dataMount.source)) out.push(`${mgmtName}: the store (--data-dir / APPNET_MGMT_DATA_DIR) should be a named volume, so the App Mesh model survives the container`);
-  else if (!mounts(initSvc).some((m) => m.source === dataMount.source && m.target === argAfter(args, '--data-dir'))) out.push(`${initName}: --data-dir should prepare ${mgmtName}'s store volume (${dataMount.source})`);
+  out.push(...checkStore(services, replicas, initName, args, initSvc));
   const modelIn = argAfter(args, '--model-in');
   const seedMount = mounts(initSvc).find((m) => modelIn !== undefined && m.target === path.posix.dirname(modelIn));
   if (!seedMount || !seedMount.source.startsWith('./')) out.push(`${initName}: --model-in should come from a bind mount of the repository (the seed scenario)`);
   else if (!ctx.pendingPaths.has(seedMount.source) && !fs.existsSync(path.join(ctx.root, seedMount.source, path.posix.basename(modelIn!)))) out.push(`${initName}: ${seedMount.source}/${path.posix.basename(modelIn!)} does not exist`);
-  if (uidOf(argAfter(args, '--owner')) !== uidOf(ctx.imageUsers[imageOf(mgmt)])) out.push(`${initName}: --owner should be ${mgmtName}'s user (it reads the key and the credentials)`);
   if (uidOf(argAfter(args, '--socket-owner')) !== uidOf(services[relayName].user ?? ctx.imageUsers[imageOf(services[relayName])])) out.push(`${initName}: --socket-owner should be the relay's user`);
-  for (const dep of [initName]) {
-    if (dependsOn(mgmt)[dep] !== 'service_completed_successfully') out.push(`${mgmtName}: should wait for ${dep} to complete`);
-    if (dependsOn(services[relayName])[dep] !== 'service_completed_successfully') out.push(`${relayName}: should wait for ${dep} to complete`);
-  }
+  if (dependsOn(services[relayName])[initName] !== 'service_completed_successfully') out.push(`${relayName}: should wait for ${initName} to complete`);
   return out;
 }
