@@ -23,7 +23,8 @@ export interface ExtensionRequest {
 export interface AdminExtension {
   /** Requests for exactly this path or below it go to `handle`. */
   prefix: string;
-  handle(req: ExtensionRequest): Promise<{ status: number; body: unknown; headers?: Record<string, string> }>;
+  /** `body` is sent as JSON; `text` (with its content-type in `headers`) as it is. */
+  handle(req: ExtensionRequest): Promise<{ status: number; body?: unknown; text?: string; headers?: Record<string, string> }>;
 }
 
 /** Request bodies larger than this are refused with 413. */
@@ -111,7 +112,10 @@ export function startAdminServer(host: string, port: number, view: AdminView, lo
             return;
           }
           const a = await ext.handle({ method, url: req.url ?? '/', headers: req.headers, body });
-          send(res, a.status, a.body, a.headers);
+          if (a.text !== undefined) {
+            res.writeHead(a.status, { 'cache-control': 'no-store', ...a.headers });
+            res.end(a.text);
+          } else send(res, a.status, a.body, a.headers);
         })
         .catch((e: unknown) => fail(res, req.url, e));
     } catch (e) {

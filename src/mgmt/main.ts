@@ -12,6 +12,7 @@
  */
 import { createLogger } from '../common/logger';
 import { parseMgmtArgs, USAGE } from './cli-config';
+import { MgmtMetrics } from './metrics';
 import { startManagementServer } from './server';
 import { openSources, type Sources } from './sources';
 
@@ -25,9 +26,11 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   const logger = createLogger('appnet-mgmt', config.logLevel);
   const problems: string[] = error ? [error.message] : [];
   let sources: Sources | undefined;
+  // The store's state is read at scrape time, once the sources exist.
+  const metrics = new MgmtMetrics({ store: () => sources!.storeHealth() });
   if (!error) {
     try {
-      sources = await openSources(config, env, logger);
+      sources = await openSources(config, env, logger, metrics);
     } catch (e) {
       problems.push(e instanceof Error ? e.message : String(e));
     }
@@ -46,11 +49,15 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     sigv4: config.sigv4,
     source,
     adminPort: config.adminPort,
-    adminExtensions: sources.adminExtensions,
+    adminExtensions: [
+      ...sources.adminExtensions,
+      { prefix: '/metrics', handle: async () => ({ status: 200, text: await metrics.text(), headers: { 'content-type': metrics.registry.contentType } }) },
+    ],
     health: () => ({ store: sources.storeHealth() }),
     logger,
     maxStreamAgeMs: config.maxStreamAgeMs,
   });
+  metrics.watch(server);
   logger.info(
     {
       port: server.port,

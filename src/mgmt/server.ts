@@ -133,6 +133,11 @@ export class ManagementServer extends EventEmitter<ManagementEvents> {
   }
 
   /** Open streams, then recently closed ones (unless openOnly). */
+  /** How many xDS streams are open now. */
+  openStreamCount(): number {
+    return this.registry.openCount();
+  }
+
   streams(openOnly = false): StreamRecord[] {
     return this.registry.list(openOnly);
   }

@@ -14,6 +14,7 @@ import { openModelStore, type Clock } from './appmesh/state/open-store';
 import type { MgmtCliConfig } from './cli-config';
 import { CombinedSource } from './combined-source';
 import { FileResourceSource } from './file-source';
+import type { MgmtMetrics } from './metrics';
 import { ResourceCodec } from './resource-codec';
 import type { ResourceSource } from './snapshot';
 
@@ -51,7 +52,7 @@ export function partitionOf(region: string): string {
 const SYSTEM_CLOCK: Clock = { now: () => Date.now(), uid: () => randomUUID() };
 
 /** Open the store (seeding it when empty), the API and the sources; throws with every problem. */
-export async function openSources(config: MgmtCliConfig, env: NodeJS.ProcessEnv, logger: Logger, clock: Clock = SYSTEM_CLOCK): Promise<Sources> {
+export async function openSources(config: MgmtCliConfig, env: NodeJS.ProcessEnv, logger: Logger, metrics?: MgmtMetrics, clock: Clock = SYSTEM_CLOCK): Promise<Sources> {
   const codec = new ResourceCodec();
   const problems: string[] = [];
   let file: FileResourceSource | undefined;
@@ -116,6 +117,7 @@ export async function openSources(config: MgmtCliConfig, env: NodeJS.ProcessEnv,
     ...(config.sigv4 ? { auth: { region: config.sigv4.region, credentials: credentialList(config.sigv4.credentials) } } : {}),
     ...(config.apiRateLimit ? { rateLimit: new TokenBucket(config.apiRateLimit.rate, config.apiRateLimit.burst) } : {}),
     logger,
+    ...(metrics ? { onRequest: (op: string, code: string) => metrics.apiRequest(op, code) } : {}),
   });
   const openStore = store;
   return {

@@ -207,6 +207,13 @@ describe('every App Mesh operation through the official SDK (a running appnet-mg
     expect(await snapshot()).toEqual(before);
     // No secret reaches the log.
     expect(cp.proc.lines.map((l) => JSON.stringify(l)).join('\n') + cp.proc.stderr).not.toContain(OPERATOR.secretAccessKey);
+    // The metrics count every call by operation and outcome.
+    const metrics = await (await fetch(`${cp.endpoint}/metrics`)).text();
+    expect(metrics).toMatch(/appnet_mgmt_api_requests_total\{operation="CreateVirtualNode",code="OK"\} [1-9]/);
+    expect(metrics).toMatch(/appnet_mgmt_api_requests_total\{operation="CreateVirtualNode",code="BadRequestException"\} [1-9]/);
+    expect(metrics).toMatch(/appnet_mgmt_api_requests_total\{operation="DeleteRoute",code="MissingAuthenticationTokenException"\} 1/);
+    expect(metrics).toMatch(/appnet_mgmt_api_requests_total\{operation="DeleteRoute",code="InvalidSignatureException"\} 1/);
+    expect(metrics).toContain('appnet_mgmt_store_reachable{kind="file"} 1');
   });
 });
 

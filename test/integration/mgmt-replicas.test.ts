@@ -103,6 +103,9 @@ describe('appnet-mgmt replicas on etcd (real processes)', () => {
       return h.store?.reachable === false ? h : undefined;
     }, 15_000, "replica B's /healthz to say the store is unreachable");
     expect(health).toMatchObject({ status: 'ok', store: { kind: 'etcd', reachable: false } });
+    const metricsDown = await (await fetch(`http://127.0.0.1:${b.mgmtAdminPort}/metrics`)).text();
+    expect(metricsDown).toContain('appnet_mgmt_store_reachable{kind="etcd"} 0');
+    expect(metricsDown).toMatch(/appnet_mgmt_xds_streams [1-9]/);
     expect(await client.run(100)).toMatchObject({ failed: 0, counts: { serviceB: 100 } });
     // A new Envoy stream through the relay to B gets the last model.
     const ads = new AdsTestClient({ target: `unix://${b.socket}` });
@@ -125,5 +128,6 @@ describe('appnet-mgmt replicas on etcd (real processes)', () => {
     await waitFor(async () => (await a.client().send(new AM.DescribeRouteCommand(ROUTE))).route?.metadata?.version === written.metadata?.version, 15_000, 'replica A to converge');
     await waitFor(async () => (await client.run(20)).counts['serviceBv2'] === 20, 10_000, 'the clients to follow the write made after etcd came back');
     expect(await b.mgmtGet('/healthz')).toMatchObject({ store: { reachable: true } });
+    expect(await (await fetch(`http://127.0.0.1:${b.mgmtAdminPort}/metrics`)).text()).toContain('appnet_mgmt_store_reachable{kind="etcd"} 1');
   }, 90_000);
 });

@@ -46,6 +46,8 @@ export interface AppMeshApiOptions {
   /** When set, a request finding it empty is refused with TooManyRequestsException. */
   rateLimit?: TokenBucket;
   logger?: Logger;
+  /** Told of every request: the operation's name (or "unknown") and "OK" or the error type. */
+  onRequest?: (operation: string, code: string) => void;
 }
 
 export const APPMESH_API_PREFIX = API_VERSION_PREFIX;
@@ -73,7 +75,12 @@ export class AppMeshApi {
     throw new ApiError(type, `${message} (${v.reason})`);
   }
 
-  private async run(req: ApiRequest, url: URL): Promise<Answer> {
+  private async run(req: ApiRequest, url: URL, seen: { operation: string }): Promise<Answer> {
+    // Which operation it is, known before authentication (for the metrics); refused only after it.
+    const endpoints = matchEndpointsPath(url.pathname.split('/').filter((s) => s !== '').map((s) => safeDecode(s)));
+    const m = matchOperation(req.method, url.pathname);
+    if (endpoints) seen.operation = 'LocalEndpoints';
+    else if (m.ok) seen.operation = m.op.name;
     this.authenticate(req);
     if (this.o.rateLimit && !this.o.rateLimit.tryTake()) throw new ApiError('TooManyRequestsException', 'Rate exceeded: too many App Mesh API requests; retry later');
     let body: unknown;
@@ -84,10 +91,7 @@ export class AppMeshApi {
         throw new ApiError('BadRequestException', 'The request body is not valid JSON');
       }
     }
-    const segments = url.pathname.split('/').filter((s) => s !== '');
-    const endpoints = matchEndpointsPath(segments.map((s) => safeDecode(s)));
     if (endpoints) return runEndpoints(this.o.store, req.method, endpoints, body);
-    const m = matchOperation(req.method, url.pathname);
     if (!m.ok) {
       const why = m.reason === 'method' ? `; this path takes ${m.allowed.join(', ')}` : m.reason === 'encoding' ? ' (bad percent-encoding)' : '';
       throw new ApiError('UnknownOperationException', `No App Mesh operation at ${req.method} ${url.pathname}${why}`);
@@ -100,8 +104,10 @@ export class AppMeshApi {
   async handle(req: ApiRequest): Promise<ApiResponse> {
     const requestId = randomUUID();
     const url = new URL(req.url, 'http://api.invalid');
+    const seen = { operation: 'unknown' };
     try {
-      const a = await this.run(req, url);
+      const a = await this.run(req, url, seen);
+      this.o.onRequest?.(seen.operation, 'OK');
       return { status: a.status, headers: { 'x-amzn-requestid': requestId }, body: a.body };
     } catch (e) {
       let err: ApiError;
@@ -111,6 +117,7 @@ export class AppMeshApi {
         err = new ApiError('InternalServerErrorException', `Internal error (request ${requestId})`);
       }
       if (err.status >= 500 || err.status === 403) this.o.logger?.warn({ path: url.pathname, method: req.method, error: err.type, reason: err.message, requestId }, 'App Mesh API request refused');
+      this.o.onRequest?.(seen.operation, err.type);
       const a = errorAnswer(err);
       return { status: a.status, headers: { ...a.headers, 'x-amzn-requestid': requestId }, body: a.body };
     }

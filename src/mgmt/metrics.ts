@@ -1,0 +1,84 @@
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BackendStatus } from './appmesh/state/backend';
+import type { ManagementServer } from './server';
+
+/**
+ * appnet-mgmt's Prometheus metrics (`GET /metrics` on the admin port), one
+ * registry per server: the store's state (which replica cannot reach etcd),
+ * the xDS streams and what was pushed and refused, and the App Mesh API's
+ * calls by operation and outcome. Gauges are read at scrape time.
+ */
+
+export interface MetricsSources {
+  store(): BackendStatus & { revision: number };
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  'type.googleapis.com/envoy.config.listener.v3.Listener': 'LDS',
+  'type.googleapis.com/envoy.config.route.v3.RouteConfiguration': 'RDS',
+  'type.googleapis.com/envoy.config.cluster.v3.Cluster': 'CDS',
+  'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment': 'EDS',
+  'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret': 'SDS',
+};
+
+const typeLabel = (typeUrl: string) => TYPE_NAMES[typeUrl] ?? 'other';
+
+export class MgmtMetrics {
+  readonly registry = new Registry();
+  private readonly api: Counter<'operation' | 'code'>;
+
+  constructor(sources: MetricsSources) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'appnet_mgmt_process_' });
+    const r = this.registry;
+    new Gauge({
+      name: 'appnet_mgmt_store_reachable',
+      help: '1 while the model store can be reached (0: etcd unreachable, writes refused, the last model served)',
+      labelNames: ['kind'],
+      registers: [r],
+      collect() {
+        const s = sources.store();
+        this.reset();
+        this.set({ kind: s.kind }, s.reachable ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'appnet_mgmt_store_revision',
+      help: 'Revision of the model this replica serves (+1 per committed change)',
+      registers: [r],
+      collect() {
+        this.set(sources.store().revision);
+      },
+    });
+    this.api = new Counter({ name: 'appnet_mgmt_api_requests_total', help: 'App Mesh API requests, by operation and outcome (OK or the error type)', labelNames: ['operation', 'code'], registers: [r] });
+  }
+
+  /** Count one App Mesh API request. */
+  apiRequest(operation: string, code: string): void {
+    this.api.inc({ operation, code });
+  }
+
+  /** Follow a management server's streams, pushes and NACKs. */
+  watch(server: ManagementServer): void {
+    const r = this.registry;
+    new Gauge({
+      name: 'appnet_mgmt_xds_streams',
+      help: 'Open xDS (ADS) streams',
+      registers: [r],
+      collect() {
+        this.set(server.openStreamCount());
+      },
+    });
+    const opened = new Counter({ name: 'appnet_mgmt_xds_streams_opened_total', help: 'xDS streams opened', registers: [r] });
+    const responses = new Counter({ name: 'appnet_mgmt_xds_responses_total', help: 'xDS responses sent (pushes), by type', labelNames: ['type'], registers: [r] });
+    const nacks = new Counter({ name: 'appnet_mgmt_xds_nacks_total', help: 'xDS responses a client rejected (NACK), by type', labelNames: ['type'], registers: [r] });
+    const rejected = new Counter({ name: 'appnet_mgmt_xds_rejected_total', help: 'xDS streams refused before they started (e.g. a bad SigV4 signature)', registers: [r] });
+    server.on('stream-open', () => opened.inc());
+    server.on('response', (e) => responses.inc({ type: typeLabel(e.typeUrl) }));
+    server.on('nack', (e) => nacks.inc({ type: typeLabel(e.typeUrl) }));
+    server.on('rejected', () => rejected.inc());
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
