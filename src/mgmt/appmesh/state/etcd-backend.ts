@@ -1,4 +1,4 @@
-import { Etcd3, type IOptions, type Watcher } from 'etcd3';
+import { Etcd3, EtcdAuthenticationFailedError, EtcdPermissionDeniedError, GRPCUnauthenticatedError, type IOptions, type Watcher } from 'etcd3';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { StateBackendError, StateConflictError, StateUnreachableError, type BackendStatus, type StateBackend, type StoredState } from './backend';
 import type { ControlPlaneState } from './state';
@@ -62,8 +62,12 @@ export class EtcdBackend implements StateBackend {
     return `etcd ${this.o.hosts.join(',')}${this.key}`;
   }
 
+  /** Refused credentials or permissions are a configuration error (waiting will not help); anything else may pass. */
   private fail(what: string, e: unknown): never {
     this.lastError = `${what} (${this.description}): ${text(e)}`;
+    if (e instanceof EtcdAuthenticationFailedError || e instanceof EtcdPermissionDeniedError || e instanceof GRPCUnauthenticatedError) {
+      throw new StateBackendError(`${this.lastError} (check --etcd-username, --etcd-password-file and the user's role on the prefix)`);
+    }
     throw new StateUnreachableError(this.lastError);
   }
 
