@@ -13,7 +13,7 @@ import { EnvReader } from '../src/common/env';
 import { generateBootstrap, renderBootstrap } from '../src/sidecar/bootstrap';
 import { emptyFacts } from '../src/sidecar/bootstrap/platform-facts';
 import { readBootstrapConfig } from '../src/sidecar/config/bootstrap-config';
-import { fakeEnvoyBin } from '../test/fixtures/fake-envoy/harness';
+import { fakeEnvoyBin } from '../test/fixtures/envoy-stand-in';
 import { procStatusKiB } from './proc-stats';
 import type { Cleanup } from './processes';
 import { say } from './say';

@@ -29,8 +29,6 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY proto ./proto
 COPY src ./src
-# src/mesh uses types from examples/apps: tsc needs them to type-check (nothing of it is copied out).
-COPY examples ./examples
 RUN npx tsc -p tsconfig.build.json
 
 FROM ${NODE_IMAGE}

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentRig } from '../fixtures/agent-rig';
-import { freePort, writeBootstrap } from '../fixtures/fake-envoy/harness';
+import { freePort, writeBootstrap } from '../fixtures/envoy-stand-in';
 import { sleep, tmpDir, waitFor } from '../fixtures/tmp';
 
 const APPMESH_STATS = (n: number) => `# TYPE envoy_appmesh_GrpcRequestCount counter

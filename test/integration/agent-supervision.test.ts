@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AGENT_MAIN, AgentRig, alive } from '../fixtures/agent-rig';
-import { writeBootstrap } from '../fixtures/fake-envoy/harness';
+import { writeBootstrap } from '../fixtures/envoy-stand-in';
 import { running } from '../fixtures/process-tree';
 import { DaemonProcess, cleanEnv } from '../fixtures/relay-process';
 import { waitFor } from '../fixtures/tmp';

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeEnvoyProcess, writeBootstrap } from '../fixtures/fake-envoy/harness';
+import { FakeEnvoyProcess, writeBootstrap } from '../fixtures/envoy-stand-in';
 import { ROOT } from '../fixtures/relay-process';
 import { XdsRig } from '../fixtures/xds-rig';
 

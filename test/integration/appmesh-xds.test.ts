@@ -8,7 +8,7 @@ import { TypeUrl } from '../../src/mgmt/snapshot';
 import { seedDocument } from '../fixtures/appmesh-seed';
 import { echoServer } from '../fixtures/echo-server';
 import { CountClient, writeClientBootstrap, type Batch } from '../fixtures/count-client';
-import { FakeEnvoyProcess, writeBootstrap } from '../fixtures/fake-envoy/harness';
+import { FakeEnvoyProcess, writeBootstrap } from '../fixtures/envoy-stand-in';
 import { ROOT } from '../fixtures/relay-process';
 import { waitFor } from '../fixtures/tmp';
 import { XdsRig } from '../fixtures/xds-rig';

@@ -5,7 +5,7 @@ import { ResourceCodec } from '../../src/mgmt/resource-codec';
 import { startManagementServer } from '../../src/mgmt/server';
 import { StaticResourceSource } from '../../src/mgmt/static-source';
 import { EnvoyAdminClient, EnvoyAdminError } from '../../src/sidecar/envoy-admin/client';
-import { FakeEnvoyProcess, writeBootstrap, type BootstrapSpec } from '../fixtures/fake-envoy/harness';
+import { FakeEnvoyProcess, writeBootstrap, type BootstrapSpec } from '../fixtures/envoy-stand-in';
 import { tmpDir, waitFor } from '../fixtures/tmp';
 import { serviceChain } from '../fixtures/xds-resources';
 

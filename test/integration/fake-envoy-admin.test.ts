@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeEnvoyProcess, adminRequest, writeBootstrap, type BootstrapSpec } from '../fixtures/fake-envoy/harness';
+import { FakeEnvoyProcess, adminRequest, writeBootstrap, type BootstrapSpec } from '../fixtures/envoy-stand-in';
 import { tmpDir } from '../fixtures/tmp';
 
 /** The Envoy stand-in's admin interface: Envoy's paths, methods, formats and answers (no xDS here). */

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FakeEnvoyProcess, fakeEnvoyBin, writeBootstrap } from '../fixtures/fake-envoy/harness';
+import { FakeEnvoyProcess, fakeEnvoyBin, writeBootstrap } from '../fixtures/envoy-stand-in';
 import { sleep, tmpDir } from '../fixtures/tmp';
 
 /** The Envoy stand-in as a process: command line, config validation, signals, and the crash/hang controls. */

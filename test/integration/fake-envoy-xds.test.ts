@@ -4,7 +4,7 @@ import { ResourceCodec } from '../../src/mgmt/resource-codec';
 import { startManagementServer, type ManagementServer } from '../../src/mgmt/server';
 import { TypeUrl } from '../../src/mgmt/snapshot';
 import { StaticResourceSource } from '../../src/mgmt/static-source';
-import { FakeEnvoyProcess, freePort, writeBootstrap, type BootstrapSpec } from '../fixtures/fake-envoy/harness';
+import { FakeEnvoyProcess, freePort, writeBootstrap, type BootstrapSpec } from '../fixtures/envoy-stand-in';
 import { tmpDir, waitFor } from '../fixtures/tmp';
 import { cluster, endpoints, serviceChain } from '../fixtures/xds-resources';
 import { XdsRig } from '../fixtures/xds-rig';

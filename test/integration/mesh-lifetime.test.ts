@@ -7,7 +7,7 @@ import { commandLine, descendants, killAll, running } from '../fixtures/process-
 import { ROOT } from '../fixtures/relay-process';
 import { waitFor } from '../fixtures/tmp';
 
-const MESH_MAIN = path.join(ROOT, 'dist', 'src', 'mesh', 'main.js');
+const MESH_MAIN = path.join(ROOT, 'dist', 'tools', 'mesh', 'main.js');
 /** mgmt, relay, three agents, three Envoy stand-ins, three demo apps. */
 const PROCESSES = 11;
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from '../fixtures/relay-process';
 import { waitFor } from '../fixtures/tmp';
 
-const MESH_MAIN = path.join(ROOT, 'dist', 'src', 'mesh', 'main.js');
+const MESH_MAIN = path.join(ROOT, 'dist', 'tools', 'mesh', 'main.js');
 
 /** A command line as a user pastes it into a shell (/usr/bin first: Debian's AWS CLI v2). */
 function runShell(command: string): Promise<{ code: number | null; stdout: string; output: string }> {

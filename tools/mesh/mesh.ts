@@ -3,12 +3,12 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CallerStats } from '../../examples/apps/caller';
-import { agentReport } from '../cli/agent-report';
-import { fetchStatus } from '../cli/admin-fetch';
-import { readRelayDocument } from '../cli/relay-document';
-import { relayReport } from '../cli/relay-rows';
-import { makeLocalCa } from '../common/local-ca';
+import type { CallerStats } from '../demo-apps/caller';
+import { agentReport } from '../../src/cli/agent-report';
+import { fetchStatus } from '../../src/cli/admin-fetch';
+import { readRelayDocument } from '../../src/cli/relay-document';
+import { relayReport } from '../../src/cli/relay-rows';
+import { makeLocalCa } from '../../src/common/local-ca';
 import { CredentialServer, containerCredentialEnv } from './credentials-endpoint';
 import type { MeshView } from './mesh-view';
 import { type MeshProcess, ProcessGroup } from './process-group';
@@ -20,8 +20,8 @@ const MAIN = {
   mgmt: path.join(DIST, 'src', 'mgmt', 'main.js'),
   relay: path.join(DIST, 'src', 'relay', 'main.js'),
   agent: path.join(DIST, 'src', 'sidecar', 'main.js'),
-  app: path.join(DIST, 'examples', 'apps', 'main.js'),
-  fakeEnvoy: path.join(DIST, 'test', 'fixtures', 'fake-envoy.js'),
+  app: path.join(DIST, 'tools', 'demo-apps', 'main.js'),
+  fakeEnvoy: path.join(DIST, 'tools', 'envoy-stand-in', 'bin.js'),
 };
 export const MODEL_FILE = path.join(ROOT, 'examples', 'appmesh', 'apps.yaml');
 export const SIDECARS = ['serviceA', 'serviceB', 'serviceBv2'] as const;
@@ -85,7 +85,7 @@ export class LocalMesh {
   }
 
   async start(): Promise<void> {
-    for (const main of Object.values(MAIN)) if (!fs.existsSync(main)) throw new Error(`${main} is missing: run npm run build`);
+    for (const main of Object.values(MAIN)) if (!fs.existsSync(main)) throw new Error(`${main} is missing: run npm run build && npm run build:tools`);
     const say = this.o.say;
     const tls = await makeLocalCa([DOMAIN, 'localhost', '127.0.0.1'], path.join(this.dir, 'tls'));
     const credsUrl = await this.creds.start();

@@ -1,9 +1,9 @@
-import type { CallerStats } from '../../examples/apps/caller';
-import type { AgentReport } from '../cli/agent-report';
-import type { RelayReport } from '../cli/relay-rows';
-import { typeCell } from '../cli/relay-text';
-import { type Style, PLAIN } from '../cli/style';
-import { renderTable } from '../cli/table';
+import type { CallerStats } from '../demo-apps/caller';
+import type { AgentReport } from '../../src/cli/agent-report';
+import type { RelayReport } from '../../src/cli/relay-rows';
+import { typeCell } from '../../src/cli/relay-text';
+import { type Style, PLAIN } from '../../src/cli/style';
+import { renderTable } from '../../src/cli/table';
 
 /** Everything the live table shows, gathered once a second. */
 export interface MeshView {

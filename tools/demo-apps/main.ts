@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * The local mesh's demo apps (the seed scenario's services):
- *   node dist/examples/apps/main.js --name serviceB --port 50051
+ *   node dist/tools/demo-apps/main.js --name serviceB --port 50051
  *       a gRPC server answering its name (serviceB, serviceBv2)
- *   node dist/examples/apps/main.js --name serviceA --call xds:///serviceb.apps.local:80 [--rate 20] [--stats-port 8080]
+ *   node dist/tools/demo-apps/main.js --name serviceA --call xds:///serviceb.apps.local:80 [--rate 20] [--stats-port 8080]
  *       calls the target through @grpc/grpc-js-xds (GRPC_XDS_BOOTSTRAP points at the relay socket)
  *       and serves GET /stats: who answered, in total and over the last 200 calls
  */

@@ -9,7 +9,7 @@
  *   npm run mesh -- --weights 0,100    all traffic to serviceBv2
  *   options: --rate <calls/s> (20), --duration <s> (stop by itself), --keep (keep logs), --help
  */
-import { useColor, COLOR, PLAIN } from '../cli/style';
+import { useColor, COLOR, PLAIN } from '../../src/cli/style';
 import { LocalMesh } from './mesh';
 import { renderMeshView } from './mesh-view';
 

@@ -1,11 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { onJsonLines } from '../common/json-lines';
-import { withParentPipe } from '../common/parent-watch';
+import { onJsonLines } from '../../src/common/json-lines';
+import { withParentPipe } from '../../src/common/parent-watch';
 
 /** Preloaded into every child: it stops when the orchestrator is gone, however that happened. */
-const PARENT_WATCH = path.join(__dirname, '..', 'common', 'parent-watch-preload.js');
+const PARENT_WATCH = path.join(__dirname, '..', '..', 'src', 'common', 'parent-watch-preload.js');
 
 export interface MeshProcess {
   name: string;
