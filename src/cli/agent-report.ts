@@ -1,8 +1,9 @@
-import { isObj, num, objOrNull, str, strings } from './json-read';
-import { NotThatDocumentError } from './relay-document';
+import { AgentStatusSchema } from '../common/contracts/agent-status';
+import { isObject as isObj } from '../common/json-object';
+import { NotThatDocumentError, issuesText } from './relay-document';
 import { parseSeconds } from './text-format';
 
-/** The agent's /status (README "Agent admin API") read defensively into a stable report. Pure. */
+/** The agent's /status (README "Agent admin API"), parsed with its one definition, into a stable report. Pure. */
 
 export const AGENT_REPORT_SCHEMA = 'appnet-status/agent/v1';
 
@@ -30,28 +31,27 @@ export function agentReport(v: unknown, address: string): AgentReport {
     if (Array.isArray(v['activeStreams'])) throw new NotThatDocumentError("this is an appnet-relay's /status, not an agent's: use --relay");
     throw new NotThatDocumentError('the answer is not an appnet-agent /status document (no healthStatus and envoyState)');
   }
-  const exit = objOrNull(v['envoyLastExit']);
-  const relay = objOrNull(v['relay']);
-  const pid = num(v['envoyPid']);
+  const parsed = AgentStatusSchema.safeParse(v);
+  if (!parsed.success) throw new NotThatDocumentError(`the agent's /status is not what this version reads: ${issuesText(parsed.error)}`);
+  const d = parsed.data;
+  const pid = Number(d.envoyPid);
+  const restarts = Number(d.envoyRestartCount);
+  const exit = d.envoyLastExit;
   return {
     schema: AGENT_REPORT_SCHEMA,
     address,
-    healthStatus: v['healthStatus'],
-    reasons: strings(v['reasons']),
-    uptimeSeconds: parseSeconds(str(v['agentUptime'])),
+    healthStatus: d.healthStatus,
+    reasons: d.reasons,
+    uptimeSeconds: parseSeconds(d.agentUptime),
     envoy: {
-      state: str(v['envoyState']),
+      state: d.envoyState,
       // The agent says "0" before Envoy has a process.
-      pid: pid !== null && pid > 0 ? pid : null,
-      restartCount: num(v['envoyRestartCount']),
-      lastExit: exit
-        ? { pid: num(exit['pid']), code: num(exit['code']), signal: str(exit['signal']), at: str(exit['at']), action: str(exit['action']) }
-        : null,
+      pid: Number.isInteger(pid) && pid > 0 ? pid : null,
+      restartCount: Number.isInteger(restarts) ? restarts : null,
+      lastExit: exit ? { pid: exit.pid, code: exit.code, signal: exit.signal, at: exit.at, action: exit.action } : null,
     },
-    controlPlane: { connection: str(v['managementServerConnectionStatus']), disconnectedSince: str(v['managementServerDisconnectedTimestamp']) },
-    readiness: { envoyReadinessState: str(v['envoyReadinessState']), initialConfigUpdateStatus: str(v['initialConfigUpdateStatus']) },
-    relay: relay
-      ? { socket: str(relay['socket']), relay: str(relay['relay']), controlPlane: str(relay['controlPlane']), checkedAt: str(relay['checkedAt']), error: str(relay['error']) }
-      : null,
+    controlPlane: { connection: d.managementServerConnectionStatus ?? null, disconnectedSince: d.managementServerDisconnectedTimestamp ?? null },
+    readiness: { envoyReadinessState: d.envoyReadinessState, initialConfigUpdateStatus: d.initialConfigUpdateStatus ?? null },
+    relay: d.relay ? { ...d.relay } : null,
   };
 }

@@ -2,10 +2,8 @@ import type { Logger } from '../common/logger';
 import type { XdsRequestSigner } from '../sigv4/signer';
 import type { RelayMetrics } from './metrics';
 import type { RelayedStream } from './relayed-stream';
-import type { LifecycleState } from './stream-lifecycle';
 import type { UpstreamManager } from './upstream';
-import type { NodeSummary, StreamKind, XdsEnvelopeCodec } from './xds-envelope';
-import type { TypeView } from './xds-tracker';
+import type { XdsEnvelopeCodec } from './xds-envelope';
 
 /** Shared by every stream of a relay (one object, not one per stream). */
 export interface RelayedStreamDeps {
@@ -23,17 +21,5 @@ export interface RelayedStreamDeps {
   onClosed(stream: RelayedStream): void;
 }
 
-export interface StreamView {
-  id: number;
-  path: string;
-  kind: StreamKind;
-  phase: LifecycleState['phase'];
-  node: NodeSummary | null;
-  startedAt: string;
-  ageSeconds: number;
-  bytes: { fromClient: number; toClient: number };
-  messages: { fromClient: number; toClient: number };
-  types: TypeView[];
-  status: { code: number; message: string } | null;
-}
+export type { StreamView } from '../common/contracts/relay-status';
 

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 
 /** Where the listening socket's file stands: ours, gone, or something else at its path. */
-export type SocketPresence = 'PRESENT' | 'MISSING' | 'REPLACED';
+export type { SocketPresence } from '../common/contracts/relay-status';
+import type { SocketPresence } from '../common/contracts/relay-status';
 
 export interface SocketIdentity {
   dev: number;

@@ -1,21 +1,9 @@
-import type { CredentialStatus } from '../sigv4/credentials';
+import type { CredentialStatus, RelayHealth, RelayStatus } from '../common/contracts/relay-status';
 import type { StreamView } from './relayed-stream';
 import { type SocketPresence, presenceReason } from './socket-presence';
 import type { UpstreamStatus } from './upstream';
 
-export type RelayHealth = 'HEALTHY' | 'UNHEALTHY' | 'DRAINING';
-
-export interface RelayStatus {
-  healthStatus: RelayHealth;
-  /** Why it is not HEALTHY, one plain sentence each. */
-  reasons: string[];
-  relayUptime: string;
-  listener: { path: string; listening: boolean; socket: SocketPresence; mode: '0600'; connections: number };
-  upstream: UpstreamStatus;
-  credentials: CredentialStatus;
-  streams: { active: number; total: number; internalErrors: number };
-  activeStreams: StreamView[];
-}
+export type { RelayHealth, RelayStatus } from '../common/contracts/relay-status';
 
 export interface StatusParts {
   uptimeMs: number;

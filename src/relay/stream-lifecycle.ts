@@ -1,3 +1,4 @@
+import type { StreamPhase } from '../common/contracts/relay-status';
 import { GrpcStatus } from '../common/grpc-status';
 
 /**
@@ -10,7 +11,7 @@ import { GrpcStatus } from '../common/grpc-status';
  * mapping: whatever goes wrong, the downstream client gets a real gRPC status,
  * trailers-only before response headers were sent, trailers after.
  */
-export type Phase = 'admitting' | 'connecting' | 'signing' | 'awaiting_response' | 'streaming' | 'closed';
+export type Phase = StreamPhase;
 
 export type Outcome =
   | 'ok'

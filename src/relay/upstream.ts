@@ -6,26 +6,8 @@ import { MAX_WINDOW, type UpstreamConfig } from './config';
 import { AddressRotation, hostPort, type Lookup } from './upstream-addresses';
 import { UpstreamUnavailableError, describeConnectError } from './upstream-errors';
 
-export type UpstreamState = 'CONNECTED' | 'CONNECTING' | 'NOT_CONNECTED';
-
-export interface UpstreamStatus {
-  /** The address:port in use (or, while not connected, the configured hosts). */
-  target: string;
-  /** The address of the connection in use, null while not connected. */
-  address: string | null;
-  /** Every address the configured hosts resolved to at the last attempt. */
-  addresses: string[];
-  domain: string;
-  tls: boolean;
-  state: UpstreamState;
-  since: string;
-  lastError: { message: string; at: string } | null;
-  nextAttemptAt: string | null;
-  connects: number;
-  failures: number;
-  connectionAgeSeconds: number | null;
-  drainingConnections: number;
-}
+export type { UpstreamState, UpstreamStatus } from '../common/contracts/relay-status';
+import type { UpstreamState, UpstreamStatus } from '../common/contracts/relay-status';
 
 export interface UpstreamHooks {
   onConnectAttempt?(): void;

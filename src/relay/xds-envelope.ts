@@ -4,7 +4,8 @@ import { projectProtoDir } from '../common/envoy-protos';
 import type { ScanPlan, ScannedMessage } from './grpc-scanner';
 
 /** How the relay reads a stream: SotW or Delta xDS, or bytes only. */
-export type StreamKind = 'sotw' | 'delta' | 'opaque';
+export type { NodeSummary, StreamKind } from '../common/contracts/relay-status';
+import type { NodeSummary, StreamKind } from '../common/contracts/relay-status';
 
 const SOTW_METHODS = new Set([
   'StreamAggregatedResources',
@@ -27,13 +28,6 @@ export function streamKindForPath(urlPath: string): StreamKind {
   if (SOTW_METHODS.has(method)) return 'sotw';
   if (method.startsWith('Delta')) return 'delta';
   return 'opaque';
-}
-
-export interface NodeSummary {
-  id: string;
-  cluster: string;
-  userAgent: string;
-  locality?: { region: string; zone: string; subZone: string };
 }
 
 export interface RequestSummary {

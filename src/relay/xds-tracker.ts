@@ -1,33 +1,8 @@
 import type { NodeSummary, RequestSummary, ResponseSummary } from './xds-envelope';
 
-/** Where one xDS type of one stream stands, as `appnet status` shows it. */
-export type TypeSyncState = 'NOT_SENT' | 'STALE' | 'SYNCED' | 'NACKED';
+import type { NackInfo, TypeView } from '../common/contracts/relay-status';
 
-export interface NackInfo {
-  nonce: string;
-  /** The version the client says it still holds. */
-  keptVersion: string;
-  /** The version it rejected, when the relay saw that response. */
-  rejectedVersion: string | null;
-  code: number;
-  message: string;
-  at: string;
-}
-
-export interface TypeView {
-  typeUrl: string;
-  state: TypeSyncState;
-  requests: number;
-  responses: number;
-  acks: number;
-  nacks: number;
-  lastVersionSent: string | null;
-  lastNonceSent: string | null;
-  lastResourceCount: number | null;
-  lastResponseAt: string | null;
-  lastAckedVersion: string | null;
-  lastNack: NackInfo | null;
-}
+export type { NackInfo, TypeSyncState, TypeView } from '../common/contracts/relay-status';
 
 export type RequestKind = 'subscribe' | 'ack' | 'nack';
 

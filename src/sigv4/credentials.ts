@@ -4,18 +4,8 @@ import { Backoff } from '../common/backoff';
 /** What the SDK credential chains look like: `forceRefresh` re-fetches. */
 export type RefreshableProvider = (opts?: { forceRefresh?: boolean }) => Promise<AwsCredentialIdentity>;
 
-export type CredentialState = 'NOT_LOADED' | 'VALID' | 'EXPIRED' | 'FAILED';
-
-export interface CredentialStatus {
-  state: CredentialState;
-  /** Where the current credentials came from, e.g. "container-credentials"; never the keys. */
-  source: string | null;
-  expiration: string | null;
-  lastRefresh: string | null;
-  lastError: { message: string; at: string } | null;
-  refreshes: number;
-  failures: number;
-}
+export type { CredentialState, CredentialStatus } from '../common/contracts/relay-status';
+import type { CredentialState, CredentialStatus } from '../common/contracts/relay-status';
 
 export class CredentialsError extends Error {
   constructor(message: string, override readonly cause?: unknown) {

@@ -1,3 +1,4 @@
+import { isObject } from '../../common/json-object';
 import type { JsonObject } from './types';
 
 /**
@@ -6,9 +7,7 @@ import type { JsonObject } from './types';
  * Each getter returns undefined when the field is absent or bad.
  */
 
-export function isObject(v: unknown): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
+export { isObject } from '../../common/json-object';
 
 export function describe(v: unknown): string {
   if (v === undefined) return 'nothing';

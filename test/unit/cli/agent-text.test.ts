@@ -33,10 +33,10 @@ describe('agent /status as text', () => {
         '',
       ].join('\n'),
     );
-    const down = { ...AGENT_DOC, envoyLastExit: { pid: 11, code: 1, signal: null, at: '2026-11-21T08:50:00.000Z', action: 'gave up (restart budget spent)' }, relay: { socket: '/s', relay: 'UNREACHABLE', controlPlane: 'UNREACHABLE', checkedAt: null, error: 'connect ENOENT /s' } };
+    const down = { ...AGENT_DOC, envoyLastExit: { pid: 11, code: 1, signal: null, at: '2026-11-21T08:50:00.000Z', action: 'gave up (restart budget spent)' }, relay: { socket: '/s', relay: 'UNREACHABLE', controlPlane: 'UNREACHABLE', checkedAt: '2026-11-21T08:50:01.000Z', error: 'connect ENOENT /s' } };
     const out = renderAgentText(agentReport(down, 'x'));
     expect(out).toContain('                last exit: pid 11 exited with code 1 at 2026-11-21T08:50:00.000Z (gave up (restart budget spent))\n');
-    expect(out).toContain('Relay:          UNREACHABLE on /s, its control plane UNREACHABLE\n                error: connect ENOENT /s\n');
+    expect(out).toContain('Relay:          UNREACHABLE on /s, its control plane UNREACHABLE (checked 2026-11-21T08:50:01.000Z)\n                error: connect ENOENT /s\n');
   });
 
   it('gives a stable JSON form, and refuses a relay document', () => {

@@ -69,12 +69,14 @@ describe('relay /status -> rows', () => {
     ]);
   });
 
-  it('tolerates missing fields, and refuses what is not a relay /status', () => {
-    const r = report({ healthStatus: 'UNHEALTHY', upstream: {}, activeStreams: [{ node: { id: 'x' }, types: [{ typeUrl: CDS }] }, 'junk'] });
-    expect(r.upstream.state).toBe('UNKNOWN');
-    expect(r.credentials.state).toBe('UNKNOWN');
-    expect(r.nodes[0]).toMatchObject({ nodeId: 'x', cluster: '', ageSeconds: null, types: [{ type: 'CDS', state: 'UNKNOWN', lastVersionSent: null }] });
-    expect(r.streamsWithoutNode).toHaveLength(1);
+  it('reads the document by its one definition: unknown keys ignored, fields an older relay lacks optional, a malformed one refused by field', () => {
+    const full = JSON.parse(JSON.stringify(relayStatus([stream(1, { id: 'x', cluster: 'c' }, [type(CDS, 'SYNCED')])])));
+    expect(readRelayDocument({ ...full, fromANewerRelay: { anything: 1 } }).activeStreams[0]!.node?.id).toBe('x');
+    const { address: _a, addresses: _b, ...olderUpstream } = full.upstream;
+    const { socket: _s, ...olderListener } = full.listener;
+    expect(readRelayDocument({ ...full, upstream: olderUpstream, listener: olderListener }).upstream.state).toBe('CONNECTED');
+    const broken = { ...full, upstream: { ...full.upstream, state: 'SIDEWAYS' }, activeStreams: [{ ...full.activeStreams[0], types: [{ typeUrl: CDS }] }] };
+    expect(() => readRelayDocument(broken)).toThrow(/not what this version reads: upstream\.state: .*; activeStreams\.0\.types\.0\.state: .*\(and \d+ more\)/);
     expect(() => readRelayDocument(AGENT_DOC)).toThrow(/appnet-agent's \/status.*use --agent/);
     expect(() => readRelayDocument([1])).toThrow(NotThatDocumentError);
     expect(() => readRelayDocument({ status: 'ok' })).toThrow(/not an appnet-relay \/status/);

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/**
+ * The sidecar agent's `/status` document (README "Agent admin API"), defined
+ * once: the agent builds it (src/sidecar/health/status-document.ts), the CLI
+ * (`appnet status --agent`), the local mesh and the tests parse it with
+ * `AgentStatusSchema`. The first keys are the reference agent's, all strings,
+ * in its order; then what appnet adds. Keys a reader does not know are ignored.
+ */
+
+export const AgentStatusSchema = z.object({
+  healthStatus: z.enum(['HEALTHY', 'UNHEALTHY']),
+  /** "42s" */
+  agentUptime: z.string(),
+  /** "0" before Envoy has a process. */
+  envoyPid: z.string(),
+  /** Envoy's own server state (LIVE, DRAINING, PRE_INITIALIZING, INITIALIZING), or UNKNOWN when it does not answer. */
+  envoyState: z.string(),
+  envoyRestartCount: z.string(),
+  managementServerConnectionStatus: z.enum(['CONNECTED', 'NOT_CONNECTED']).optional(),
+  /** ISO time, while NOT_CONNECTED. */
+  managementServerDisconnectedTimestamp: z.string().optional(),
+  envoyReadinessState: z.enum(['NOT_INITIALIZED', 'INITIALIZED']),
+  initialConfigUpdateStatus: z.enum(['UPDATE_SUCCESSFUL', 'UPDATE_FAILED']).optional(),
+  /** Why it is not HEALTHY (or what to watch), one plain sentence each. */
+  reasons: z.array(z.string()),
+  /** Behind a relay socket: the relay and the control plane behind it, from the relay's health service. */
+  relay: z
+    .object({ socket: z.string(), relay: z.string(), controlPlane: z.string(), checkedAt: z.string(), error: z.string().nullable() })
+    .optional(),
+  /** How the last Envoy process ended, and what the agent did next. */
+  envoyLastExit: z
+    .object({ pid: z.number(), code: z.number().nullable(), signal: z.string().nullable(), at: z.string(), action: z.string() })
+    .optional(),
+});
+
+export type AgentStatus = z.infer<typeof AgentStatusSchema>;
+export type AgentRelayView = NonNullable<AgentStatus['relay']>;
+export type EnvoyExit = NonNullable<AgentStatus['envoyLastExit']>;

@@ -1,0 +1,132 @@
+import { z } from 'zod';
+
+/**
+ * The relay's `/status` document (README "Admin API"), defined once: the relay
+ * builds values of these types (status.ts, upstream.ts, xds-tracker.ts,
+ * credentials.ts, relayed-stream.ts), and the CLI, the local mesh and the
+ * tests read an answer by parsing it with `RelayStatusSchema`. Fields may be
+ * added in later versions (readers ignore keys they do not know); a field
+ * added after the first release is optional here, so an older relay still
+ * parses.
+ */
+
+const ErrorAt = z.object({ message: z.string(), at: z.string() });
+
+export const NackInfoSchema = z.object({
+  nonce: z.string(),
+  /** The version the client says it still holds. */
+  keptVersion: z.string(),
+  /** The version it rejected, when the relay saw that response. */
+  rejectedVersion: z.string().nullable(),
+  code: z.number(),
+  message: z.string(),
+  at: z.string(),
+});
+
+/** Where one xDS type of one stream stands, as `appnet status` shows it. */
+export const TypeSyncStateSchema = z.enum(['NOT_SENT', 'STALE', 'SYNCED', 'NACKED']);
+
+export const TypeViewSchema = z.object({
+  typeUrl: z.string(),
+  state: TypeSyncStateSchema,
+  requests: z.number(),
+  responses: z.number(),
+  acks: z.number(),
+  nacks: z.number(),
+  lastVersionSent: z.string().nullable(),
+  lastNonceSent: z.string().nullable(),
+  lastResourceCount: z.number().nullable(),
+  lastResponseAt: z.string().nullable(),
+  lastAckedVersion: z.string().nullable(),
+  lastNack: NackInfoSchema.nullable(),
+});
+
+export const NodeSummarySchema = z.object({
+  id: z.string(),
+  cluster: z.string(),
+  userAgent: z.string(),
+  locality: z.object({ region: z.string(), zone: z.string(), subZone: z.string() }).optional(),
+});
+
+export const StreamKindSchema = z.enum(['sotw', 'delta', 'opaque']);
+export const StreamPhaseSchema = z.enum(['admitting', 'connecting', 'signing', 'awaiting_response', 'streaming', 'closed']);
+const Pair = z.object({ fromClient: z.number(), toClient: z.number() });
+
+export const StreamViewSchema = z.object({
+  id: z.number(),
+  path: z.string(),
+  kind: StreamKindSchema,
+  phase: StreamPhaseSchema,
+  node: NodeSummarySchema.nullable(),
+  startedAt: z.string(),
+  ageSeconds: z.number(),
+  bytes: Pair,
+  messages: Pair,
+  types: z.array(TypeViewSchema),
+  status: z.object({ code: z.number(), message: z.string() }).nullable(),
+});
+
+export const UpstreamStateSchema = z.enum(['CONNECTED', 'CONNECTING', 'NOT_CONNECTED']);
+
+export const UpstreamStatusSchema = z.object({
+  /** The address:port in use (or, while not connected, the configured hosts). */
+  target: z.string(),
+  /** The address of the connection in use, null while not connected. */
+  address: z.string().nullable().optional(),
+  /** Every address the configured hosts resolved to at the last attempt. */
+  addresses: z.array(z.string()).optional(),
+  domain: z.string(),
+  tls: z.boolean(),
+  state: UpstreamStateSchema,
+  since: z.string(),
+  lastError: ErrorAt.nullable(),
+  nextAttemptAt: z.string().nullable(),
+  connects: z.number(),
+  failures: z.number(),
+  connectionAgeSeconds: z.number().nullable(),
+  drainingConnections: z.number(),
+});
+
+export const CredentialStateSchema = z.enum(['NOT_LOADED', 'VALID', 'EXPIRED', 'FAILED']);
+
+export const CredentialStatusSchema = z.object({
+  state: CredentialStateSchema,
+  /** Where the current credentials came from, e.g. "container-credentials"; never the keys. */
+  source: z.string().nullable(),
+  expiration: z.string().nullable(),
+  lastRefresh: z.string().nullable(),
+  lastError: ErrorAt.nullable(),
+  refreshes: z.number(),
+  failures: z.number(),
+});
+
+export const SocketPresenceSchema = z.enum(['PRESENT', 'MISSING', 'REPLACED']);
+export const RelayHealthSchema = z.enum(['HEALTHY', 'UNHEALTHY', 'DRAINING']);
+
+export const RelayStatusSchema = z.object({
+  healthStatus: RelayHealthSchema,
+  /** Why it is not HEALTHY, one plain sentence each. */
+  reasons: z.array(z.string()),
+  relayUptime: z.string(),
+  listener: z.object({ path: z.string(), listening: z.boolean(), socket: SocketPresenceSchema.optional(), mode: z.literal('0600'), connections: z.number() }),
+  upstream: UpstreamStatusSchema,
+  credentials: CredentialStatusSchema,
+  streams: z.object({ active: z.number(), total: z.number(), internalErrors: z.number() }),
+  /** One entry per open stream; empty in `/status?summary`. */
+  activeStreams: z.array(StreamViewSchema),
+});
+
+export type NackInfo = z.infer<typeof NackInfoSchema>;
+export type TypeSyncState = z.infer<typeof TypeSyncStateSchema>;
+export type TypeView = z.infer<typeof TypeViewSchema>;
+export type NodeSummary = z.infer<typeof NodeSummarySchema>;
+export type StreamKind = z.infer<typeof StreamKindSchema>;
+export type StreamPhase = z.infer<typeof StreamPhaseSchema>;
+export type StreamView = z.infer<typeof StreamViewSchema>;
+export type UpstreamState = z.infer<typeof UpstreamStateSchema>;
+export type UpstreamStatus = z.infer<typeof UpstreamStatusSchema>;
+export type CredentialState = z.infer<typeof CredentialStateSchema>;
+export type CredentialStatus = z.infer<typeof CredentialStatusSchema>;
+export type SocketPresence = z.infer<typeof SocketPresenceSchema>;
+export type RelayHealth = z.infer<typeof RelayHealthSchema>;
+export type RelayStatus = z.infer<typeof RelayStatusSchema>;
