@@ -24,7 +24,9 @@ export interface AdminExtension {
   /** Requests for exactly this path or below it go to `handle`. */
   prefix: string;
   /** `body` is sent as JSON; `text` (with its content-type in `headers`) as it is. */
-  handle(req: ExtensionRequest): Promise<{ status: number; body?: unknown; text?: string; headers?: Record<string, string> }>;
+  handle(req: ExtensionRequest): Promise<{ status: number; body?: unknown; text?: string | Buffer; headers?: Record<string, string> }>;
+  /** A response that stays open (server-sent events): return true when it took the request, before any body is read. */
+  handleRaw?(req: http.IncomingMessage, res: http.ServerResponse): boolean;
 }
 
 /** Request bodies larger than this are refused with 413. */
@@ -104,6 +106,7 @@ export function startAdminServer(host: string, port: number, view: AdminView, lo
         send(res, status, body);
         return;
       }
+      if (ext.handleRaw?.(req, res)) return;
       readBody(req)
         .then(async (body) => {
           if (body === undefined) {

@@ -24,6 +24,7 @@ interface Setting {
     | 'accountId'
     | 'quotas'
     | 'apiRateLimit'
+    | 'consoleTokenFile'
     | 'host'
     | 'port'
     | 'adminPort'
@@ -70,6 +71,13 @@ export const SETTINGS: readonly Setting[] = [
     env: 'APPNET_MGMT_API_RATE_LIMIT',
     arg: '<rate>[/<burst>]',
     help: `App Mesh API requests per second (and burst) before TooManyRequestsException (default ${DEFAULT_API_RATE.rate}/${DEFAULT_API_RATE.burst}; 0 = no limit)`,
+  },
+  {
+    key: 'consoleTokenFile',
+    flag: '--console-token-file',
+    env: 'APPNET_MGMT_CONSOLE_TOKEN_FILE',
+    arg: '<file>',
+    help: 'a file holding the web console\'s token (needed for /ui when SigV4 is on; the API accepts it as Authorization: Bearer)',
   },
   { key: 'host', flag: '--host', env: 'APPNET_MGMT_HOST', arg: '<addr>', help: 'address to listen on (default 127.0.0.1)' },
   { key: 'port', flag: '--port', env: 'APPNET_MGMT_PORT', arg: '<n>', help: 'gRPC port, 0 = any free port (default 18000)' },
@@ -128,6 +136,8 @@ export interface MgmtCliConfig {
   quotas: Quotas;
   /** undefined: no limit. */
   apiRateLimit: { rate: number; burst: number } | undefined;
+  /** The web console's token (read from --console-token-file). */
+  consoleToken: string | undefined;
   host: string;
   port: number;
   adminPort: number | undefined;
@@ -256,6 +266,9 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
     else r.problem(n('quotas'), quotaText, q.problem);
   }
   const apiRateLimit = parseRate(r, n('apiRateLimit'), str('apiRateLimit'));
+  const tokenFile = str('consoleTokenFile');
+  const consoleToken = tokenFile === undefined ? undefined : readChecked(r, n('consoleTokenFile'), tokenFile, read)?.trim();
+  if (consoleToken !== undefined && consoleToken.length < 16) r.problem(n('consoleTokenFile'), tokenFile!, 'a file holding a token of at least 16 characters');
   for (const key of ['resources', 'appmesh'] as const) {
     const file = key === 'resources' ? resources : appmesh;
     if (file === undefined) continue;
@@ -310,7 +323,7 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
   const maxStreamAgeMs = r.durationMs(n('maxStreamAge'), 0, { allowZero: true });
   const logLevel = r.oneOf(n('logLevel'), LOG_LEVELS, 'info');
   const arnRegion = region !== undefined && /^[a-z0-9-]+$/.test(region) ? region : 'us-east-1';
-  const config: MgmtCliConfig = { resources, appmesh, dataDir, etcd, accountId, arnRegion, quotas, apiRateLimit, host, port, adminPort, tls, sigv4, maxStreamAgeMs, logLevel };
+  const config: MgmtCliConfig = { resources, appmesh, dataDir, etcd, accountId, arnRegion, quotas, apiRateLimit, consoleToken, host, port, adminPort, tls, sigv4, maxStreamAgeMs, logLevel };
   try {
     r.finish();
     return { kind: 'run', config, error: undefined };

@@ -58,6 +58,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     maxStreamAgeMs: config.maxStreamAgeMs,
   });
   metrics.watch(server);
+  sources.console.attach(server);
   logger.info(
     {
       port: server.port,
@@ -69,6 +70,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       appmesh: config.appmesh ?? null,
       store: sources.store.backend.description,
       api: server.adminPort !== undefined ? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${server.adminPort}` : null,
+      console: server.adminPort !== undefined && (config.consoleToken !== undefined || config.sigv4 === undefined) ? `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${server.adminPort}/ui/` : null,
       accountId: config.accountId,
       region: config.arnRegion,
       maxStreamAgeMs: config.maxStreamAgeMs,

@@ -14,6 +14,7 @@ import { openModelStore, type Clock } from './appmesh/state/open-store';
 import type { MgmtCliConfig } from './cli-config';
 import { CombinedSource } from './combined-source';
 import { FileResourceSource } from './file-source';
+import { WebConsole } from './console/console-http';
 import type { MgmtMetrics } from './metrics';
 import { ResourceCodec } from './resource-codec';
 import type { ResourceSource } from './snapshot';
@@ -26,6 +27,8 @@ import type { ResourceSource } from './snapshot';
 export interface Sources {
   source: ResourceSource;
   store: ModelStore;
+  /** The web console (/ui); attach it to the server once that exists. */
+  console: WebConsole;
   adminExtensions: AdminExtension[];
   /** For /healthz: the store's kind, whether it is reachable, its revision. */
   storeHealth(): BackendStatus & { revision: number; description: string };
@@ -111,21 +114,27 @@ export async function openSources(config: MgmtCliConfig, env: NodeJS.ProcessEnv,
     throw new Error(problems.join('\n'));
   }
   const mesh = new AppMeshSource(store, codec);
+  const view = { partition: partitionOf(config.arnRegion), region: config.arnRegion, account: config.accountId };
   const api = new AppMeshApi({
     store,
-    context: { view: { partition: partitionOf(config.arnRegion), region: config.arnRegion, account: config.accountId }, quotas: config.quotas, clock },
-    ...(config.sigv4 ? { auth: { region: config.sigv4.region, credentials: credentialList(config.sigv4.credentials) } } : {}),
+    context: { view, quotas: config.quotas, clock },
+    ...(config.sigv4
+      ? { auth: { region: config.sigv4.region, credentials: credentialList(config.sigv4.credentials), ...(config.consoleToken ? { consoleToken: config.consoleToken } : {}) } }
+      : {}),
     ...(config.apiRateLimit ? { rateLimit: new TokenBucket(config.apiRateLimit.rate, config.apiRateLimit.burst) } : {}),
     logger,
     ...(metrics ? { onRequest: (op: string, code: string) => metrics.apiRequest(op, code) } : {}),
   });
   const openStore = store;
+  const webConsole = new WebConsole({ store, view, token: config.consoleToken, apiSigned: config.sigv4 !== undefined, replica: `${config.host}:${config.port}` });
   return {
     source: file ? new CombinedSource(file, mesh) : mesh,
     store,
-    adminExtensions: [{ prefix: APPMESH_API_PREFIX, handle: (req) => api.handle(req) }],
+    console: webConsole,
+    adminExtensions: [{ prefix: APPMESH_API_PREFIX, handle: (req) => api.handle(req) }, webConsole],
     storeHealth: () => ({ ...openStore.backend.status(), revision: openStore.revision, description: openStore.backend.description }),
     close: async () => {
+      webConsole.close();
       file?.close();
       mesh.close();
       await openStore.close();

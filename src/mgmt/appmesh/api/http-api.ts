@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from '../../../common/logger';
 import type { TokenBucket } from '../../../common/token-bucket';
@@ -36,6 +36,8 @@ export interface ApiAuth {
   region: string;
   credentials: CredentialLookup;
   maxSkewMs?: number;
+  /** The web console's token (--console-token-file): accepted as `Authorization: Bearer <token>` in place of a signature. */
+  consoleToken?: string;
 }
 
 export interface AppMeshApiOptions {
@@ -65,6 +67,13 @@ export class AppMeshApi {
   private authenticate(req: ApiRequest): void {
     const auth = this.o.auth;
     if (!auth) return;
+    const bearer = req.headers['authorization'];
+    if (auth.consoleToken !== undefined && typeof bearer === 'string' && bearer.startsWith('Bearer ')) {
+      const given = Buffer.from(bearer.slice(7).trim());
+      const want = Buffer.from(auth.consoleToken);
+      if (given.length === want.length && timingSafeEqual(given, want)) return;
+      throw new ApiError('UnrecognizedClientException', 'The console token included in the request is invalid.');
+    }
     const v = verifySigV4(
       { ...req.headers, ':method': req.method, ':path': req.url },
       { credentials: auth.credentials, region: auth.region, service: 'appmesh', payload: req.body, ...(auth.maxSkewMs !== undefined ? { maxSkewMs: auth.maxSkewMs } : {}) },
