@@ -17,9 +17,10 @@ export interface StatusFacts {
 }
 
 /**
- * GET /status: the reference's keys in its order, all strings (§7.4), then what
- * the reference does not say: the reasons, the relay and control plane behind
- * it (relay deployments), and how the last Envoy process ended.
+ * GET /status: the reference's keys in its order, all strings
+ * (docs/reference-agent/status-and-admin.md#status), then what the reference does not say:
+ * the reasons, the relay and control plane behind it (relay deployments), and how the last
+ * Envoy process ended.
  */
 export function statusDocument(s: HealthState, f: StatusFacts): Record<string, unknown> {
   const doc: Record<string, unknown> = {
