@@ -1,7 +1,8 @@
 /**
- * The regional management endpoint (the reference relay's rule, §13.2):
- * `ecs-sc.<region>.api.aws`, `.api.amazonwebservices.com.cn` in China, and the
- * `ecs-sc-fips` host when FIPS is on or in GovCloud/ISO regions.
+ * The regional management endpoint (the reference relay's rule,
+ * docs/reference-agent/relay.md#the-management-domain): `ecs-sc.<region>.api.aws`,
+ * `.api.amazonwebservices.com.cn` in China, and the `ecs-sc-fips` host when FIPS is on or
+ * in GovCloud/ISO regions.
  */
 export function defaultManagementDomain(region: string, fips: boolean): string {
   const suffix = region.startsWith('cn-') ? 'api.amazonwebservices.com.cn' : 'api.aws';

@@ -24,10 +24,11 @@ function getStatus(admin: AdminListen, timeoutMs: number): Promise<string> {
 }
 
 /**
- * `appnet-agent -envoyReadiness` (§11): asks the running agent's /status until it
- * says HEALTHY. Works with the admin API on TCP or a Unix socket, has no side
- * effects (no bootstrap, no log file), tries at once, and treats an interval of
- * 0 as a single attempt. Returns the exit code: 0 healthy, 1 otherwise.
+ * `appnet-agent -envoyReadiness`
+ * (docs/reference-agent/status-and-admin.md#the-readiness-probe): asks the running agent's
+ * /status until it says HEALTHY. Works with the admin API on TCP or a Unix socket, has no
+ * side effects (no bootstrap, no log file), tries at once, and treats an interval of 0 as a
+ * single attempt. Returns the exit code: 0 healthy, 1 otherwise.
  */
 export async function runReadinessProbe(o: ProbeOptions): Promise<number> {
   if (!o.admin) {

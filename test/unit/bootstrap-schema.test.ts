@@ -41,7 +41,7 @@ describe('generated bootstraps validate against Envoy\'s Bootstrap proto', () =>
     expect(check(roundTrip).errors).toEqual([]);
   });
 
-  it('stays valid with the custom files of §12.14 merged in (snake_case nested keys)', () => {
+  it('stays valid with custom files merged in (snake_case nested keys)', () => {
     const doc = (variable: 'ENVOY_TRACING_CFG_FILE' | 'ENVOY_STATS_CONFIG_FILE' | 'ENVOY_STATS_SINKS_CFG_FILE' | 'ENVOY_RESOURCES_CONFIG_FILE', d: unknown) => ({ variable, path: `/${variable}`, doc: d });
     const env = { ...SERVICE_CONNECT_ENV, ENABLE_ENVOY_DOG_STATSD: '1', ENVOY_TRACING_CFG_FILE: '/t', ENVOY_STATS_CONFIG_FILE: '/s' };
     const base = gen(env).bootstrap as unknown as JsonObject;

@@ -29,8 +29,9 @@ export type DeltaAnswer =
   | { readonly kind: 'delta'; readonly status: 200; readonly body: string; readonly headers: Readonly<Record<string, string>> };
 
 /**
- * The decision of the delta path of `/stats/prometheus` (§7.7 step 8), with
- * the reference's quirks (§15 item 16) fixed:
+ * The decision of the delta path of `/stats/prometheus` (step 8 of
+ * docs/reference-agent/status-and-admin.md#statsprometheus), with the reference's
+ * quirks (docs/reference-agent/quirks.md#q16-stats-deltas-and-errors-are-unclear) fixed:
  *
  * - snapshotter disabled (`source === undefined`) → 409 with
  *   `DELTA_DISABLED_MESSAGE`. The request is well formed but the agent is not

@@ -14,7 +14,8 @@ export interface DeltaResult {
 }
 
 /**
- * The delta of one stats snapshot against the previous one (§9.2), pure.
+ * The delta of one stats snapshot against the previous one
+ * (docs/reference-agent/status-and-admin.md#deltas), pure.
  *
  * For each family of `current` (families only in `previous` are ignored; the
  * family keeps the name, type and help of `current`), each sample is matched

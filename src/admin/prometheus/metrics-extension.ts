@@ -4,10 +4,10 @@ import type { MetricFamily } from './model';
 export const METRICS_EXTENSION_PREFIX = 'envoy_appmesh_';
 
 /**
- * The `filter=metrics_extension` transform of `/stats/prometheus` (§7.7) and
- * of the stats snapshotter (§9.2): keep only the families whose name starts
- * with `envoy_appmesh_`, and strip that prefix. Everything else is unchanged.
- * A family named exactly `envoy_appmesh_` becomes `""`, which the consistency
+ * The `filter=metrics_extension` transform of `/stats/prometheus` and of the stats
+ * snapshotter (docs/reference-agent/status-and-admin.md#statsprometheus): keep only the
+ * families whose name starts with `envoy_appmesh_`, and strip that prefix. Everything else
+ * is unchanged. A family named exactly `envoy_appmesh_` becomes `""`, which the consistency
  * check of `render.ts` rejects as an invalid name.
  */
 export function metricsExtension(families: readonly MetricFamily[]): MetricFamily[] {

@@ -8,7 +8,8 @@ import { renderFamilies } from './render';
 const filtered = (text: string): string => renderFamilies(metricsExtension(parsePrometheusText(text)));
 
 describe('renderFamilies', () => {
-  it('reproduces the §7.7 example byte for byte', () => {
+  // docs/reference-agent/status-and-admin.md#statsprometheus
+  it('reproduces the reference example of filter=metrics_extension byte for byte', () => {
     const envoy = [
       '# TYPE envoy_appmesh_GrpcRequestCount counter',
       'envoy_appmesh_GrpcRequestCount{Mesh="howto-k8s-http2",VirtualNode="client_howto-k8s-http2"} 0',

@@ -5,7 +5,7 @@ import type { Label, MetricFamily, Sample } from './model';
 
 /**
  * Render families as the filtered and delta bodies of `/stats/prometheus`
- * (§7.7), byte for byte like the reference:
+ * (docs/reference-agent/status-and-admin.md#rendering), byte for byte like the reference:
  *
  * - the set is checked first (`checkConsistency`): an inconsistent set throws
  *   `InconsistentMetricsError` instead of the reference's 200 with an empty body;

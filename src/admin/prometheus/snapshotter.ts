@@ -30,10 +30,10 @@ export type SnapshotOutcome = 'stored' | 'fetch-failed' | 'parse-failed' | 'disc
 export const DEFAULT_SNAPSHOT_INTERVAL_MS = 60_000;
 
 /**
- * The stats snapshotter of §9 (only created when `ENABLE_STATS_SNAPSHOT` is
- * true). Every interval it fetches Envoy's App Mesh stats, keeps the
- * metrics-extension families (`envoy_appmesh_*`, prefix stripped), and stores
- * the delta against the previous snapshot (`computeDelta`).
+ * The stats snapshotter (docs/reference-agent/status-and-admin.md#the-stats-snapshotter;
+ * only created when `ENABLE_STATS_SNAPSHOT` is true). Every interval it fetches Envoy's App
+ * Mesh stats, keeps the metrics-extension families (`envoy_appmesh_*`, prefix stripped),
+ * and stores the delta against the previous snapshot (`computeDelta`).
  *
  * - A failed fetch, an unparsable body or an inconsistent metric set is logged
  *   and skipped: the previous snapshot and delta stay.

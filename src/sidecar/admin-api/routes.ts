@@ -25,10 +25,10 @@ function wrongMethod(res: http.ServerResponse, referenceLine: string, allowed: s
 }
 
 /**
- * The agent's admin API routes (§7), with the reference's rough edges filed
- * off: POST /drain_listeners works bare (the documented form, inbound only),
- * with ?inboundonly, ?graceful or both; /enableLogging takes every Envoy level.
- * Error bodies start with the reference's line, word for word.
+ * The agent's admin API routes (docs/reference-agent/status-and-admin.md#the-admin-api),
+ * with the reference's rough edges filed off: POST /drain_listeners works bare (the
+ * documented form, inbound only), with ?inboundonly, ?graceful or both; /enableLogging
+ * takes every Envoy level. Error bodies start with the reference's line, word for word.
  */
 export function agentRoutes(d: AgentRouteDeps): Record<string, AdminHandler> {
   const routes: Record<string, AdminHandler> = {

@@ -18,7 +18,10 @@ export interface StatsRouteDeps {
 const PROM_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 const KEYS = new Set(['usedonly', 'filter', 'delta']);
 
-/** GET /stats/prometheus (§7.7): usedonly, filter=metrics_extension and delta. */
+/**
+ * GET /stats/prometheus (docs/reference-agent/status-and-admin.md#statsprometheus):
+ * usedonly, filter=metrics_extension and delta.
+ */
 export function statsRoute(d: StatsRouteDeps): AdminHandler {
   return async (req, res, url) => {
     if (req.method !== 'GET') return sendReferenceError(res, 405, `invalid method [${req.method}] in request`, 'use GET', { Allow: 'GET' });

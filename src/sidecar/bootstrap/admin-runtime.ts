@@ -2,7 +2,10 @@ import type { BootstrapConfig } from '../config/bootstrap-config';
 import { anyOf } from './proto-json';
 import type { Admin, JsonObject, RuntimeLayer } from './types';
 
-/** The admin block (§12.6): always an access log; a 0600 Unix socket or a TCP port. */
+/**
+ * The admin block (docs/reference-agent/bootstrap.md#admin): always an access log; a 0600
+ * Unix socket or a TCP port.
+ */
 export function adminBlock(cfg: BootstrapConfig): Admin {
   const accessLog = [{ typedConfig: anyOf('envoy.extensions.access_loggers.file.v3.FileAccessLog', { path: cfg.admin.accessLogFile }) }];
   if (cfg.admin.mode === 'uds') return { accessLog, address: { pipe: { path: cfg.admin.udsPath, mode: 0o600 } } };
@@ -12,7 +15,10 @@ export function adminBlock(cfg: BootstrapConfig): Admin {
   return { accessLog, address: { socketAddress } };
 }
 
-/** The static runtime map (§12.7); also published as node metadata `aws.appmesh.static_runtime`. */
+/**
+ * The static runtime map (docs/reference-agent/bootstrap.md#runtime); also published as
+ * node metadata `aws.appmesh.static_runtime`.
+ */
 export function staticRuntime(cfg: BootstrapConfig): JsonObject {
   const layer: JsonObject = {
     'envoy.features.enable_all_deprecated_features': true,

@@ -27,7 +27,8 @@ async function configError(p: Promise<unknown>): Promise<ConfigError> {
   return e as ConfigError;
 }
 
-describe('prepareBootstrapFile (§12.1)', () => {
+// docs/reference-agent/bootstrap.md#the-bootstrap-file
+describe('prepareBootstrapFile: config path, temp file, existing content', () => {
   it('creates a 0600 envoy-config-<random>.yaml temp file when no path is configured', async () => {
     const dir = tmpDir();
     const r = rendered();
@@ -65,7 +66,7 @@ describe('prepareBootstrapFile (§12.1)', () => {
     expect(fs.statSync(side.path).mode & 0o777).toBe(0o644);
   });
 
-  it('follows a symlinked config file (quirk 20 fixed)', async () => {
+  it('follows a symlinked config file (the reference refuses one)', async () => {
     const dir = tmpDir();
     const target = path.join(dir, 'real.yaml');
     fs.writeFileSync(target, '');

@@ -38,7 +38,10 @@ async function createTempConfig(tmpDir: string): Promise<string> {
   return file;
 }
 
-/** stat() through symlinks (quirk 20: a symlinked ENVOY_CONFIG_FILE is followed, not refused). */
+/**
+ * stat() through symlinks: a symlinked ENVOY_CONFIG_FILE is followed, not refused
+ * (docs/reference-agent/quirks.md#q20-a-symlinked-config-file-is-refused).
+ */
 async function statRegular(file: string, source: string): Promise<fs.Stats> {
   let st: fs.Stats;
   try {
@@ -51,9 +54,10 @@ async function statRegular(file: string, source: string): Promise<fs.Stats> {
 }
 
 /**
- * The bootstrap file (§12.1): the configured path, or a new 0600 temp file. A non-empty
- * file is used as is; an empty one is filled in place (its permissions kept), side files
- * first. Errors are ConfigErrors naming the variable the path came from.
+ * The bootstrap file (docs/reference-agent/bootstrap.md#the-bootstrap-file): the configured
+ * path, or a new 0600 temp file. A non-empty file is used as is; an empty one is filled in
+ * place (its permissions kept), side files first. Errors are ConfigErrors naming the
+ * variable the path came from.
  */
 export async function prepareBootstrapFile(opts: PrepareOptions): Promise<PreparedBootstrap> {
   const source = opts.pathSource ?? 'ENVOY_CONFIG_FILE';

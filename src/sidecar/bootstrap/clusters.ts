@@ -9,14 +9,18 @@ function singleEndpoint(name: string, address: Address): Cluster['loadAssignment
 }
 
 /**
- * Service Connect's EDS `local_cluster` (§12.8): 1 ms initial fetch timeout so that
- * Envoy does not wait for it when zone-aware routing is off.
+ * Service Connect's EDS `local_cluster`
+ * (docs/reference-agent/bootstrap.md#cluster-manager-and-local_cluster): 1 ms initial fetch
+ * timeout so that Envoy does not wait for it when zone-aware routing is off.
  */
 export function localCluster(): Cluster {
   return { name: LOCAL_CLUSTER, type: 'EDS', edsClusterConfig: { edsConfig: adsConfigSource(1) } };
 }
 
-/** A tracer's collector (§12.9): STRICT_DNS (hostnames allowed), 1 s connect timeout, round robin. */
+/**
+ * A tracer's collector (docs/reference-agent/bootstrap.md#tracing): STRICT_DNS (hostnames
+ * allowed), 1 s connect timeout, round robin.
+ */
 export function tracerCluster(name: string, address: string, port: number): Cluster {
   return {
     name,
@@ -26,7 +30,7 @@ export function tracerCluster(name: string, address: string, port: number): Clus
   };
 }
 
-/** The SDS agent over a Unix socket, HTTP/2 (§12.10). */
+/** The SDS agent over a Unix socket, HTTP/2 (docs/reference-agent/bootstrap.md#sds-cluster). */
 export function sdsCluster(socketPath: string): Cluster {
   return {
     name: SDS_CLUSTER,

@@ -21,8 +21,9 @@ export function parseCustomText(text: string): unknown {
 }
 
 /**
- * Read and parse the custom files (the I/O half of §12.14). A file that cannot be read
- * or parsed is a problem naming its variable and path; all are reported together.
+ * Read and parse the custom files (the I/O half of
+ * docs/reference-agent/bootstrap.md#custom-files). A file that cannot be read or parsed is
+ * a problem naming its variable and path; all are reported together.
  */
 export async function readCustomDocuments(cfg: BootstrapConfig): Promise<CustomDocument[]> {
   const f = new Findings();

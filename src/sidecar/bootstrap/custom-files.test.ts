@@ -11,8 +11,9 @@ import type { JsonObject } from './types';
 const doc = (variable: CustomFileVar, d: unknown, p = `/cfg/${variable.toLowerCase()}.yaml`): CustomDocument => ({ variable, path: p, doc: d });
 const merge = (base: JsonObject, ...docs: CustomDocument[]) => mergeCustomConfig(base, docs);
 
-describe('mergeCustomConfig (§12.14)', () => {
-  it('resources file: static resources appended, other keys replaced, nested keys untouched (spec example 1)', () => {
+// docs/reference-agent/bootstrap.md#custom-files: the reference's merge rules and examples
+describe('mergeCustomConfig', () => {
+  it('resources file: static resources appended, other keys replaced, nested keys untouched (first example in the docs)', () => {
     const base = {
       staticResources: { clusters: [{ name: 'c0' }], listeners: [{ name: 'l0' }], secrets: [{ name: 's0' }] },
       dynamicResources: { lds_config: 'x' },
@@ -30,13 +31,13 @@ describe('mergeCustomConfig (§12.14)', () => {
     expect(base.staticResources.clusters).toHaveLength(1); // the input is not mutated
   });
 
-  it('sinks file: appended after the generated DogStatsD sink (spec example 2)', () => {
+  it('sinks file: appended after the generated DogStatsD sink (second example in the docs)', () => {
     const sink = (port: number) => ({ name: 'envoy.stat_sinks.dog_statsd', typed_config: { address: { socket_address: { port_value: port } } } });
     const { bootstrap } = merge({ statsSinks: [sink(8125)] }, doc('ENVOY_STATS_SINKS_CFG_FILE', { stats_sinks: [sink(8126)] }));
     expect(bootstrap.statsSinks).toEqual([sink(8125), sink(8126)]);
   });
 
-  it('tracing file: tracing plus a static cluster into an empty bootstrap (spec example 3)', () => {
+  it('tracing file: tracing plus a static cluster into an empty bootstrap (third example in the docs)', () => {
     const file = { tracing: { http: { name: 'envoy.tracers.zipkin' } }, staticResources: { clusters: [{ name: 'jaeger' }] } };
     expect(merge({}, doc('ENVOY_TRACING_CFG_FILE', file)).bootstrap).toEqual(file);
   });

@@ -1,7 +1,7 @@
 import { Findings } from './findings';
 import type { Json, JsonObject } from './types';
 
-/** The custom configuration files, in merge order (§12.14). */
+/** The custom configuration files, in merge order (docs/reference-agent/bootstrap.md#custom-files). */
 export const CUSTOM_FILE_VARS = ['ENVOY_TRACING_CFG_FILE', 'ENVOY_STATS_CONFIG_FILE', 'ENVOY_STATS_SINKS_CFG_FILE', 'ENVOY_RESOURCES_CONFIG_FILE'] as const;
 export type CustomFileVar = (typeof CUSTOM_FILE_VARS)[number];
 
@@ -80,11 +80,12 @@ function mergeDocument(out: JsonObject, d: CustomDocument, f: Findings): void {
 const isEmptyDoc = (doc: unknown): boolean => doc === null || doc === undefined || (isObj(doc) && Object.keys(doc).length === 0);
 
 /**
- * Merge the custom files into the generated bootstrap (§12.14), in CUSTOM_FILE_VARS
- * order. Only top-level keys are normalized to lowerCamelCase; `tracing` and
- * `statsConfig` may be given once, `statsSinks` and the static resource lists are
- * appended, anything else replaces the existing value. Pure; throws one ConfigError
- * listing every problem, each naming its variable and path.
+ * Merge the custom files into the generated bootstrap
+ * (docs/reference-agent/bootstrap.md#custom-files), in CUSTOM_FILE_VARS order. Only
+ * top-level keys are normalized to lowerCamelCase; `tracing` and `statsConfig` may be given
+ * once, `statsSinks` and the static resource lists are appended, anything else replaces the
+ * existing value. Pure; throws one ConfigError listing every problem, each naming its
+ * variable and path.
  */
 export function mergeCustomConfig(base: Readonly<JsonObject>, docs: readonly CustomDocument[]): { bootstrap: JsonObject; warnings: string[] } {
   const f = new Findings();

@@ -45,8 +45,9 @@ function appMeshTarget(cfg: BootstrapConfig, region: string, facts: PlatformFact
 }
 
 /**
- * dynamicResources (§12.5): ADS over Google gRPC. Service Connect (`unix://…`): no TLS,
- * no signing, no region. App Mesh: TLS with the system CA bundle and SigV4 (AwsIamConfig).
+ * dynamicResources (docs/reference-agent/bootstrap.md#dynamic-resources-ads): ADS over
+ * Google gRPC. Service Connect (`unix://…`): no TLS, no signing, no region. App Mesh: TLS
+ * with the system CA bundle and SigV4 (AwsIamConfig).
  */
 export function dynamicResources(cfg: BootstrapConfig, region: ResolvedRegion, facts: PlatformFacts, f: Findings): DynamicResources {
   const timeout = adsConfigSource(cfg.xds.initialFetchTimeoutS * 1000);

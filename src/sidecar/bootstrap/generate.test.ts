@@ -29,8 +29,9 @@ const LISTENER_TAGS = [
   { tagName: 'envoy_rds_route_config', regex: '.*?\\.ingress\\.\\w+?\\.[0-9]+?\\.rds\\.((.*?)\\.)(.+?)$' },
 ];
 
-describe('generateBootstrap: the default App Mesh bootstrap (§12.16)', () => {
-  it('matches the spec field by field', () => {
+// docs/reference-agent/bootstrap.md#default-bootstrap
+describe('generateBootstrap: the default App Mesh bootstrap', () => {
+  it('matches the reference default bootstrap field by field', () => {
     const interfaces = { ipv4: { lo: ['127.0.0.1/8'] }, ipv6: { lo: ['::1/128'] } };
     const { bootstrap, files, warnings } = gen(APP_MESH_ENV, { interfaces });
     expect(files).toEqual([]);

@@ -12,10 +12,10 @@ import { tracingPart } from './tracing';
 import type { Bootstrap, Cluster, GeneratedBootstrap } from './types';
 
 /**
- * The Envoy v3 bootstrap for a sidecar (§12.2–§12.13), in proto3 JSON form. Pure: all
- * I/O results arrive in `facts`; files the bootstrap refers to (the X-Ray sampling
- * rules) are returned for the caller to write. Every problem is reported at once in a
- * ConfigError naming its variable; oddities that do not stop Envoy are warnings.
+ * The Envoy v3 bootstrap for a sidecar (docs/reference-agent/bootstrap.md), in proto3 JSON
+ * form. Pure: all I/O results arrive in `facts`; files the bootstrap refers to (the X-Ray
+ * sampling rules) are returned for the caller to write. Every problem is reported at once
+ * in a ConfigError naming its variable; oddities that do not stop Envoy are warnings.
  */
 export function generateBootstrap(cfg: BootstrapConfig, facts: PlatformFacts): GeneratedBootstrap {
   const f = new Findings();

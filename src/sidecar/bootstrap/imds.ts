@@ -1,10 +1,12 @@
 import { httpRequest } from './http-get';
 
 /**
- * EC2 instance metadata, IMDSv2 with IMDSv1 fallback (§12.4): `PUT /latest/api/token`
- * (TTL 2 s) once, then `GET /latest/meta-data/<query>` with the token when one was
- * issued. Each request has its own deadline; non-200 answers are errors (quirk 13:
- * the reference used the body whatever the status).
+ * EC2 instance metadata, IMDSv2 with IMDSv1 fallback
+ * (docs/reference-agent/bootstrap.md#instance-metadata-imds): `PUT /latest/api/token` (TTL
+ * 2 s) once, then `GET /latest/meta-data/<query>` with the token when one was issued. Each
+ * request has its own deadline; non-200 answers are errors (the reference used the body
+ * whatever the status:
+ * docs/reference-agent/quirks.md#q13-ecs-and-instance-metadata-are-read-carelessly).
  */
 export class ImdsClient {
   private tokenPromise: Promise<string | undefined> | undefined;

@@ -19,9 +19,10 @@ function prefixOk(prefix: string | undefined, max: number): boolean {
 }
 
 /**
- * `{ifname: ["ip/prefix", ...]}` -> the `aws.appmesh.task.interfaces` form (§12.4):
- * IPv4 when the prefix is at most 32 and the address is IPv4 (IPv4-mapped counts),
- * else IPv6 when the prefix is at most 128 and the address is IPv6, else skipped.
+ * `{ifname: ["ip/prefix", ...]}` -> the `aws.appmesh.task.interfaces` form
+ * (docs/reference-agent/bootstrap.md#interfaces): IPv4 when the prefix is at most 32 and
+ * the address is IPv4 (IPv4-mapped counts), else IPv6 when the prefix is at most 128 and
+ * the address is IPv6, else skipped.
  */
 export function classifyInterfaceAddresses(raw: Readonly<Record<string, readonly string[]>>): InterfaceAddresses {
   const out: InterfaceAddresses = {};

@@ -44,10 +44,12 @@ function bridgeWithMapping(mapping: Readonly<Record<string, unknown>> | undefine
 }
 
 /**
- * `supportedIPFamilies` from the ECS task metadata (§12.4), with quirk 14 fixed:
- * awsvpc looks at the container whose network mode was detected (not always the
- * first), and bridge mode requires every APPNET_CONTAINER_IP_MAPPING entry to be IPv6
- * (not an arbitrary one). Undefined = omit the key; `note` explains an omission worth a warning.
+ * `supportedIPFamilies` from the ECS task metadata
+ * (docs/reference-agent/bootstrap.md#supported-ip-families), with the reference's quirk
+ * (docs/reference-agent/quirks.md#q14-ip-families-are-judged-on-the-wrong-container) fixed:
+ * awsvpc looks at the container whose network mode was detected (not always the first), and
+ * bridge mode requires every APPNET_CONTAINER_IP_MAPPING entry to be IPv6 (not an arbitrary
+ * one). Undefined = omit the key; `note` explains an omission worth a warning.
  */
 export function supportedIpFamilies(
   task: unknown,

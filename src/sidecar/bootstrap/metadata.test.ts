@@ -9,7 +9,8 @@ const md = (env: Record<string, string>, facts: Partial<PlatformFacts> = {}) => 
 
 const net = (mode: string, v4: string[] = [], v6: string[] = []) => ({ NetworkMode: mode, IPv4Addresses: v4, IPv6Addresses: v6 });
 
-describe('node metadata: platform info (§12.4)', () => {
+// docs/reference-agent/bootstrap.md#platform-info
+describe('node metadata: platform info', () => {
   it('reproduces the Fargate example', () => {
     const ecsTask = { Cluster: 'TestCluster', TaskARN: 'TestTask', AvailabilityZone: 'us-west-2d', AvailabilityZoneID: 'usw2-az4', Containers: [] };
     const ecsContainer = { Limits: { CPU: 5, Memory: 0.25 } };
@@ -21,7 +22,7 @@ describe('node metadata: platform info (§12.4)', () => {
     });
   });
 
-  it('leaves missing limits out instead of "<nil>" or a crash (quirk 13)', () => {
+  it('leaves missing limits out instead of "<nil>" or a crash', () => {
     const info = (ecsContainer: unknown) => md(FARGATE, { ecsContainer })['aws.appmesh.platformInfo'];
     expect(info({})).toEqual({ ecsPlatformInfo: { ecsLaunchType: 'AWS_ECS_FARGATE' }, systemInfo: expect.any(Object) });
     expect(info({ Limits: { CPU: 2 } })).toMatchObject({ ecsPlatformInfo: { ecsLaunchType: 'AWS_ECS_FARGATE', CPU: '2' } });
@@ -58,7 +59,8 @@ describe('node metadata: platform info (§12.4)', () => {
   });
 });
 
-describe('node metadata: supportedIPFamilies (§12.4 examples)', () => {
+// docs/reference-agent/bootstrap.md#supported-ip-families: the reference's examples, and its quirks fixed
+describe('node metadata: supportedIPFamilies', () => {
   const mapV4 = { App1: '172.10.1.1', App2: '172.10.1.2' };
   const mapV6 = { App1: 'fd00::1', App2: 'fd00::2' };
   it.each([
@@ -75,13 +77,13 @@ describe('node metadata: supportedIPFamilies (§12.4 examples)', () => {
     ['bridge pause dual + no mapping', [{ Type: 'CNI_PAUSE', Networks: [net('bridge', ['10.0.0.1'], ['fd00::9'])] }], undefined, 'ALL'],
     ['bridge pause dual + empty mapping', [{ Type: 'CNI_PAUSE', Networks: [net('bridge', ['10.0.0.1'], ['fd00::9'])] }], {}, 'ALL'],
     ['bridge pause dual + non-string mapping', [{ Type: 'CNI_PAUSE', Networks: [net('bridge', ['10.0.0.1'], ['fd00::9'])] }], { App1: 1 }, 'ALL'],
-    ['bridge pause dual + mixed mapping (all entries checked, quirk 14)', [{ Type: 'CNI_PAUSE', Networks: [net('bridge', ['1.1.1.1'], ['fd00::9'])] }], { A: 'fd00::1', B: '172.10.1.1' }, 'ALL'],
+    ['bridge pause dual + mixed mapping (all entries checked, not an arbitrary one)', [{ Type: 'CNI_PAUSE', Networks: [net('bridge', ['1.1.1.1'], ['fd00::9'])] }], { A: 'fd00::1', B: '172.10.1.1' }, 'ALL'],
     ['bridge pause dual + IPv4-mapped IPv6 mapping', [{ Type: 'CNI_PAUSE', Networks: [net('bridge', ['1.1.1.1'], ['fd00::9'])] }], { A: '::ffff:172.10.1.1' }, 'ALL'],
     ['bridge pause v6 only', [{ Type: 'CNI_PAUSE', Networks: [net('bridge', [], ['fd00::9'])] }], undefined, 'IPv6_ONLY'],
     ['bridge without pause', [{ Networks: [net('bridge', ['10.0.0.1'])] }], undefined, undefined],
     ['container:<id> first, later bridge pause v4', [{ Networks: [net('container:abc')] }, { Type: 'CNI_PAUSE', Networks: [net('bridge', ['10.0.0.1'])] }], undefined, 'IPv4_ONLY'],
     ['second network awsvpc with v4+v6', [{ Networks: [net('container:x'), net('awsvpc', ['10.0.0.1'], ['fd00::1'])] }], undefined, 'ALL'],
-    ['awsvpc found on the second container is judged there (quirk 14)', [{ Networks: [net('container:x')] }, { Networks: [net('awsvpc', [], ['fd00::1'])] }], undefined, 'IPv6_ONLY'],
+    ['awsvpc found on the second container is judged there, not on the first', [{ Networks: [net('container:x')] }, { Networks: [net('awsvpc', [], ['fd00::1'])] }], undefined, 'IPv6_ONLY'],
     ['host', [{ Networks: [net('host', ['10.0.0.1'])] }], undefined, undefined],
   ])('%s', (_name, containers, mapping, families) => {
     expect(supportedIpFamilies({ Containers: containers }, mapping).families).toBe(families);

@@ -1,4 +1,8 @@
-/** The App Mesh resource a node id names (§12.3): `[arn:…:]mesh/<mesh>/<type>/<name>`. */
+/**
+ * The App Mesh resource a node id names
+ * (docs/reference-agent/bootstrap.md#mesh-resource-names):
+ * `[arn:…:]mesh/<mesh>/<type>/<name>`.
+ */
 export interface MeshResource {
   mesh: string;
   /** As written, e.g. `virtualNode`. */

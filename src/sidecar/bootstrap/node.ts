@@ -5,7 +5,10 @@ import { platformInfo } from './platform-info';
 import type { ResolvedRegion } from './region';
 import type { JsonObject, Node } from './types';
 
-/** `node.metadata` (§12.4), keys in the reference's collector order. */
+/**
+ * `node.metadata` (docs/reference-agent/bootstrap.md#node-metadata), keys in the
+ * reference's collector order.
+ */
 export function nodeMetadata(cfg: BootstrapConfig, facts: PlatformFacts, runtime: JsonObject, f: Findings): JsonObject {
   const md: JsonObject = {
     'aws.appmesh.static_runtime': { ...runtime },
@@ -23,7 +26,10 @@ export function nodeMetadata(cfg: BootstrapConfig, facts: PlatformFacts, runtime
   return md;
 }
 
-/** The node (§12.3): id, cluster, locality when the AZ ID and the region are both known. */
+/**
+ * The node (docs/reference-agent/bootstrap.md#node-id-cluster-and-locality): id, cluster,
+ * locality when the AZ ID and the region are both known.
+ */
 export function nodeBlock(cfg: BootstrapConfig, metadata: JsonObject, region: ResolvedRegion): Node {
   const node: Node = { id: cfg.node.id, cluster: cfg.node.cluster, metadata };
   const platform = metadata['aws.appmesh.platformInfo'] as JsonObject | undefined;

@@ -5,7 +5,10 @@
  * must be able to name the cause of a fatal problem).
  */
 
-/** Host addresses in `ip/prefix` form, by family and interface name (§12.4). */
+/**
+ * Host addresses in `ip/prefix` form, by family and interface name
+ * (docs/reference-agent/bootstrap.md#interfaces).
+ */
 export interface InterfaceAddresses {
   ipv4?: Record<string, string[]>;
   ipv6?: Record<string, string[]>;

@@ -29,7 +29,8 @@ function ecsPlatformInfo(cfg: BootstrapConfig, facts: PlatformFacts, top: JsonOb
   }
   const container = facts.ecsContainer;
   if (isObj(container) && isObj(container.Limits)) {
-    // Quirk 13 fixed: a missing Limits, CPU or Memory is simply left out (never "<nil>", never a crash).
+    // A missing Limits, CPU or Memory is simply left out (never "<nil>", never a crash:
+    // docs/reference-agent/quirks.md#q13-ecs-and-instance-metadata-are-read-carelessly).
     const cpu = limit(container.Limits.CPU);
     const memory = limit(container.Limits.Memory);
     if (cpu !== undefined) info.CPU = cpu;
@@ -45,8 +46,9 @@ function ecsPlatformInfo(cfg: BootstrapConfig, facts: PlatformFacts, top: JsonOb
 }
 
 /**
- * `aws.appmesh.platformInfo` (§12.4): Kubernetes, then ECS (whose placement overrides
- * the Kubernetes one), then the system, then FIPS mode. Undefined when empty.
+ * `aws.appmesh.platformInfo` (docs/reference-agent/bootstrap.md#platform-info): Kubernetes,
+ * then ECS (whose placement overrides the Kubernetes one), then the system, then FIPS mode.
+ * Undefined when empty.
  */
 export function platformInfo(cfg: BootstrapConfig, facts: PlatformFacts, f: Findings): JsonObject | undefined {
   const info: JsonObject = {};

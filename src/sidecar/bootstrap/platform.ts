@@ -22,7 +22,10 @@ export interface PlatformDeps {
 export interface PlatformTimeouts {
   /** Each ECS task metadata request. */
   ecsMs: number;
-  /** Each IMDS request for the Kubernetes placement lookups (§12.4). */
+  /**
+   * Each IMDS request for the Kubernetes placement lookups
+   * (docs/reference-agent/bootstrap.md#instance-metadata-imds).
+   */
   imdsMs: number;
   /** The IMDS region lookup, which is fatal when it fails (AWS SDK's default deadline). */
   imdsRegionMs: number;
@@ -97,12 +100,12 @@ function knownZoneId(facts: PlatformFacts): boolean {
 }
 
 /**
- * Find out what the bootstrap needs from the host (the I/O shell of §12.3–§12.5): the
- * interfaces and system, the ECS task metadata, the Kubernetes placement from IMDS,
- * the region from IMDS when AWS_REGION is unset and a region is needed, the Envoy
- * build when the App Mesh endpoint is derived, and the X-Ray sampling manifest. The
- * independent lookups run concurrently; a failing one logs a warning and leaves its
- * fact out (the generator decides whether that is fatal). Never throws.
+ * Find out what the bootstrap needs from the host (the I/O shell of the generator,
+ * docs/reference-agent/bootstrap.md): the interfaces and system, the ECS task metadata, the
+ * Kubernetes placement from IMDS, the region from IMDS when AWS_REGION is unset and a
+ * region is needed, the Envoy build when the App Mesh endpoint is derived, and the X-Ray
+ * sampling manifest. The independent lookups run concurrently; a failing one logs a warning
+ * and leaves its fact out (the generator decides whether that is fatal). Never throws.
  */
 export async function collectPlatformFacts(cfg: BootstrapConfig, deps: PlatformDeps): Promise<PlatformFacts> {
   const t: PlatformTimeouts = { ...DEFAULT_TIMEOUTS, ...deps.timeouts };

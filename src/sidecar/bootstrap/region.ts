@@ -5,7 +5,7 @@ export type ResolvedRegion = { ok: true; region: string } | { ok: false; error: 
 
 const REGION_RE = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
-/** AWS_REGION, else the region instance metadata reported (§12.3 "Region resolution"). */
+/** AWS_REGION, else the region instance metadata reported (docs/reference-agent/bootstrap.md#region). */
 export function resolveRegion(cfg: BootstrapConfig, facts: PlatformFacts): ResolvedRegion {
   if (cfg.region !== undefined) return { ok: true, region: cfg.region };
   const looked = facts.imdsRegion;

@@ -16,10 +16,11 @@ export interface RenderedBootstrap {
 }
 
 /**
- * The bootstrap as YAML (§12.15): map keys sorted at every level like the reference,
- * no anchors/aliases for shared objects, no line folding (regexes stay on one line).
- * Every string value is quoted: Envoy's YAML loader (yaml-cpp) reads a plain `yes`,
- * `on`, `0o17` or `1:20` as a bool or number, while a quoted scalar is always a string.
+ * The bootstrap as YAML (docs/reference-agent/bootstrap.md#output-format): map keys sorted
+ * at every level like the reference, no anchors/aliases for shared objects, no line folding
+ * (regexes stay on one line). Every string value is quoted: Envoy's YAML loader (yaml-cpp)
+ * reads a plain `yes`, `on`, `0o17` or `1:20` as a bool or number, while a quoted scalar is
+ * always a string.
  */
 export function bootstrapYaml(bootstrap: unknown): string {
   return stringify(bootstrap, {
@@ -42,8 +43,9 @@ async function attempt<T>(fn: () => T | Promise<T>, problems: EnvProblem[]): Pro
 }
 
 /**
- * Collect the platform facts, generate, read and merge the custom files (§12.2 steps
- * 1–12). Generation and custom-file problems are reported together in one ConfigError.
+ * Collect the platform facts, generate, read and merge the custom files
+ * (docs/reference-agent/bootstrap.md#generation-order). Generation and custom-file problems
+ * are reported together in one ConfigError.
  */
 export async function renderBootstrap(cfg: BootstrapConfig, deps: PlatformDeps): Promise<RenderedBootstrap> {
   const facts = await collectPlatformFacts(cfg, deps);

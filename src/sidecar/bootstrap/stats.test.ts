@@ -3,7 +3,7 @@ import { APP_MESH_ENV, SERVICE_CONNECT_ENV, gen, problemsOf } from '../../../tes
 import { parseMeshResource } from './node-id';
 import { protoDuration } from './proto-json';
 
-/** The regexes exactly as §12.11 prints them. */
+/** The regexes exactly as the reference writes them (docs/reference-agent/bootstrap.md#stats-tags). */
 const SPEC = {
   ServiceName: '^appmesh(?:\\..+?\\..+?)*(\\.ServiceName\\.(.+?))(?:\\..+?\\..+?)*\\.(?:.+)$',
   ClusterName: '^appmesh(?:\\..+?\\..+?)*(\\.ClusterName\\.(.+?))(?:\\..+?\\..+?)*\\.(?:.+)$',
@@ -20,7 +20,7 @@ const LISTENER = [
 ];
 const tags = (env: Record<string, string>) => gen(env).bootstrap.statsConfig?.statsTags;
 
-describe('stats tags (§12.11)', () => {
+describe('stats tags', () => {
   it('Service Connect: the five dimension tags with the metric extension, else no statsConfig', () => {
     expect(tags(SERVICE_CONNECT_ENV)).toBeUndefined();
     expect(tags({ ...SERVICE_CONNECT_ENV, ENABLE_ENVOY_STATS_TAGS: '1' })).toBeUndefined();
@@ -29,7 +29,7 @@ describe('stats tags (§12.11)', () => {
     );
   });
 
-  it('mesh resource with ENABLE_ENVOY_STATS_TAGS (the spec example)', () => {
+  it('mesh resource with ENABLE_ENVOY_STATS_TAGS (the example in the docs)', () => {
     expect(tags({ ...APP_MESH_ENV, ENABLE_ENVOY_STATS_TAGS: '1' })).toEqual([
       { tagName: 'appmesh.mesh', fixedValue: 'foo' },
       { tagName: 'appmesh.virtual_node', fixedValue: 'bar' },
@@ -52,7 +52,7 @@ describe('stats tags (§12.11)', () => {
     expect(gen(APP_MESH_ENV).bootstrap.node.metadata).not.toHaveProperty('aws.appmesh.metric_filter');
   });
 
-  it('a node id that is neither form no longer fails: mesh-derived tags are skipped with a warning (quirk 12)', () => {
+  it('a node id that is neither form no longer fails: mesh-derived tags are skipped with a warning', () => {
     const { bootstrap, warnings } = gen({ ...APP_MESH_ENV, APPMESH_RESOURCE_ARN: 'just-a-name', ENABLE_ENVOY_STATS_TAGS: '1', APPMESH_METRIC_EXTENSION_VERSION: '1' });
     expect(bootstrap.statsConfig!.statsTags).toEqual([
       { tagName: 'TargetVirtualNode', regex: SPEC.TargetVirtualNode },
@@ -73,7 +73,7 @@ describe('stats tags (§12.11)', () => {
   });
 });
 
-describe('stats flush interval and DogStatsD (§12.12, §12.13)', () => {
+describe('stats flush interval and DogStatsD', () => {
   it.each([
     ['15s', '15s'],
     ['5000ms', '5s'],
@@ -118,7 +118,8 @@ describe('stats flush interval and DogStatsD (§12.12, §12.13)', () => {
     expect(gen({ ...APP_MESH_ENV, ENABLE_ENVOY_DOG_STATSD: '1', ENVOY_STATS_SINKS_CFG_FILE: '/s.yaml' }).bootstrap.statsSinks).toBeUndefined();
     expect(problemsOf(() => gen({ ...APP_MESH_ENV, ENABLE_ENVOY_DOG_STATSD: '1', STATSD_PORT: 'TCP' })).map((p) => p[0])).toEqual(['STATSD_PORT']);
     expect(problemsOf(() => gen({ ...APP_MESH_ENV, ENABLE_ENVOY_DOG_STATSD: '1', STATSD_ADDRESS: 'datadog' })).map((p) => p[0])).toEqual(['STATSD_ADDRESS']);
-    // Parsed strictly even when a sinks file is given (§12.2 step 11).
+    // Parsed strictly even when a sinks file is given, as the reference does
+    // (docs/reference-agent/bootstrap.md#generation-order).
     expect(problemsOf(() => gen({ ...APP_MESH_ENV, ENABLE_ENVOY_DOG_STATSD: 'maybe', ENVOY_STATS_SINKS_CFG_FILE: '/s.yaml' })).map((p) => p[0])).toEqual(['ENABLE_ENVOY_DOG_STATSD']);
   });
 });

@@ -12,7 +12,7 @@ function appmeshTag(name: string, value: string): StatsTag {
 
 const NOT_A_DIMENSION = '((?:(?!\\.(ClusterName|ServiceName|Direction)).)+)';
 
-/** Service Connect's metric-extension tags (§12.11, first table). */
+/** Service Connect's metric-extension tags (docs/reference-agent/bootstrap.md#stats-tags). */
 export const SERVICE_CONNECT_TAGS: readonly StatsTag[] = [
   appmeshTag('ServiceName', '(.+?)'),
   appmeshTag('ClusterName', '(.+?)'),
@@ -29,9 +29,10 @@ export const LISTENER_TAGS: readonly StatsTag[] = [
 ];
 
 /**
- * statsConfig (§12.11). A node id that is neither a task-set ARN nor a mesh resource
- * no longer fails generation (quirk 12): the tags that need the mesh and resource name
- * are left out, with a warning.
+ * statsConfig (docs/reference-agent/bootstrap.md#stats-tags). A node id that is neither a
+ * task-set ARN nor a mesh resource no longer fails generation
+ * (docs/reference-agent/quirks.md#q12-an-odd-node-id-is-fatal): the tags that need the mesh
+ * and resource name are left out, with a warning.
  */
 export function statsConfig(cfg: BootstrapConfig, f: Findings): Bootstrap['statsConfig'] {
   if (cfg.stats.configFile !== undefined) return undefined;
@@ -57,7 +58,10 @@ export function statsConfig(cfg: BootstrapConfig, f: Findings): Bootstrap['stats
 const FLUSH_MIN_MS = 1;
 const FLUSH_MAX_MS = 300_000;
 
-/** statsFlushInterval (§12.12); absent when unset (Envoy's 5 s default applies). */
+/**
+ * statsFlushInterval (docs/reference-agent/bootstrap.md#stats-flush-interval); absent when
+ * unset (Envoy's 5 s default applies).
+ */
 export function statsFlushInterval(cfg: BootstrapConfig, f: Findings): string | undefined {
   const ms = cfg.stats.flushIntervalMs;
   if (ms === undefined) return undefined;
@@ -68,7 +72,10 @@ export function statsFlushInterval(cfg: BootstrapConfig, f: Findings): string | 
   return protoDuration(ms);
 }
 
-/** The DogStatsD sink (§12.13): UDS when STATSD_SOCKET_PATH is set, else UDP to an IP address. */
+/**
+ * The DogStatsD sink (docs/reference-agent/bootstrap.md#dogstatsd-sink): UDS when
+ * STATSD_SOCKET_PATH is set, else UDP to an IP address.
+ */
 export function dogStatsdSink(cfg: BootstrapConfig, f: Findings): StatsSink | undefined {
   const d = cfg.stats.dogStatsd;
   if (!d.enabled || cfg.stats.sinksConfigFile !== undefined) return undefined;

@@ -13,7 +13,7 @@ const V2_MANIFEST = JSON.stringify({
 });
 
 describe('X-Ray tracer', () => {
-  it('has the spec shape for a mesh resource', () => {
+  it('has the shape the reference gives a mesh resource', () => {
     const { bootstrap, files } = gen(XRAY);
     expect(bootstrap.tracing).toEqual({
       http: {
@@ -40,7 +40,8 @@ describe('X-Ray tracer', () => {
     expect(odd.bootstrap.tracing!.http.typedConfig).toMatchObject({ segmentName: 'cl', segmentFields: { origin: 'AWS::AppMesh::Proxy' } });
     expect(odd.bootstrap.tracing!.http.typedConfig.segmentFields).not.toHaveProperty('aws');
     expect(odd.warnings.join()).toContain('XRAY_SEGMENT_NAME');
-    // Quirk 11 fixed: XRAY_SEGMENT_NAME is honored even then.
+    // XRAY_SEGMENT_NAME is honored even then (the reference ignores it:
+    // docs/reference-agent/quirks.md#q11-x-ray-settings-are-misread).
     expect(xrayConfig({ APPMESH_RESOURCE_ARN: 'plain-id', XRAY_SEGMENT_NAME: 'mine' }).segmentName).toBe('mine');
   });
 

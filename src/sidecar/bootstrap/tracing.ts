@@ -109,7 +109,10 @@ function jaeger(cfg: BootstrapConfig): TracingPart {
   };
 }
 
-/** Tracing (§12.9): one driver at most; nothing when ENVOY_TRACING_CFG_FILE supplies it. */
+/**
+ * Tracing (docs/reference-agent/bootstrap.md#tracing): one driver at most; nothing when
+ * ENVOY_TRACING_CFG_FILE supplies it.
+ */
 export function tracingPart(cfg: BootstrapConfig, facts: PlatformFacts, f: Findings): TracingPart {
   if (cfg.tracing.configFile !== undefined) return { files: [] };
   const on = (['xray', 'datadog', 'jaeger'] as const).filter((t) => cfg.tracing[t].enabled);

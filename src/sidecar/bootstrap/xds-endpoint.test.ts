@@ -11,7 +11,8 @@ function google(region: string, build: PlatformFacts['envoyBuild'], env: Record<
   return { grpc: bootstrap.dynamicResources.adsConfig.grpcServices[0]!.googleGrpc, warnings };
 }
 
-describe('App Mesh xDS endpoint (§12.5 table)', () => {
+// docs/reference-agent/bootstrap.md#the-app-mesh-xds-endpoint
+describe('App Mesh xDS endpoint: every row of the reference table', () => {
   it.each([
     ['us-west-2', NON_FIPS, {}, 'appmesh-envoy-management.us-west-2.amazonaws.com:443'],
     ['cn-north-1', NON_FIPS, {}, 'appmesh-envoy-management.cn-north-1.amazonaws.com.cn:443'],

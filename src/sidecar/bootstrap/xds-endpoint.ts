@@ -1,5 +1,6 @@
 /**
- * The App Mesh xDS endpoint derived from the region and the Envoy build (§12.5 table).
+ * The App Mesh xDS endpoint derived from the region and the Envoy build
+ * (docs/reference-agent/bootstrap.md#the-app-mesh-xds-endpoint).
  * Pure: the caller supplies whether the Envoy build is FIPS.
  */
 export interface EndpointInputs {

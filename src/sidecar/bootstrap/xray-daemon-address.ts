@@ -35,10 +35,11 @@ function hostPort(text: string, defaultPort: number | undefined): DaemonAddress 
 }
 
 /**
- * AWS_XRAY_DAEMON_ADDRESS (§12.9, quirk 11 fixed): the SDK's two-address form
- * `tcp:host:port udp:host:port` (either order; Envoy sends UDP, so the udp one is used),
- * or a single address with an optional port overriding XRAY_DAEMON_PORT. A bare IPv6
- * literal such as `::1` is an address, not `host:port`.
+ * AWS_XRAY_DAEMON_ADDRESS (docs/reference-agent/bootstrap.md#x-ray, with
+ * docs/reference-agent/quirks.md#q11-x-ray-settings-are-misread fixed): the SDK's
+ * two-address form `tcp:host:port udp:host:port` (either order; Envoy sends UDP, so the
+ * udp one is used), or a single address with an optional port overriding XRAY_DAEMON_PORT.
+ * A bare IPv6 literal such as `::1` is an address, not `host:port`.
  */
 export function parseXrayDaemonAddress(raw: string, defaultPort: number): DaemonAddress {
   const text = raw.trim();

@@ -48,9 +48,10 @@ const set = (rule: Rule, key: string): boolean => typeof rule[key] === 'string' 
 const negative = (rule: Rule): boolean => (typeof rule.fixed_target === 'number' && rule.fixed_target < 0) || (typeof rule.rate === 'number' && rule.rate < 0);
 
 /**
- * Validate an X-Ray local sampling rule manifest the way the X-Ray SDK does (§12.9),
- * then refuse version 1 (Envoy needs `host`-based version 2 rules). Returns every
- * problem found, empty when the manifest is usable.
+ * Validate an X-Ray local sampling rule manifest the way the X-Ray SDK does
+ * (docs/reference-agent/bootstrap.md#x-ray), then refuse version 1 (Envoy needs
+ * `host`-based version 2 rules). Returns every problem found, empty when the manifest is
+ * usable.
  */
 export function validateSamplingManifest(text: string): string[] {
   let doc: unknown;

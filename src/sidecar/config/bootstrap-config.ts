@@ -9,7 +9,10 @@ export interface TracerEndpoint {
   port: number;
 }
 
-/** Everything the bootstrap generator reads from the environment (the reference's §2.3). */
+/**
+ * Everything the bootstrap generator reads from the environment
+ * (docs/reference-agent/variables.md#bootstrap-variables).
+ */
 export interface BootstrapConfig {
   node: { id: string; cluster: string };
   region: string | undefined;

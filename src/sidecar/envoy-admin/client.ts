@@ -3,12 +3,12 @@ import * as http from 'node:http';
 import { DEFAULT_RETRY_POLICY, isRetryableStatus, retryDelayMs, type RetryPolicy } from './retry';
 
 /**
- * The agent's client for Envoy's admin interface (spec §4): plain HTTP/1.1 to
- * http://127.0.0.1:<port><path>, or over the admin Unix socket in uds mode
- * (the Host header still says 127.0.0.1:<port>), each request on a fresh
- * connection with `Connection: close` and `User-Agent: appnetClient/1.0`.
- * Two flavours: plain (one attempt) and retrying (see retry.ts); the timeout
- * is per attempt and covers the whole exchange, body included.
+ * The agent's client for Envoy's admin interface
+ * (docs/reference-agent/status-and-admin.md#envoys-admin-client): plain HTTP/1.1 to
+ * http://127.0.0.1:<port><path>, or over the admin Unix socket in uds mode (the Host header
+ * still says 127.0.0.1:<port>), each request on a fresh connection with `Connection: close`
+ * and `User-Agent: appnetClient/1.0`. Two flavours: plain (one attempt) and retrying (see
+ * retry.ts); the timeout is per attempt and covers the whole exchange, body included.
  */
 
 export interface EnvoyAdminTarget {

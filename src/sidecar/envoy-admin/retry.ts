@@ -1,9 +1,9 @@
 /**
- * The retrying flavour's policy (spec §4), as the reference's HTTP client
- * applies it: up to 3 retries (4 attempts) after a transport error, HTTP 429
- * or any 5xx except 501; the wait before retry n (0-based) is
- * 100 ms x 2^n capped at 1 s, except that a valid Retry-After on a 429 or
- * 503 (delay-seconds or an HTTP date) is honoured instead. Pure: no I/O.
+ * The retrying flavour's policy (docs/reference-agent/status-and-admin.md#retries), as the
+ * reference's HTTP client applies it: up to 3 retries (4 attempts) after a transport error,
+ * HTTP 429 or any 5xx except 501; the wait before retry n (0-based) is 100 ms x 2^n capped
+ * at 1 s, except that a valid Retry-After on a 429 or 503 (delay-seconds or an HTTP date)
+ * is honoured instead. Pure: no I/O.
  */
 
 export interface RetryPolicy {

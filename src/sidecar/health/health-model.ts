@@ -67,10 +67,11 @@ function relayReason(r: RelayHealth): string | undefined {
 }
 
 /**
- * The reference's health model (§8.2), with its holes closed: listener creation
- * failures really are read, a LIVE Envoy whose stats fail does not crash the
- * evaluation, each new Envoy gets its initial config judged, and behind a relay
- * the control plane itself is checked through the relay's health service.
+ * The reference's health model (docs/reference-agent/status-and-admin.md#one-evaluation),
+ * with its holes closed: listener creation failures really are read, a LIVE Envoy whose
+ * stats fail does not crash the evaluation, each new Envoy gets its initial config judged,
+ * and behind a relay the control plane itself is checked through the relay's health
+ * service.
  */
 export function evaluateHealth(prev: HealthState, o: HealthObservation, disconnectedTimeoutMs: number): HealthState {
   const connection = connectionOf(prev, o);

@@ -12,9 +12,10 @@ export interface StatusFacts {
 }
 
 /**
- * GET /status: the reference's keys in its order, all strings (§7.4), then what
- * the reference does not say: the reasons, the relay and control plane behind
- * it (relay deployments), and how the last Envoy process ended.
+ * GET /status: the reference's keys in its order, all strings
+ * (docs/reference-agent/status-and-admin.md#status), then what the reference does not say:
+ * the reasons, the relay and control plane behind it (relay deployments), and how the last
+ * Envoy process ended.
  */
 export function statusDocument(s: HealthState, f: StatusFacts): AgentStatus {
   const disconnected = s.connection === 'NOT_CONNECTED' && s.disconnectedSince !== undefined;

@@ -3,11 +3,12 @@ import * as net from 'node:net';
 import { listenUnix } from '../../common/unix-socket';
 
 /**
- * Before Envoy starts with a Unix-socket admin (§5.7): make sure the socket
- * file exists with mode 0600, so nothing that probes Envoy early finds the path
- * missing, and nobody else can use it. Envoy binds the same path later (mode 384).
- * Node removes a listening socket's file when it closes, so the file is created
- * under a temporary name and hard-linked into place first.
+ * Before Envoy starts with a Unix-socket admin
+ * (docs/reference-agent/status-and-admin.md#admin-socket-pre-creation): make sure the
+ * socket file exists with mode 0600, so nothing that probes Envoy early finds the path
+ * missing, and nobody else can use it. Envoy binds the same path later (mode 384). Node
+ * removes a listening socket's file when it closes, so the file is created under a
+ * temporary name and hard-linked into place first.
  */
 export async function precreateAdminSocket(socketPath: string): Promise<void> {
   const st = fs.lstatSync(socketPath, { throwIfNoEntry: false });

@@ -1,7 +1,8 @@
 import type { AgentConfig, EnvoyLogLevel } from '../config/agent-config';
 
 /**
- * Envoy's command line (§5.1): -c, -l, --concurrency (when set), --drain-time-s,
+ * Envoy's command line (docs/reference-agent/status-and-admin.md#envoys-command-line):
+ * -c, -l, --concurrency (when set), --drain-time-s,
  * --disable-hot-restart and --skip-deprecated-logs (both on by default).
  * The log level is the current baseline, so a permanent /enableLogging change
  * survives an Envoy restart.
