@@ -55,6 +55,13 @@ describe('npm run mesh (bounded smoke test)', () => {
       expect(b).toBeGreaterThan(120); // about 150 (75 %)
       expect(v2).toBeGreaterThan(20); // about 50 (25 %)
       expect(table).toMatch(/serviceB\s+\d+\s+[\d.]+%\s+#+\s+route weight 75/);
+      // The printed console URL opens the console with its token.
+      const consoleUrl = /web console \(the graph, the clients, the split to edit\): (http:\/\/127\.0\.0\.1:\d+\/ui\/)#token=(\S+)/.exec(out);
+      expect(consoleUrl, out.slice(-3000)).not.toBeNull();
+      const model = await fetch(`${consoleUrl![1]}api/model`, { headers: { authorization: `Bearer ${consoleUrl![2]}` } });
+      expect(model.status).toBe(200);
+      expect(((await model.json()) as { meshes: Array<{ mesh: { meshName: string } }> }).meshes.map((m) => m.mesh.meshName)).toEqual(['apps']);
+      expect((await fetch(`${consoleUrl![1]}index.html`)).status).toBe(200);
       // Shift all traffic live with the command the table prints: the AWS CLI (Debian's awscli) against appnet-mgmt's App Mesh API.
       const command = /(AWS_CONFIG_FILE=\S+ AWS_SHARED_CREDENTIALS_FILE=\S+ AWS_PROFILE=\S+ \\\n\s+aws appmesh update-route --endpoint-url http:\/\/127\.0\.0\.1:\d+ [^\n]+\\\n\s+--spec '[^'\n]+')/.exec(out)?.[1];
       expect(command, out.slice(-3000)).toBeDefined();

@@ -93,6 +93,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const hints = [
+    `web console (the graph, the clients, the split to edit): ${mesh.consoleUrl}`,
     'change the split live with the AWS CLI (the App Mesh API of appnet-mgmt):',
     ...mesh.updateRouteCommand(0, 100).map((l) => `  ${l}`),
     `inspect: node dist/src/cli/main.js status --relay ${mesh.relayAdmin}   ·   logs: ${mesh.dir}/logs   ·   Ctrl-C stops everything`,

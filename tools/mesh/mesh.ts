@@ -64,6 +64,8 @@ export class LocalMesh {
   /** A static key for the operator (this orchestrator and the printed AWS CLI commands); the relay signs with the endpoint's rotating ones. */
   private readonly operator = { accessKeyId: 'AKIDMESHOPERATOR0001', secretAccessKey: randomBytes(24).toString('base64') };
   private api: AppMeshClient | undefined;
+  /** The web console's token (the API requires SigV4, which a browser cannot do). */
+  private readonly consoleToken = randomBytes(18).toString('base64url');
   private mgmtPort = 0;
   private mgmtAdmin = 0;
   private statsPort = 0;
@@ -80,6 +82,11 @@ export class LocalMesh {
     return `http://127.0.0.1:${this.mgmtAdmin}`;
   }
 
+  /** The web console, with its token in the fragment (the page keeps it and drops it from the address bar). */
+  get consoleUrl(): string {
+    return `${this.mgmtApi}/ui/#token=${this.consoleToken}`;
+  }
+
   agentSocket(name: string): string {
     return path.join(this.dir, name, 'agent.sock');
   }
@@ -93,6 +100,8 @@ export class LocalMesh {
     const c = this.creds.creds;
     fs.writeFileSync(credsFile, JSON.stringify({ credentials: [{ accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken }, this.operator] }), { mode: 0o600 });
     this.writeAwsProfile();
+    const consoleTokenFile = path.join(this.dir, 'console-token');
+    fs.writeFileSync(consoleTokenFile, this.consoleToken, { mode: 0o600 });
 
     say('starting the apps serviceB and serviceBv2…');
     const ports: Record<string, number> = {};
@@ -105,7 +114,7 @@ export class LocalMesh {
     const mgmt = this.group.start(
       'mgmt',
       MAIN.mgmt,
-      ['--appmesh', MODEL_FILE, '--data-dir', path.join(this.dir, 'mgmt-data'), '--port', '0', '--admin-port', '0', '--tls-cert', tls.files!.cert, '--tls-key', tls.files!.key, '--sigv4-region', REGION, '--sigv4-credentials', credsFile],
+      ['--appmesh', MODEL_FILE, '--data-dir', path.join(this.dir, 'mgmt-data'), '--port', '0', '--admin-port', '0', '--tls-cert', tls.files!.cert, '--tls-key', tls.files!.key, '--sigv4-region', REGION, '--sigv4-credentials', credsFile, '--console-token-file', consoleTokenFile],
       this.env({ SERVICEB_PORT: String(ports.serviceB), SERVICEBV2_PORT: String(ports.serviceBv2) }),
     );
     const listening = await this.group.waitForLine(mgmt, (l) => l.msg === 'listening', 15_000, '"listening"');

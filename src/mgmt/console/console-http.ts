@@ -32,8 +32,8 @@ export interface ConsoleOptions {
   token: string | undefined;
   /** SigV4 is required by the API: then no token means no console. */
   apiSigned: boolean;
-  /** Names this replica in the clients list. */
-  replica: string;
+  /** The host this replica listens on; with its xDS port (known once it listens) it names the replica in the clients list. */
+  host: string;
 }
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
@@ -69,6 +69,7 @@ export class WebConsole implements AdminExtension {
   readonly prefix = CONSOLE_PREFIX;
   private readonly assets = loadAssets();
   private server: ManagementServer | undefined;
+  private replica = '';
   private readonly listeners = new Set<http.ServerResponse>();
 
   constructor(private readonly o: ConsoleOptions) {}
@@ -83,6 +84,7 @@ export class WebConsole implements AdminExtension {
   /** Follow the server's streams (for the clients list and its events). */
   attach(server: ManagementServer): void {
     this.server = server;
+    this.replica = `${this.o.host.includes(':') ? `[${this.o.host}]` : this.o.host}:${server.port}`;
     let timer: NodeJS.Timeout | undefined;
     const clientsChanged = () => {
       timer ??= setTimeout(() => {
@@ -126,8 +128,8 @@ export class WebConsole implements AdminExtension {
     if (sub === '/api/model' || sub === '/api/clients' || sub === '/api/whoami') {
       if (!this.allowed(req.headers, url)) return { status: 401, body: { error: 'the console token is missing or wrong' } };
       if (sub === '/api/model') return { status: 200, body: consoleModel(this.o.store.state, this.o.view) };
-      if (sub === '/api/whoami') return { status: 200, body: { replica: this.o.replica, account: this.o.view.account, region: this.o.view.region } };
-      return { status: 200, body: { replica: this.o.replica, clients: clientViews(this.server?.streams(true) ?? [], this.o.replica) } };
+      if (sub === '/api/whoami') return { status: 200, body: { replica: this.replica, account: this.o.view.account, region: this.o.view.region } };
+      return { status: 200, body: { replica: this.replica, clients: clientViews(this.server?.streams(true) ?? [], this.replica) } };
     }
     if (this.o.token === undefined && this.o.apiSigned) {
       return {
