@@ -58,6 +58,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     maxStreamAgeMs: config.maxStreamAgeMs,
   });
   metrics.watch(server);
+  sources.store.onChange(() => metrics.modelChanged());
   sources.console.attach(server);
   logger.info(
     {

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { BackendStatus } from './appmesh/state/backend';
 import type { ManagementServer } from './server';
 
@@ -23,12 +23,19 @@ const TYPE_NAMES: Record<string, string> = {
 
 const typeLabel = (typeUrl: string) => TYPE_NAMES[typeUrl] ?? 'other';
 
+/** Responses later than this after a change are not counted as its push (a client reconnecting much later). */
+const PUSH_WINDOW_MS = 60_000;
+
 export class MgmtMetrics {
   readonly registry = new Registry();
   private readonly api: Counter<'operation' | 'code'>;
+  private readonly push: Histogram<'type'>;
+  /** When the model last changed (this replica's change or another's through the store). */
+  private lastChangeAt: number | undefined;
+  private readonly streamStarts = new Map<number, number>();
 
   constructor(sources: MetricsSources) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'appnet_mgmt_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'appnet_mgmt_' });
     const r = this.registry;
     new Gauge({
       name: 'appnet_mgmt_store_reachable',
@@ -50,6 +57,18 @@ export class MgmtMetrics {
       },
     });
     this.api = new Counter({ name: 'appnet_mgmt_api_requests_total', help: 'App Mesh API requests, by operation and outcome (OK or the error type)', labelNames: ['operation', 'code'], registers: [r] });
+    this.push = new Histogram({
+      name: 'appnet_mgmt_xds_push_seconds',
+      help: 'From a model change to each response it caused on a stream that was open before it, by type',
+      labelNames: ['type'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [r],
+    });
+  }
+
+  /** A new model is in service: the pushes that follow are timed from now. */
+  modelChanged(at = Date.now()): void {
+    this.lastChangeAt = at;
   }
 
   /** Count one App Mesh API request. */
@@ -72,8 +91,18 @@ export class MgmtMetrics {
     const responses = new Counter({ name: 'appnet_mgmt_xds_responses_total', help: 'xDS responses sent (pushes), by type', labelNames: ['type'], registers: [r] });
     const nacks = new Counter({ name: 'appnet_mgmt_xds_nacks_total', help: 'xDS responses a client rejected (NACK), by type', labelNames: ['type'], registers: [r] });
     const rejected = new Counter({ name: 'appnet_mgmt_xds_rejected_total', help: 'xDS streams refused before they started (e.g. a bad SigV4 signature)', registers: [r] });
-    server.on('stream-open', () => opened.inc());
-    server.on('response', (e) => responses.inc({ type: typeLabel(e.typeUrl) }));
+    server.on('stream-open', (rec) => {
+      opened.inc();
+      this.streamStarts.set(rec.id, Date.parse(rec.startedAt));
+    });
+    server.on('stream-close', (rec) => this.streamStarts.delete(rec.id));
+    server.on('response', (e) => {
+      responses.inc({ type: typeLabel(e.typeUrl) });
+      const changed = this.lastChangeAt;
+      const started = this.streamStarts.get(e.streamId);
+      const now = Date.now();
+      if (changed !== undefined && started !== undefined && started < changed && now - changed < PUSH_WINDOW_MS) this.push.observe({ type: typeLabel(e.typeUrl) }, (now - changed) / 1000);
+    });
     server.on('nack', (e) => nacks.inc({ type: typeLabel(e.typeUrl) }));
     server.on('rejected', () => rejected.inc());
   }

@@ -24,7 +24,7 @@ export class RelayMetrics {
 
   constructor() {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'appnet_relay_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'appnet_relay_' });
     this.streamsActive = new Gauge({ name: 'appnet_relay_streams_active', help: 'Streams being relayed now', registers });
     this.streamsTotal = new Counter({ name: 'appnet_relay_streams_total', help: 'Streams relayed, by how they ended', labelNames: ['outcome'], registers });
     const hot = this.hot;

@@ -9,6 +9,8 @@ import { EnvoyAdminClient } from './envoy-admin/client';
 import { HealthPoller } from './health/health-poller';
 import { RelayHealthChecker } from './health/relay-health';
 import { statusDocument } from './health/status-document';
+import { AgentMetrics } from './agent-metrics';
+import type { AgentStatus } from '../common/contracts/agent-status';
 import { precreateAdminSocket } from './supervisor/admin-socket';
 import { envoyArgs } from './supervisor/envoy-command';
 import { EnvoySupervisor } from './supervisor/envoy-supervisor';
@@ -43,6 +45,7 @@ export class Agent {
   readonly logLevel: LogLevelController;
   private readonly snapshotter: StatsSnapshotter | undefined;
   private readonly startedAt = Date.now();
+  private readonly metrics = new AgentMetrics(() => this.status());
   private admin: AdminServer | undefined;
   private stopping: Promise<void> | undefined;
   private hurryUp: () => void = () => undefined;
@@ -100,7 +103,7 @@ export class Agent {
     });
   }
 
-  status(): Record<string, unknown> {
+  status(): AgentStatus {
     return statusDocument(this.health.current, {
       agentUptimeMs: Date.now() - this.startedAt,
       envoyPid: this.supervisor.pid,
@@ -131,6 +134,7 @@ export class Agent {
           // 2 s per attempt: a retried drain that had only timed out would drain twice.
           drainEnvoy: (query) => this.envoyAdmin.request('POST', `/drain_listeners?${query}`, { timeoutMs: 2000, retry: true }),
           logLevel: this.logLevel,
+          metrics: () => this.metrics.text(),
           stats: statsRoute({
             fetchLive: async ({ usedonly, appmeshOnly }) => {
               const r = await this.envoyAdmin.prometheus({ usedonly, ...(appmeshOnly ? { filter: 'appmesh' } : {}) });

@@ -1,12 +1,15 @@
 import type * as http from 'node:http';
 import { type AdminHandler, sendJson, sendText } from '../../admin/server';
 import type { Logger } from '../../common/logger';
+import type { AgentStatus } from '../../common/contracts/agent-status';
 import type { LogLevelController } from './log-level';
 import { goQueryValues, sendReferenceError } from './reference-text';
 
 export interface AgentRouteDeps {
   /** The current /status document (computed by the health poller; never polls Envoy on demand). */
-  status(): Record<string, unknown>;
+  status(): AgentStatus;
+  /** GET /metrics: the agent's own Prometheus metrics (an appnet addition; Envoy's are /stats/prometheus). */
+  metrics?(): Promise<string>;
   /** POST /drain_listeners?<query> to Envoy (retrying client); rejects on failure. */
   drainEnvoy(query: string): Promise<{ status: number; body: string }>;
   logLevel: LogLevelController;
@@ -33,6 +36,12 @@ function wrongMethod(res: http.ServerResponse, referenceLine: string, allowed: s
 export function agentRoutes(d: AgentRouteDeps): Record<string, AdminHandler> {
   const routes: Record<string, AdminHandler> = {
     '/status': (_req, res) => sendJson(res, 200, d.status()),
+
+    '/metrics': async (req, res) => {
+      if (!d.metrics) return sendText(res, 404, 'no metrics\n');
+      if (req.method !== 'GET') return wrongMethod(res, `Invalid method [${req.method}] in request`, 'GET');
+      sendText(res, 200, await d.metrics(), { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+    },
 
     '/drain_listeners': async (req, res, url) => {
       if (req.method !== 'POST') return wrongMethod(res, `Invalid method [${req.method}] in request`, 'POST');
