@@ -126,7 +126,7 @@ export async function openSources(config: MgmtCliConfig, env: NodeJS.ProcessEnv,
     ...(metrics ? { onRequest: (op: string, code: string) => metrics.apiRequest(op, code) } : {}),
   });
   const openStore = store;
-  const webConsole = new WebConsole({ store, view, token: config.consoleToken, apiSigned: config.sigv4 !== undefined, host: config.host });
+  const webConsole = new WebConsole({ store, view, token: config.consoleToken, apiSigned: config.sigv4 !== undefined, host: config.host, ...(store.backend.replicas ? { board: store.backend.replicas } : {}) });
   return {
     source: file ? new CombinedSource(file, mesh) : mesh,
     store,

@@ -1,5 +1,6 @@
 import * as AM from '@aws-sdk/client-app-mesh';
 import type * as grpc from '@grpc/grpc-js';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TypeUrl } from '../../src/mgmt/snapshot';
@@ -24,6 +25,7 @@ import { XdsRig } from '../fixtures/xds-rig';
 
 const SEED = path.join(ROOT, 'examples', 'appmesh', 'apps.yaml');
 const ROUTE = { meshName: 'apps', virtualRouterName: 'serviceB', routeName: 'serviceB' };
+const CONSOLE_TOKEN = 'replicas-console-token-0123';
 const split = (b: number) => http2Targets([{ virtualNode: 'serviceB', weight: b }, { virtualNode: 'serviceBv2', weight: 100 - b }]);
 
 describe('appnet-mgmt replicas on etcd (real processes)', () => {
@@ -40,8 +42,10 @@ describe('appnet-mgmt replicas on etcd (real processes)', () => {
     const sb2 = await echoServer('serviceBv2');
     servers = [sb.server, sb2.server];
     const env = { SERVICEB_PORT: String(sb.port), SERVICEBV2_PORT: String(sb2.port) };
-    a = await ControlPlaneProcess.start({ durable: false, args: ['--store', store, '--appmesh', SEED], env });
-    b = await XdsRig.start({ appmesh: { file: SEED, env }, mgmtArgs: ['--store', store] });
+    const tokenFile = path.join(etcd.dir, 'console-token');
+    fs.writeFileSync(tokenFile, CONSOLE_TOKEN);
+    a = await ControlPlaneProcess.start({ durable: false, args: ['--store', store, '--appmesh', SEED, '--console-token-file', tokenFile], env });
+    b = await XdsRig.start({ appmesh: { file: SEED, env }, mgmtArgs: ['--store', store, '--console-token-file', tokenFile] });
     client = CountClient.start('grpc-js', writeClientBootstrap(b.dir, 'client.json', b.socket, 'mesh/apps/proxyless-client'), 'xds:///serviceb.apps.local:80');
   }, 60_000);
 
@@ -74,6 +78,22 @@ describe('appnet-mgmt replicas on etcd (real processes)', () => {
     const after = await client.run(200);
     expect(after).toMatchObject({ ok: 200, failed: 0, counts: { serviceBv2: 200 } });
   }, 30_000);
+
+  it("shows every replica's clients in each replica's console", async () => {
+    await client.run(10);
+    const clientsOf = async (port: number) =>
+      ((await (await fetch(`http://127.0.0.1:${port}/ui/api/clients`, { headers: { authorization: `Bearer ${CONSOLE_TOKEN}` } })).json()) as { replica: string; clients: Array<{ nodeId: string; replica: string; types: Array<{ state: string }> }> });
+    const fromB = await clientsOf(b.mgmtAdminPort);
+    const mine = fromB.clients.find((c) => c.nodeId === 'mesh/apps/proxyless-client');
+    expect(mine?.replica).toBe(fromB.replica);
+    // Replica A serves no stream, yet its console lists the client, under replica B's name.
+    const fromA = await waitFor(async () => {
+      const r = await clientsOf(a.adminPort);
+      return r.clients.some((c) => c.nodeId === 'mesh/apps/proxyless-client') ? r : undefined;
+    }, 10_000, "replica A's console to list replica B's client");
+    expect(fromA.replica).not.toBe(fromB.replica);
+    expect(fromA.clients.find((c) => c.nodeId === 'mesh/apps/proxyless-client')).toMatchObject({ replica: fromB.replica });
+  });
 
   it('loses no update when both replicas change the same route at once; versions agree', async () => {
     const start = (await a.client().send(new AM.DescribeRouteCommand(ROUTE))).route!.metadata!.version!;

@@ -1,12 +1,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import * as fs from 'node:fs';
 import type * as http from 'node:http';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ViewContext } from '../appmesh/api/views';
 import type { ModelStore } from '../appmesh/state/model-store';
 import type { AdminExtension, ExtensionRequest } from '../admin-http';
 import type { ManagementServer } from '../server';
-import { clientViews } from './client-view';
+import type { ReplicaBoard } from '../appmesh/state/backend';
+import { clientViews, type ClientView } from './client-view';
 import { consoleModel } from './model-view';
 
 /**
@@ -34,7 +36,12 @@ export interface ConsoleOptions {
   apiSigned: boolean;
   /** The host this replica listens on; with its xDS port (known once it listens) it names the replica in the clients list. */
   host: string;
+  /** With replicas (a shared store): where each publishes its clients, so every console shows all of them. */
+  board?: ReplicaBoard;
 }
+
+/** How often a replica refreshes its note even when nothing changed (the note's lease outlives several). */
+const REPUBLISH_MS = 5000;
 
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
@@ -84,17 +91,52 @@ export class WebConsole implements AdminExtension {
   /** Follow the server's streams (for the clients list and its events). */
   attach(server: ManagementServer): void {
     this.server = server;
-    this.replica = `${this.o.host.includes(':') ? `[${this.o.host}]` : this.o.host}:${server.port}`;
+    // A wildcard listen address names no replica: the host name does.
+    const host = ['0.0.0.0', '::', ''].includes(this.o.host) ? os.hostname() : this.o.host;
+    this.replica = `${host.includes(':') ? `[${host}]` : host}:${server.port}`;
     let timer: NodeJS.Timeout | undefined;
     const clientsChanged = () => {
       timer ??= setTimeout(() => {
         timer = undefined;
         this.broadcast('clients', {});
+        this.publish();
       }, 250);
       timer.unref();
     };
     for (const e of ['stream-open', 'stream-close', 'request', 'nack'] as const) server.on(e, clientsChanged);
     this.o.store.onChange((revision) => this.broadcast('model', { revision }));
+    if (this.o.board) {
+      this.stopWatchingPeers = this.o.board.watch(() => this.broadcast('clients', {}));
+      this.republish = setInterval(() => this.publish(), REPUBLISH_MS);
+      this.republish.unref();
+      this.publish();
+    }
+  }
+
+  private stopWatchingPeers: (() => void) | undefined;
+  private republish: NodeJS.Timeout | undefined;
+
+  private ownClients(): ClientView[] {
+    return clientViews(this.server?.streams(true) ?? [], this.replica);
+  }
+
+  /** This replica's clients, for the other replicas' consoles (best effort: a failed write is retried by the next change or tick). */
+  private publish(): void {
+    this.o.board?.publish(this.replica, { at: new Date().toISOString(), clients: this.ownClients() }).catch(() => undefined);
+  }
+
+  /** Every replica's clients: this one's live, the others' from their latest notes. */
+  private async allClients(): Promise<ClientView[]> {
+    const own = this.ownClients();
+    if (!this.o.board) return own;
+    let notes: Map<string, unknown>;
+    try {
+      notes = await this.o.board.list();
+    } catch {
+      return own;
+    }
+    const others = [...notes].filter(([name]) => name !== this.replica).flatMap(([, doc]) => ((doc as { clients?: ClientView[] }).clients ?? []));
+    return [...own, ...others].sort((a, b) => a.nodeId.localeCompare(b.nodeId) || a.replica.localeCompare(b.replica) || a.streamId - b.streamId);
   }
 
   private broadcast(event: string, data: unknown): void {
@@ -129,7 +171,7 @@ export class WebConsole implements AdminExtension {
       if (!this.allowed(req.headers, url)) return { status: 401, body: { error: 'the console token is missing or wrong' } };
       if (sub === '/api/model') return { status: 200, body: consoleModel(this.o.store.state, this.o.view) };
       if (sub === '/api/whoami') return { status: 200, body: { replica: this.replica, account: this.o.view.account, region: this.o.view.region } };
-      return { status: 200, body: { replica: this.replica, clients: clientViews(this.server?.streams(true) ?? [], this.replica) } };
+      return { status: 200, body: { replica: this.replica, clients: await this.allClients() } };
     }
     if (this.o.token === undefined && this.o.apiSigned) {
       return {
@@ -144,6 +186,8 @@ export class WebConsole implements AdminExtension {
   }
 
   close(): void {
+    this.stopWatchingPeers?.();
+    if (this.republish) clearInterval(this.republish);
     for (const res of this.listeners) res.end();
     this.listeners.clear();
   }

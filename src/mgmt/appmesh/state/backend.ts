@@ -44,7 +44,18 @@ export interface StateBackend {
   /** States written by others (other replicas), as they are committed; returns a function that stops watching. */
   watch?(onState: (stored: StoredState) => void): () => void;
   status(): BackendStatus;
+  /** Replicas sharing the store: what each publishes about itself (its connected clients, for the console). Absent: one replica. */
+  readonly replicas?: ReplicaBoard;
   close(): Promise<void>;
+}
+
+/** Where replicas leave a short-lived note about themselves (it goes when the replica does). */
+export interface ReplicaBoard {
+  publish(name: string, doc: unknown): Promise<void>;
+  /** Every replica's note, by name. */
+  list(): Promise<Map<string, unknown>>;
+  /** Called when any note changes or goes; returns a function that stops watching. */
+  watch(onChange: () => void): () => void;
 }
 
 /** The backend could not read or write the state; nothing was changed by the failed call. */

@@ -1,6 +1,6 @@
-import { Etcd3, EtcdAuthenticationFailedError, EtcdPermissionDeniedError, GRPCUnauthenticatedError, type IOptions, type Watcher } from 'etcd3';
+import { Etcd3, EtcdAuthenticationFailedError, EtcdPermissionDeniedError, GRPCUnauthenticatedError, type IOptions, type Lease, type Watcher } from 'etcd3';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { StateBackendError, StateConflictError, StateUnreachableError, type BackendStatus, type StateBackend, type StoredState } from './backend';
+import { StateBackendError, StateConflictError, StateUnreachableError, type BackendStatus, type ReplicaBoard, type StateBackend, type StoredState } from './backend';
 import type { ControlPlaneState } from './state';
 import { decodeState, encodeState } from './state-file';
 
@@ -43,6 +43,9 @@ export class EtcdBackend implements StateBackend {
   private closed = false;
   /** The newest etcd revision this replica has read or written: the watch starts after it. */
   private seen = 0;
+  /** The replicas' notes under <prefix>/replicas/, each on a lease that ends with its replica. */
+  readonly replicas: ReplicaBoard;
+  private lease: Lease | undefined;
 
   constructor(private readonly o: EtcdBackendOptions) {
     this.key = `${o.prefix.replace(/\/+$/, '')}/state`;
@@ -56,6 +59,53 @@ export class EtcdBackend implements StateBackend {
       ...(o.auth ? { auth: { username: o.auth.username, password: o.auth.password } } : {}),
     };
     this.client = new Etcd3(options);
+    this.replicas = this.board(`${o.prefix.replace(/\/+$/, '')}/replicas/`);
+  }
+
+  private board(prefix: string): ReplicaBoard {
+    return {
+      publish: async (name, doc) => {
+        if (!this.lease) {
+          const lease = this.client.lease(15);
+          lease.on('lost', () => {
+            if (this.lease === lease) this.lease = undefined;
+          });
+          this.lease = lease;
+        }
+        await this.lease.put(`${prefix}${name}`).value(JSON.stringify(doc));
+      },
+      list: async () => {
+        const all = await this.client.getAll().prefix(prefix).strings();
+        const out = new Map<string, unknown>();
+        for (const [k, v] of Object.entries(all)) {
+          try {
+            out.set(k.slice(prefix.length), JSON.parse(v));
+          } catch {
+            // a note that is not JSON is not ours: skip it
+          }
+        }
+        return out;
+      },
+      watch: (onChange) => {
+        let w: Watcher | undefined;
+        let stopped = false;
+        void this.client
+          .watch()
+          .prefix(prefix)
+          .create()
+          .then((watcher) => {
+            if (stopped) return void watcher.cancel();
+            w = watcher;
+            watcher.on('put', onChange);
+            watcher.on('delete', onChange);
+          })
+          .catch(() => undefined);
+        return () => {
+          stopped = true;
+          void w?.cancel().catch(() => undefined);
+        };
+      },
+    };
   }
 
   get description(): string {
@@ -156,6 +206,7 @@ export class EtcdBackend implements StateBackend {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.lease?.revoke().catch(() => undefined);
     await this.watcher?.cancel().catch(() => undefined);
     this.client.close();
   }
