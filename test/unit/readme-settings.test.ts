@@ -12,14 +12,17 @@ describe("the README's settings tables", () => {
     expect(stale, `README.md settings tables out of date (${stale.join(', ')}): run \`${REGENERATE}\` and commit README.md`).toEqual([]);
   });
 
-  it('fail the check when a block differs, and are rewritten', () => {
-    const readme = fs.readFileSync(README, 'utf8');
-    const edited = readme.replace('| `RELAY_CONNECT_TIMEOUT` | `5s` |', '| `RELAY_CONNECT_TIMEOUT` | `7s` |');
-    expect(edited).not.toBe(readme);
+  it('fail the check when a block or a declaration differs, and are rewritten', () => {
+    const fresh = updateReadme(fs.readFileSync(README, 'utf8')).text;
+    const edited = fresh.replace('| `RELAY_CONNECT_TIMEOUT` | `5s` |', '| `RELAY_CONNECT_TIMEOUT` | `7s` |');
+    expect(edited).not.toBe(fresh);
     const update = updateReadme(edited);
     expect(update.stale).toEqual(['relay']);
-    expect(update.text).toBe(readme);
+    expect(update.text).toBe(fresh);
     expect(updateReadme(update.text).stale).toEqual([]);
+    // A declaration changed without regenerating: the README no longer matches.
+    const tables = readmeTables();
+    expect(updateReadme(fresh, { ...tables, agent: tables.agent!.replace('`9901`', '`9999`') }).stale).toEqual(['agent']);
   });
 
   it('need one pair of markers per table, and no unknown one', () => {
