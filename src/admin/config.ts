@@ -1,12 +1,38 @@
 import type { EnvReader } from '../common/env';
+import { choice, custom, port, socketPath } from '../common/settings';
+
+export { MAX_UDS_PATH, checkSocketPath } from '../common/settings';
 
 export type AdminListen = { mode: 'tcp'; host: string; port: number } | { mode: 'uds'; path: string };
 
 export const DEFAULT_ADMIN_PORT = 9902;
 export const DEFAULT_ADMIN_BIND = '[::]';
 export const DEFAULT_ADMIN_UDS = '/var/run/ecs/appnet_admin.sock';
-/** Unix socket paths are limited to 107 bytes (sun_path). */
-export const MAX_UDS_PATH = 107;
+
+/** The admin API's variables, declared once here: the relay's and the agent's tables both list them. */
+export const ADMIN_SETTINGS = {
+  mode: choice({
+    env: 'APPNET_AGENT_ADMIN_MODE',
+    choices: ['tcp', 'uds'] as const,
+    default: 'tcp',
+    shown: 'unset: no admin API',
+    help: 'serve the admin API, over TCP or a Unix socket (the relay and the agent read the same variables)',
+  }),
+  port: port({ env: 'APPNET_AGENT_HTTP_PORT', default: DEFAULT_ADMIN_PORT, help: 'admin API TCP port' }),
+  bind: custom({
+    env: 'APPNET_AGENT_HTTP_BIND_ADDRESS',
+    default: DEFAULT_ADMIN_BIND,
+    form: 'IP or host; IPv6 in brackets',
+    help: 'address of the admin API over TCP; `[::]` listens on IPv4 and IPv6 (dual-stack)',
+    // Checked by readAdminListen, and only in tcp mode.
+    read: (r, name, fallback) => r.string(name, fallback),
+  }),
+  udsPath: socketPath({
+    env: 'APPNET_AGENT_ADMIN_UDS_PATH',
+    default: DEFAULT_ADMIN_UDS,
+    help: 'admin API socket (mode 0660; a stale socket or regular file is replaced, as the reference does; a live socket, a directory or a symbolic link is an error; the agent reports it before starting Envoy)',
+  }),
+} as const;
 
 /**
  * The admin API's listener, shared by the relay and the agent:
@@ -14,21 +40,13 @@ export const MAX_UDS_PATH = 107;
  * APPNET_AGENT_HTTP_PORT, APPNET_AGENT_HTTP_BIND_ADDRESS, APPNET_AGENT_ADMIN_UDS_PATH.
  */
 export function readAdminListen(r: EnvReader): AdminListen | undefined {
-  if (!r.has('APPNET_AGENT_ADMIN_MODE')) return undefined;
-  const mode = r.oneOf('APPNET_AGENT_ADMIN_MODE', ['tcp', 'uds'] as const, 'tcp');
-  const port = r.port('APPNET_AGENT_HTTP_PORT', DEFAULT_ADMIN_PORT);
-  const bind = r.string('APPNET_AGENT_HTTP_BIND_ADDRESS', DEFAULT_ADMIN_BIND);
-  const path = r.string('APPNET_AGENT_ADMIN_UDS_PATH', DEFAULT_ADMIN_UDS);
-  if (mode === 'uds') {
-    checkSocketPath(r, 'APPNET_AGENT_ADMIN_UDS_PATH', path);
-    return { mode, path };
-  }
+  const S = ADMIN_SETTINGS;
+  if (!r.has(S.mode.env)) return undefined;
+  const mode = S.mode.read(r);
+  const port = S.port.read(r);
+  const bind = S.bind.read(r);
+  if (mode === 'uds') return { mode, path: S.udsPath.read(r) };
   const host = bind.replace(/^\[(.*)\]$/, '$1');
-  if (host === '' || /\s/.test(host)) r.problem('APPNET_AGENT_HTTP_BIND_ADDRESS', bind, 'an IP address or host name, IPv6 in brackets (e.g. [::], 127.0.0.1)');
+  if (host === '' || /\s/.test(host)) r.problem(S.bind.env, bind, 'an IP address or host name, IPv6 in brackets (e.g. [::], 127.0.0.1)');
   return { mode, host, port };
-}
-
-export function checkSocketPath(r: EnvReader, name: string, path: string): void {
-  if (!path.startsWith('/')) r.problem(name, path, 'an absolute path');
-  else if (Buffer.byteLength(path) > MAX_UDS_PATH) r.problem(name, path, `a path of at most ${MAX_UDS_PATH} bytes (Unix socket limit)`);
 }

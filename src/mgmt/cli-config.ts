@@ -3,111 +3,159 @@ import * as fs from 'node:fs';
 import { ConfigError, EnvReader, type Env } from '../common/env';
 import { LOG_LEVELS, type LogLevel } from '../common/logger';
 import { DEFAULT_QUOTAS, QUOTA_NAMES, parseQuotas, type Quotas } from './appmesh/api/quotas';
+import { type SettingDoc, choice, custom, duration, int, text } from '../common/settings';
+import { settingsHelp } from '../common/settings-render';
 import { formatForPath } from './resource-document';
-import { STORE_FORM, readEtcdConfig, type EtcdStoreConfig } from './store-config';
+import { readEtcdConfig, type EtcdStoreConfig } from './store-config';
 
 export const DEFAULT_ACCOUNT_ID = '123456789012';
 export const DEFAULT_API_RATE = { rate: 100, burst: 200 } as const;
 
+/**
+ * Every setting once, with its flag and its variable: parsing, `--help` and the README's
+ * appnet-mgmt table come from here (common/settings.ts).
+ */
+const M = {
+  resources: text({
+    env: 'APPNET_MGMT_RESOURCES',
+    flag: '--resources',
+    arg: '<file>',
+    form: '`.json`, `.yaml` or `.yml` file',
+    help: 'Envoy resources; re-read on change (a bad edit keeps the last good set); the model wins per resource',
+  }),
+  appmesh: text({
+    env: 'APPNET_MGMT_APPMESH',
+    flag: '--appmesh',
+    arg: '<file>',
+    form: '`.json`, `.yaml` or `.yml` file',
+    help: 'seed App Mesh model (`create-*` bodies; `${VAR:-default}` substituted), applied when the store is empty (first start)',
+  }),
+  dataDir: text({
+    env: 'APPNET_MGMT_DATA_DIR',
+    flag: '--data-dir',
+    arg: '<dir>',
+    shown: 'memory',
+    form: 'directory',
+    help: 'keep the App Mesh model here (`appmesh-state.json`; every change stored before it is acknowledged; one server per directory)',
+  }),
+  store: text({
+    env: 'APPNET_MGMT_STORE',
+    flag: '--store',
+    arg: '<url>',
+    form: '`etcd://host:port[,host:port...]/prefix`, `etcds://` for TLS',
+    help: 'keep the App Mesh model in etcd, shared by replicas; instead of `--data-dir`',
+  }),
+  etcdCa: text({ env: 'APPNET_MGMT_ETCD_CA_FILE', flag: '--etcd-ca-file', arg: '<file>', form: 'PEM file', help: 'TLS to etcd (`etcds://`): the CA bundle of its servers' }),
+  etcdCert: text({
+    env: 'APPNET_MGMT_ETCD_CERT_FILE',
+    flag: '--etcd-cert-file',
+    arg: '<file>',
+    form: 'PEM file',
+    help: 'TLS to etcd: a client certificate, when etcd asks for one (with `--etcd-key-file`)',
+  }),
+  etcdKey: text({ env: 'APPNET_MGMT_ETCD_KEY_FILE', flag: '--etcd-key-file', arg: '<file>', form: 'PEM file', help: "the client certificate's private key" }),
+  etcdUsername: text({ env: 'APPNET_MGMT_ETCD_USERNAME', flag: '--etcd-username', arg: '<name>', help: 'etcd authentication: the user (with `--etcd-password-file`)' }),
+  etcdPasswordFile: text({
+    env: 'APPNET_MGMT_ETCD_PASSWORD_FILE',
+    flag: '--etcd-password-file',
+    arg: '<file>',
+    form: 'file',
+    help: "a file holding the etcd user's password (never given on the command line)",
+  }),
+  accountId: custom<string>({
+    env: 'APPNET_MGMT_ACCOUNT_ID',
+    flag: '--account-id',
+    arg: '<12 digits>',
+    default: DEFAULT_ACCOUNT_ID,
+    form: '12 digits',
+    help: 'the account in ARNs, `meshOwner`, `resourceOwner`',
+    read: (r, name, fallback) => {
+      const id = r.string(name, fallback);
+      if (!/^\d{12}$/.test(id)) r.problem(name, id, 'a 12-digit AWS account id');
+      return id;
+    },
+  }),
+  quotas: custom({
+    env: 'APPNET_MGMT_QUOTAS',
+    flag: '--quotas',
+    arg: '<name=n,...>',
+    shown: "App Mesh's",
+    form: '`name=n,...`',
+    help: `API limits over App Mesh's defaults: ${QUOTA_NAMES.map((q) => `\`${q}\``).join(', ')}`,
+  }),
+  apiRateLimit: custom({
+    env: 'APPNET_MGMT_API_RATE_LIMIT',
+    flag: '--api-rate-limit',
+    arg: '<rate>[/<burst>]',
+    shown: `\`${DEFAULT_API_RATE.rate}/${DEFAULT_API_RATE.burst}\``,
+    form: '`rate[/burst]` (burst: twice the rate)',
+    help: 'App Mesh API requests per second before `TooManyRequestsException` (`0` = no limit)',
+  }),
+  consoleTokenFile: text({
+    env: 'APPNET_MGMT_CONSOLE_TOKEN_FILE',
+    flag: '--console-token-file',
+    arg: '<file>',
+    form: 'file (a token of 16+ characters)',
+    help: "the web console's token: needed for `/ui` when SigV4 is on; the API accepts it as `Authorization: Bearer`",
+  }),
+  host: text({ env: 'APPNET_MGMT_HOST', flag: '--host', arg: '<addr>', default: '127.0.0.1', form: 'IP or host', help: 'listen address (gRPC and HTTP)' }),
+  port: int({ env: 'APPNET_MGMT_PORT', flag: '--port', arg: '<n>', default: 18000, min: 0, max: 65535, help: 'gRPC (xDS) port (`0` = any; the actual port is logged)' }),
+  adminPort: int({
+    env: 'APPNET_MGMT_ADMIN_PORT',
+    flag: '--admin-port',
+    arg: '<n>',
+    default: 0,
+    min: 0,
+    max: 65535,
+    shown: 'off',
+    help: 'HTTP port of the App Mesh API (`/v20190125/...`) and the admin pages (`/healthz`, `/streams`, `/resources`, `/rejections`, `/nacks`, `/metrics`); `0` = any (logged)',
+  }),
+  tlsCert: text({ env: 'APPNET_MGMT_TLS_CERT', flag: '--tls-cert', arg: '<file>', shown: 'h2c', form: 'PEM file', help: 'TLS server certificate for xDS (with `--tls-key`)' }),
+  tlsKey: text({ env: 'APPNET_MGMT_TLS_KEY', flag: '--tls-key', arg: '<file>', form: 'PEM file', help: 'the private key of the certificate' }),
+  region: text({
+    env: 'APPNET_MGMT_SIGV4_REGION',
+    flag: '--sigv4-region',
+    arg: '<region>',
+    shown: 'off',
+    form: 'a region name (`us-west-2`)',
+    help: 'require SigV4 for this region on every xDS stream and API request (with `--sigv4-credentials`); also the region of ARNs (else `us-east-1`)',
+  }),
+  service: text({
+    env: 'APPNET_MGMT_SIGV4_SERVICE',
+    flag: '--sigv4-service',
+    arg: '<name>',
+    default: 'appmesh',
+    help: 'SigV4 service of the xDS streams (the API is always `appmesh`)',
+  }),
+  credentials: text({
+    env: 'APPNET_MGMT_SIGV4_CREDENTIALS',
+    flag: '--sigv4-credentials',
+    arg: '<file>',
+    form: 'JSON file `{"credentials":[{"accessKeyId","secretAccessKey","sessionToken"?}]}`',
+    help: 'the credentials a request may be signed with',
+  }),
+  maxStreamAge: duration({
+    env: 'APPNET_MGMT_MAX_STREAM_AGE',
+    flag: '--max-stream-age',
+    arg: '<duration>',
+    defaultMs: 0,
+    allowZero: true,
+    shown: 'never',
+    help: "end streams with `UNAVAILABLE` at this age (App Mesh resets them at ~30 minutes)",
+  }),
+  logLevel: choice({ env: 'APPNET_MGMT_LOG_LEVEL', flag: '--log-level', arg: '<level>', choices: LOG_LEVELS, default: 'info', help: 'log level (JSON lines on stdout)' }),
+} as const;
+
+type Key = keyof typeof M;
+
 /** One setting: its flag, its environment variable, and what it means. */
-interface Setting {
-  key:
-    | 'resources'
-    | 'appmesh'
-    | 'dataDir'
-    | 'store'
-    | 'etcdCa'
-    | 'etcdCert'
-    | 'etcdKey'
-    | 'etcdUsername'
-    | 'etcdPasswordFile'
-    | 'accountId'
-    | 'quotas'
-    | 'apiRateLimit'
-    | 'consoleTokenFile'
-    | 'host'
-    | 'port'
-    | 'adminPort'
-    | 'tlsCert'
-    | 'tlsKey'
-    | 'region'
-    | 'service'
-    | 'credentials'
-    | 'maxStreamAge'
-    | 'logLevel';
+export interface MgmtSetting extends SettingDoc {
+  key: Key;
   flag: string;
-  env: string;
   arg: string;
-  help: string;
 }
 
-export const SETTINGS: readonly Setting[] = [
-  { key: 'resources', flag: '--resources', env: 'APPNET_MGMT_RESOURCES', arg: '<file>', help: 'resource file, .json or .yaml/.yml; re-read when it changes' },
-  {
-    key: 'appmesh',
-    flag: '--appmesh',
-    env: 'APPNET_MGMT_APPMESH',
-    arg: '<file>',
-    help: 'seed App Mesh model (create-* bodies), .json or .yaml/.yml; applied when the store is empty (first start)',
-  },
-  {
-    key: 'dataDir',
-    flag: '--data-dir',
-    env: 'APPNET_MGMT_DATA_DIR',
-    arg: '<dir>',
-    help: 'keep the App Mesh model in this directory (every change stored before it is acknowledged); in memory without it',
-  },
-  { key: 'store', flag: '--store', env: 'APPNET_MGMT_STORE', arg: '<url>', help: `keep the App Mesh model in etcd, shared by replicas: ${STORE_FORM}` },
-  { key: 'etcdCa', flag: '--etcd-ca-file', env: 'APPNET_MGMT_ETCD_CA_FILE', arg: '<file>', help: 'PEM CA bundle of the etcd servers (etcds://)' },
-  { key: 'etcdCert', flag: '--etcd-cert-file', env: 'APPNET_MGMT_ETCD_CERT_FILE', arg: '<file>', help: 'PEM client certificate for etcd (with --etcd-key-file)' },
-  { key: 'etcdKey', flag: '--etcd-key-file', env: 'APPNET_MGMT_ETCD_KEY_FILE', arg: '<file>', help: 'PEM private key of the client certificate' },
-  { key: 'etcdUsername', flag: '--etcd-username', env: 'APPNET_MGMT_ETCD_USERNAME', arg: '<name>', help: 'etcd user (with --etcd-password-file)' },
-  { key: 'etcdPasswordFile', flag: '--etcd-password-file', env: 'APPNET_MGMT_ETCD_PASSWORD_FILE', arg: '<file>', help: "a file holding the etcd user's password" },
-  { key: 'accountId', flag: '--account-id', env: 'APPNET_MGMT_ACCOUNT_ID', arg: '<12 digits>', help: `the account in ARNs, meshOwner and resourceOwner (default ${DEFAULT_ACCOUNT_ID})` },
-  { key: 'quotas', flag: '--quotas', env: 'APPNET_MGMT_QUOTAS', arg: '<name=n,...>', help: `API limits over App Mesh's defaults, e.g. meshes=30 (${QUOTA_NAMES.join(', ')})` },
-  {
-    key: 'apiRateLimit',
-    flag: '--api-rate-limit',
-    env: 'APPNET_MGMT_API_RATE_LIMIT',
-    arg: '<rate>[/<burst>]',
-    help: `App Mesh API requests per second (and burst) before TooManyRequestsException (default ${DEFAULT_API_RATE.rate}/${DEFAULT_API_RATE.burst}; 0 = no limit)`,
-  },
-  {
-    key: 'consoleTokenFile',
-    flag: '--console-token-file',
-    env: 'APPNET_MGMT_CONSOLE_TOKEN_FILE',
-    arg: '<file>',
-    help: 'a file holding the web console\'s token (needed for /ui when SigV4 is on; the API accepts it as Authorization: Bearer)',
-  },
-  { key: 'host', flag: '--host', env: 'APPNET_MGMT_HOST', arg: '<addr>', help: 'address to listen on (default 127.0.0.1)' },
-  { key: 'port', flag: '--port', env: 'APPNET_MGMT_PORT', arg: '<n>', help: 'gRPC port, 0 = any free port (default 18000)' },
-  {
-    key: 'adminPort',
-    flag: '--admin-port',
-    env: 'APPNET_MGMT_ADMIN_PORT',
-    arg: '<n>',
-    help: 'HTTP port of the App Mesh API (/v20190125/...) and the admin pages (/healthz /streams /resources /rejections /nacks); off unless set; 0 = any',
-  },
-  { key: 'tlsCert', flag: '--tls-cert', env: 'APPNET_MGMT_TLS_CERT', arg: '<file>', help: 'PEM server certificate (with --tls-key); plaintext h2c without' },
-  { key: 'tlsKey', flag: '--tls-key', env: 'APPNET_MGMT_TLS_KEY', arg: '<file>', help: 'PEM private key of the certificate' },
-  {
-    key: 'region',
-    flag: '--sigv4-region',
-    env: 'APPNET_MGMT_SIGV4_REGION',
-    arg: '<region>',
-    help: 'require SigV4 on every stream and API request, signed for this region; also the region of ARNs (default us-east-1)',
-  },
-  { key: 'service', flag: '--sigv4-service', env: 'APPNET_MGMT_SIGV4_SERVICE', arg: '<name>', help: 'SigV4 service name (default appmesh)' },
-  {
-    key: 'credentials',
-    flag: '--sigv4-credentials',
-    env: 'APPNET_MGMT_SIGV4_CREDENTIALS',
-    arg: '<file>',
-    help: 'JSON {"credentials":[{"accessKeyId","secretAccessKey","sessionToken"?}]}',
-  },
-  { key: 'maxStreamAge', flag: '--max-stream-age', env: 'APPNET_MGMT_MAX_STREAM_AGE', arg: '<duration>', help: 'end every stream with UNAVAILABLE at this age, e.g. 30m (default 0 = never)' },
-  { key: 'logLevel', flag: '--log-level', env: 'APPNET_MGMT_LOG_LEVEL', arg: '<level>', help: `one of ${LOG_LEVELS.join(', ')} (default info)` },
-];
+export const SETTINGS: readonly MgmtSetting[] = (Object.keys(M) as Key[]).map((key) => ({ ...M[key], key, flag: M[key].flag ?? '', arg: M[key].arg ?? '' }));
 
 export const USAGE = [
   'Usage: appnet-mgmt [--data-dir <dir> | --store etcd://...] [--appmesh <seed file>] [--resources <file>] [options]',
@@ -117,8 +165,10 @@ export const USAGE = [
   'With --resources, a node also gets that file\'s resources (the App Mesh model\'s win on a clash).',
   'Every option can also be set by its environment variable; a flag wins over the variable.',
   '',
-  ...SETTINGS.map((s) => `  ${`${s.flag} ${s.arg}`.padEnd(32)} ${s.env.padEnd(31)} ${s.help}`),
-  `  ${'--help'.padEnd(32)} ${''.padEnd(31)} print this help`,
+  settingsHelp(SETTINGS, { flagColumn: true }).trimEnd(),
+  '',
+  '  --help, -h',
+  '      print this help',
   '',
   'When listening it logs one JSON line with "msg":"listening", "port" and "adminPort".',
   'SIGTERM or SIGINT: graceful shutdown, exit 0. Bad configuration: every problem listed, exit 1.',
@@ -207,7 +257,7 @@ function parseCredentials(r: EnvReader, name: string, file: string, text: string
 /** Flags and environment to a config; every problem is collected into one ConfigError. */
 export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile = (f) => fs.readFileSync(f, 'utf8')): CliParse {
   const values: Record<string, string> = {};
-  const nameOf = new Map<Setting['key'], string>();
+  const nameOf = new Map<Key, string>();
   const early: Array<[string, string, string]> = [];
   for (const s of SETTINGS) {
     const v = env[s.env];
@@ -248,16 +298,15 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
 
   const r = new EnvReader(values);
   for (const [name, value, expected] of early) r.problem(name, value, expected);
-  const n = (key: Setting['key']) => nameOf.get(key) ?? SETTINGS.find((s) => s.key === key)!.flag;
-  const str = (key: Setting['key']) => r.string(n(key));
+  const n = (key: Key) => nameOf.get(key) ?? SETTINGS.find((s) => s.key === key)!.flag;
+  const str = (key: Key) => r.string(n(key));
 
   const resources = str('resources');
   const appmesh = str('appmesh');
   const dataDir = str('dataDir');
   const etcd = readEtcdConfig(r, { store: n('store'), ca: n('etcdCa'), cert: n('etcdCert'), key: n('etcdKey'), username: n('etcdUsername'), passwordFile: n('etcdPasswordFile') }, read);
   if (dataDir !== undefined && str('store') !== undefined) r.problem(n('dataDir'), dataDir, `not to come with ${n('store')} (one store: a data directory or etcd)`);
-  const accountId = r.string(n('accountId'), DEFAULT_ACCOUNT_ID);
-  if (!/^\d{12}$/.test(accountId)) r.problem(n('accountId'), accountId, 'a 12-digit AWS account id');
+  const accountId = M.accountId.read(r, { name: n('accountId') });
   let quotas: Quotas = { ...DEFAULT_QUOTAS };
   const quotaText = str('quotas');
   if (quotaText !== undefined) {
@@ -276,16 +325,16 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
     else readChecked(r, n(key), file, read);
   }
 
-  const host = r.string(n('host'), '127.0.0.1');
-  const port = r.int(n('port'), 18000, { min: 0, max: 65535 });
-  const adminPort = str('adminPort') === undefined ? undefined : r.int(n('adminPort'), 0, { min: 0, max: 65535 });
+  const host = M.host.read(r, { name: n('host') });
+  const port = M.port.read(r, { name: n('port') });
+  const adminPort = str('adminPort') === undefined ? undefined : M.adminPort.read(r, { name: n('adminPort') });
 
   let tls: MgmtCliConfig['tls'];
   const certFile = str('tlsCert');
   const keyFile = str('tlsKey');
   if ((certFile === undefined) !== (keyFile === undefined)) {
     const [given, missing] = certFile === undefined ? ['tlsKey', 'tlsCert'] : ['tlsCert', 'tlsKey'];
-    r.problem(n(given as Setting['key']), str(given as Setting['key'])!, `to come with ${n(missing as Setting['key'])}`);
+    r.problem(n(given as Key), str(given as Key)!, `to come with ${n(missing as Key)}`);
   } else if (certFile !== undefined && keyFile !== undefined) {
     const certPem = readChecked(r, n('tlsCert'), certFile, read);
     const keyPem = readChecked(r, n('tlsKey'), keyFile, read);
@@ -309,7 +358,7 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
   let sigv4: MgmtCliConfig['sigv4'];
   const region = str('region');
   const credFile = str('credentials');
-  const service = r.string(n('service'), 'appmesh');
+  const service = M.service.read(r, { name: n('service') });
   if (region !== undefined && !/^[a-z0-9-]+$/.test(region)) r.problem(n('region'), region, 'an AWS region such as us-west-2');
   if (region === undefined && credFile !== undefined) r.problem(n('credentials'), credFile, `to come with ${n('region')}`);
   if (region !== undefined && credFile === undefined) r.problem(n('region'), region, `to come with ${n('credentials')} <file>`);
@@ -320,8 +369,8 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
     if (region !== undefined && credentials.length > 0) sigv4 = { region, service, credentials };
   }
 
-  const maxStreamAgeMs = r.durationMs(n('maxStreamAge'), 0, { allowZero: true });
-  const logLevel = r.oneOf(n('logLevel'), LOG_LEVELS, 'info');
+  const maxStreamAgeMs = M.maxStreamAge.read(r, { name: n('maxStreamAge') });
+  const logLevel = M.logLevel.read(r, { name: n('logLevel') });
   const arnRegion = region !== undefined && /^[a-z0-9-]+$/.test(region) ? region : 'us-east-1';
   const config: MgmtCliConfig = { resources, appmesh, dataDir, etcd, accountId, arnRegion, quotas, apiRateLimit, consoleToken, host, port, adminPort, tls, sigv4, maxStreamAgeMs, logLevel };
   try {

@@ -1,7 +1,9 @@
 import { type Env, EnvReader } from '../common/env';
 import { LOG_LEVELS, type LogLevel } from '../common/logger';
-import { type AdminListen, checkSocketPath, readAdminListen } from '../admin/config';
-import { readSigningName } from '../sigv4/signing-name';
+import { type SettingDoc, bool, choice, custom, decimal, duration, int, port, socketPath } from '../common/settings';
+import { settingsHelp } from '../common/settings-render';
+import { ADMIN_SETTINGS, type AdminListen, readAdminListen } from '../admin/config';
+import { signingNameSetting } from '../sigv4/signing-name';
 import { HOSTNAME_RE, REGION_RE, defaultManagementDomain, ecdhCurveFor, parseEndpoint } from './management-domain';
 import { parseHostList } from './upstream-addresses';
 
@@ -46,24 +48,164 @@ export interface RelayFacts {
 export const DEFAULT_SYSTEM_CA = '/etc/pki/tls/cert.pem';
 export const MAX_WINDOW = 2 ** 31 - 1;
 
+/**
+ * The relay's variables, each declared once: loadRelayConfig reads them, `appnet-relay
+ * --help` and the README's "Relay configuration" table are rendered from them.
+ */
+export const RELAY_SETTINGS = {
+  listenerPath: socketPath({
+    env: 'APPNET_RELAY_LISTENER_UDS_PATH',
+    default: '/tmp/relay_xds.sock',
+    help:
+      'the socket Envoys connect to; mode 0600 from the moment it exists. Its directory must exist and is never created, deleted or re-created (bind mounts stay valid). ' +
+      'A stale socket file is replaced; a live one (another relay) or a non-socket file is an error. If the socket file disappears while the relay runs (its directory removed), ' +
+      'open streams go on, `/status` says so (`UNHEALTHY`, `listener.socket: MISSING`) and the socket is bound again within a second of its directory existing again; ' +
+      'a path another file took over is left alone (`REPLACED`, and not unlinked on exit).',
+  }),
+  region: custom({
+    env: 'AWS_REGION',
+    or: ['AWS_DEFAULT_REGION'],
+    default: '',
+    shown: '*(required)*',
+    form: 'a region name (`us-west-2`)',
+    help: 'region for SigV4 and the default endpoint',
+    // A problem is named AWS_REGION whichever of the two was set (as before the table).
+    read: (r) => {
+      const region = r.string('AWS_REGION') ?? r.string('AWS_DEFAULT_REGION') ?? '';
+      if (region === '') r.problem('AWS_REGION', '', 'a region name such as us-west-2 (needed for SigV4 and the endpoint)');
+      else if (!REGION_RE.test(region)) r.problem('AWS_REGION', region, 'a region name such as us-west-2');
+      return region;
+    },
+  }),
+  domain: custom({
+    env: 'APPNET_MANAGEMENT_DOMAIN_NAME',
+    shown: '`ecs-sc.<region>.api.aws`',
+    form: 'DNS name',
+    help:
+      'the management domain: TLS SNI and certificate name, `:authority`, SigV4 `host`. `.api.amazonwebservices.com.cn` in `cn-` regions; ' +
+      '`ecs-sc-fips.` when Node runs in FIPS mode or in `us-gov-*`/`us-iso*` regions. **Honored when set** (the reference ignores it).',
+  }),
+  endpoint: custom({
+    env: 'APPMESH_XDS_ENDPOINT',
+    form: 'host, optionally `https://` before and `:port` after',
+    help: 'used as the domain when `APPNET_MANAGEMENT_DOMAIN_NAME` is unset (as the reference relay does); `https://` is stripped and a `:port` is taken as the port',
+  }),
+  managementPort: port({ env: 'APPNET_MANAGEMENT_PORT', default: 443, shown: '`443`, or the port of `APPMESH_XDS_ENDPOINT`', help: 'management server port' }),
+  address: custom<string[] | undefined>({
+    env: 'APPNET_MANAGEMENT_ADDRESS',
+    default: undefined,
+    shown: 'the domain',
+    form: 'host names or IPs, comma-separated',
+    help:
+      'host(s) or IP(s) to dial instead of the domain (`10.0.0.5,10.0.0.6`: appnet-mgmt replicas); a name is resolved to all its addresses at each attempt. ' +
+      'An attempt tries each address in turn, starting after the one that failed or whose connection was lost; the backoff applies only when none answers. ' +
+      'SNI, `:authority` and signing still use the domain; `/status` shows the address in use',
+    read: (r, name) => {
+      const text = r.string(name);
+      if (text === undefined) return undefined;
+      const list = parseHostList(text);
+      if (list.ok) return list.hosts;
+      r.problem(name, text, list.problem);
+      return undefined;
+    },
+  }),
+  tls: bool({ env: 'APPNET_MANAGEMENT_TLS', default: true, help: '`false` speaks plaintext h2c upstream (local mesh only)' }),
+  caFile: custom({
+    env: 'RELAY_TRUSTED_CA_FILE',
+    shown: `\`${DEFAULT_SYSTEM_CA}\` if present, else Node's CAs`,
+    form: 'path of an existing PEM file',
+    help: 'PEM bundle of trusted CAs (re-read at each connection)',
+  }),
+  signingName: signingNameSetting({ default: 'appmesh', help: 'SigV4 service name (anything else would make every signature wrong, so it is an error)' }),
+  streamIdleTimeout: duration({ env: 'RELAY_STREAM_IDLE_TIMEOUT', defaultMs: 2_400_000, allowZero: true, help: 'a stream with no data either way for this long is ended' }),
+  bufferLimit: int({
+    env: 'RELAY_BUFFER_LIMIT_BYTES',
+    default: 10_485_760,
+    min: 16_384,
+    max: MAX_WINDOW,
+    help:
+      'buffering bound, enforced with HTTP/2 flow control: the stream window the relay advertises on both legs. ' +
+      'A client or server that stops reading makes the relay stop reading the other side; nothing is dropped.',
+  }),
+  maxNewStreamsPerSecond: decimal({
+    env: 'RELAY_MAX_NEW_STREAMS_PER_SECOND',
+    default: 100,
+    exclusiveMin: 0,
+    max: 1_000_000,
+    help: 'rate of new upstream streams (burst: twice that); a thousand Envoys reconnecting at once are admitted over ~10 s instead of all at once',
+  }),
+  maxConnectionDuration: duration({
+    env: 'RELAY_MAX_CONNECTION_DURATION',
+    defaultMs: 2_400_000,
+    allowZero: true,
+    help: 'the upstream connection is recycled after this long, minus up to 10 % random jitter: new streams go to a new connection, the old one drains',
+  }),
+  keepaliveInterval: duration({
+    env: 'RELAY_KEEPALIVE_INTERVAL',
+    defaultMs: 10_000,
+    allowZero: true,
+    help: 'HTTP/2 PING upstream and to every client connection, this often',
+  }),
+  keepaliveTimeout: duration({
+    env: 'RELAY_KEEPALIVE_TIMEOUT',
+    defaultMs: 5000,
+    help: 'no answer to a PING in time = the connection is dead (upstream: reconnect; client: closed)',
+  }),
+  connectTimeout: duration({ env: 'RELAY_CONNECT_TIMEOUT', defaultMs: 5000, maxMs: 300_000, help: 'TCP + TLS + HTTP/2 setup upstream' }),
+  drainTimeout: duration({
+    env: 'RELAY_DRAIN_TIMEOUT',
+    defaultMs: 20_000,
+    allowZero: true,
+    maxMs: 3_600_000,
+    help: 'on SIGTERM/SIGINT: how long open streams may finish before they are ended with `UNAVAILABLE`',
+  }),
+  ...ADMIN_SETTINGS,
+  logLevel: choice({
+    env: 'APPNET_LOG_LEVEL',
+    choices: LOG_LEVELS,
+    default: 'info',
+    help: "the relay's log level; JSON lines on stdout, secrets redacted",
+  }),
+} as const;
+
+/** The relay's table, in the README's order. */
+export const RELAY_SETTINGS_TABLE: readonly SettingDoc[] = Object.values(RELAY_SETTINGS);
+
+/** `appnet-relay --help`. */
+export function relayHelp(): string {
+  return [
+    'Usage: appnet-relay [--help]',
+    '',
+    'The xDS relay: accepts the xDS streams of every Envoy (and proxyless gRPC client) on the host over a',
+    'Unix socket, signs each with SigV4 and forwards it over HTTP/2 + TLS to the management server.',
+    'Configured by environment variables only; every bad value is reported at once and the relay exits 1.',
+    "Durations take Envoy's form (300s, 1.5s, 250ms; also 5m, 1h). Credentials come from the AWS SDK's chain",
+    '(AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, container credentials, instance metadata,',
+    'profiles, web identity).',
+    '',
+    settingsHelp(RELAY_SETTINGS_TABLE).trimEnd(),
+    '',
+    'SIGTERM or SIGINT: stop accepting, GOAWAY to every client, let streams finish for up to RELAY_DRAIN_TIMEOUT,',
+    'end the rest with UNAVAILABLE, exit 0. A second signal skips the rest of the drain.',
+    '',
+  ].join('\n');
+}
+
 /** Environment -> relay configuration; throws one ConfigError naming every bad variable. */
 export function loadRelayConfig(env: Env, facts: RelayFacts): RelayConfig {
+  const S = RELAY_SETTINGS;
   const r = new EnvReader(env);
-  const listenerPath = r.string('APPNET_RELAY_LISTENER_UDS_PATH', '/tmp/relay_xds.sock');
-  checkSocketPath(r, 'APPNET_RELAY_LISTENER_UDS_PATH', listenerPath);
-
-  const region = r.string('AWS_REGION') ?? r.string('AWS_DEFAULT_REGION') ?? '';
-  if (region === '') r.problem('AWS_REGION', '', 'a region name such as us-west-2 (needed for SigV4 and the endpoint)');
-  else if (!REGION_RE.test(region)) r.problem('AWS_REGION', region, 'a region name such as us-west-2');
+  const listenerPath = S.listenerPath.read(r);
+  const region = S.region.read(r);
 
   // Domain: APPNET_MANAGEMENT_DOMAIN_NAME, else APPMESH_XDS_ENDPOINT (as the reference relay does), else derived.
-  let domain = r.string('APPNET_MANAGEMENT_DOMAIN_NAME');
+  let domain = S.domain.read(r);
   let endpointPort: number | undefined;
-  if (domain !== undefined && !HOSTNAME_RE.test(domain)) r.problem('APPNET_MANAGEMENT_DOMAIN_NAME', domain, 'a DNS name such as ecs-sc.us-west-2.api.aws');
-  const endpoint = r.string('APPMESH_XDS_ENDPOINT');
+  if (domain !== undefined && !HOSTNAME_RE.test(domain)) r.problem(S.domain.env, domain, 'a DNS name such as ecs-sc.us-west-2.api.aws');
+  const endpoint = S.endpoint.read(r);
   if (domain === undefined && endpoint !== undefined) {
     const parsed = parseEndpoint(endpoint);
-    if (!parsed || !HOSTNAME_RE.test(parsed.host)) r.problem('APPMESH_XDS_ENDPOINT', endpoint, 'a host name with an optional port, e.g. ecs-sc.us-west-2.api.aws or https://host:443');
+    if (!parsed || !HOSTNAME_RE.test(parsed.host)) r.problem(S.endpoint.env, endpoint, 'a host name with an optional port, e.g. ecs-sc.us-west-2.api.aws or https://host:443');
     else {
       domain = parsed.host;
       endpointPort = parsed.port;
@@ -71,14 +213,11 @@ export function loadRelayConfig(env: Env, facts: RelayFacts): RelayConfig {
   }
   domain ??= REGION_RE.test(region) ? defaultManagementDomain(region, facts.fipsEnabled) : '';
 
-  const port = r.port('APPNET_MANAGEMENT_PORT', endpointPort ?? 443);
-  const addressText = r.string('APPNET_MANAGEMENT_ADDRESS');
-  const hostList = addressText === undefined ? undefined : parseHostList(addressText);
-  if (hostList && !hostList.ok) r.problem('APPNET_MANAGEMENT_ADDRESS', addressText!, hostList.problem);
-  const connectHosts = hostList?.ok ? hostList.hosts : [domain];
-  const tls = r.bool('APPNET_MANAGEMENT_TLS', true);
-  let caFile = r.string('RELAY_TRUSTED_CA_FILE');
-  if (caFile !== undefined && !facts.fileExists(caFile)) r.problem('RELAY_TRUSTED_CA_FILE', caFile, 'the path of an existing PEM file of CA certificates');
+  const port = S.managementPort.read(r, { fallback: endpointPort });
+  const connectHosts = S.address.read(r) ?? [domain];
+  const tls = S.tls.read(r);
+  let caFile = S.caFile.read(r);
+  if (caFile !== undefined && !facts.fileExists(caFile)) r.problem(S.caFile.env, caFile, 'the path of an existing PEM file of CA certificates');
   if (caFile === undefined && facts.fileExists(DEFAULT_SYSTEM_CA)) caFile = DEFAULT_SYSTEM_CA;
 
   const upstream: UpstreamConfig = {
@@ -88,23 +227,23 @@ export function loadRelayConfig(env: Env, facts: RelayFacts): RelayConfig {
     tls,
     caFile: tls ? caFile : undefined,
     ecdhCurve: ecdhCurveFor(region),
-    connectTimeoutMs: r.durationMs('RELAY_CONNECT_TIMEOUT', 5000, { maxMs: 300_000 }),
-    keepaliveIntervalMs: r.durationMs('RELAY_KEEPALIVE_INTERVAL', 10_000, { allowZero: true }),
-    keepaliveTimeoutMs: r.durationMs('RELAY_KEEPALIVE_TIMEOUT', 5000),
-    maxConnectionDurationMs: r.durationMs('RELAY_MAX_CONNECTION_DURATION', 2_400_000, { allowZero: true }),
+    connectTimeoutMs: S.connectTimeout.read(r),
+    keepaliveIntervalMs: S.keepaliveInterval.read(r),
+    keepaliveTimeoutMs: S.keepaliveTimeout.read(r),
+    maxConnectionDurationMs: S.maxConnectionDuration.read(r),
   };
 
   const config: RelayConfig = {
     listenerPath,
     region,
-    signingName: readSigningName(r, 'appmesh'),
+    signingName: S.signingName.read(r),
     upstream,
-    streamIdleTimeoutMs: r.durationMs('RELAY_STREAM_IDLE_TIMEOUT', 2_400_000, { allowZero: true }),
-    bufferLimitBytes: r.int('RELAY_BUFFER_LIMIT_BYTES', 10_485_760, { min: 16_384, max: MAX_WINDOW }),
-    maxNewStreamsPerSecond: r.number('RELAY_MAX_NEW_STREAMS_PER_SECOND', 100, { exclusiveMin: 0, max: 1_000_000 }),
-    drainTimeoutMs: r.durationMs('RELAY_DRAIN_TIMEOUT', 20_000, { allowZero: true, maxMs: 3_600_000 }),
+    streamIdleTimeoutMs: S.streamIdleTimeout.read(r),
+    bufferLimitBytes: S.bufferLimit.read(r),
+    maxNewStreamsPerSecond: S.maxNewStreamsPerSecond.read(r),
+    drainTimeoutMs: S.drainTimeout.read(r),
     admin: readAdminListen(r),
-    logLevel: r.oneOf('APPNET_LOG_LEVEL', LOG_LEVELS, 'info'),
+    logLevel: S.logLevel.read(r),
   };
   r.finish();
   return config;

@@ -3,7 +3,7 @@
  * appnet-relay: one per container instance. Accepts the xDS streams of every
  * Envoy (and proxyless gRPC client) on the host over a Unix socket, signs each
  * with SigV4 and forwards it over HTTP/2 + TLS to the management server.
- * Configuration is environment only; see README.md "Relay configuration".
+ * Configuration is environment only; see README.md "Relay configuration" or `--help`.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -11,7 +11,7 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { ConfigError } from '../common/env';
 import { createLogger } from '../common/logger';
 import { SocketPathError } from '../common/unix-socket';
-import { type RelayConfig, loadRelayConfig } from './config';
+import { type RelayConfig, loadRelayConfig, relayHelp } from './config';
 import { Relay } from './relay';
 
 export async function runRelay(env: NodeJS.ProcessEnv = process.env): Promise<Relay> {
@@ -59,4 +59,7 @@ export async function runRelay(env: NodeJS.ProcessEnv = process.env): Promise<Re
   return relay;
 }
 
-if (require.main === module) void runRelay();
+if (require.main === module) {
+  if (process.argv.slice(2).some((a) => a === '--help' || a === '-h')) process.stdout.write(relayHelp());
+  else void runRelay();
+}

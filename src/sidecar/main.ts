@@ -4,7 +4,8 @@
  * from the environment, starts and supervises Envoy, and serves the admin API
  * (/status, /drain_listeners, /enableLogging, /stats/prometheus).
  * With APPNET_ENABLE_RELAY_MODE_FOR_XDS=1 it runs the xDS relay instead (one
- * image, both roles, as in ECS). `-envoyReadiness` runs a one-shot readiness probe.
+ * image, both roles, as in ECS). `-envoyReadiness` runs a one-shot readiness probe;
+ * `-help` (or -h, --help) prints the flags and every variable.
  */
 import './v8-tuning'; // first: V8 flags apply to what is loaded after
 import * as fs from 'node:fs';
@@ -13,7 +14,8 @@ import { ConfigError } from '../common/env';
 import { createLogger, type Logger } from '../common/logger';
 import { Agent } from './agent';
 import { prepareBootstrapFile, renderBootstrap } from './bootstrap';
-import { type SidecarConfig, loadSidecarConfig, peekMode } from './config';
+import { type SidecarConfig, agentHelp, loadSidecarConfig, peekMode } from './config';
+import { parseAgentFlags } from './config/flags';
 import { RotatingLogFile } from './logging/rotating-file';
 import { runReadinessProbe } from './readiness-probe';
 
@@ -42,6 +44,10 @@ function hasContent(file: string | undefined): boolean {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  if (parseAgentFlags(argv).help) {
+    process.stdout.write(agentHelp());
+    return;
+  }
   const mode = peekMode(process.env, argv);
   if (mode.relayMode && !mode.readinessProbe) {
     const { runRelay } = await import('../relay/main.js');

@@ -1,4 +1,4 @@
-import type { EnvReader } from '../common/env';
+import { custom, type Setting, type SettingSpec } from '../common/settings';
 
 /**
  * A SigV4 service name goes into the credential scope (`date/region/service/aws4_request`)
@@ -8,13 +8,24 @@ import type { EnvReader } from '../common/env';
 const SIGNING_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const FORM = 'a SigV4 service name: letters, digits, ".", "_" or "-", at most 64 characters (e.g. appmesh)';
 
-/** APPMESH_SIGNING_NAME, checked; a bad value is reported with the others and `fallback` is used meanwhile. */
-export function readSigningName(r: EnvReader, fallback: string): string;
-export function readSigningName(r: EnvReader): string | undefined;
-export function readSigningName(r: EnvReader, fallback?: string): string | undefined {
-  const v = r.string('APPMESH_SIGNING_NAME');
-  if (v === undefined) return fallback;
-  if (SIGNING_NAME.test(v)) return v;
-  r.problem('APPMESH_SIGNING_NAME', v, FORM);
-  return fallback;
+/**
+ * APPMESH_SIGNING_NAME, as the relay and the agent's bootstrap each declare it (their
+ * defaults differ); a bad value is reported with the others and the default used meanwhile.
+ */
+export function signingNameSetting(spec: Omit<SettingSpec, 'env'> & { default: string }): Setting<string>;
+export function signingNameSetting(spec: Omit<SettingSpec, 'env'>): Setting<string | undefined>;
+export function signingNameSetting(spec: Omit<SettingSpec, 'env'> & { default?: string }): Setting<string | undefined> {
+  return custom<string | undefined>({
+    form: 'letters, digits, `.`, `_`, `-`; at most 64 characters',
+    ...spec,
+    env: 'APPMESH_SIGNING_NAME',
+    default: spec.default,
+    read: (r, name, fallback) => {
+      const v = r.string(name);
+      if (v === undefined) return fallback;
+      if (SIGNING_NAME.test(v)) return v;
+      r.problem(name, v, FORM);
+      return fallback;
+    },
+  });
 }

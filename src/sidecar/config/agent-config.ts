@@ -1,20 +1,17 @@
 import type { AdminListen } from '../../admin/config';
-import { checkSocketPath, readAdminListen } from '../../admin/config';
+import { readAdminListen } from '../../admin/config';
 import type { EnvReader } from '../../common/env';
-import { LOG_LEVELS, type LogLevel } from '../../common/logger';
+import type { LogLevel } from '../../common/logger';
+import { AGENT_SETTINGS, ENVOY_LOG_LEVELS, type EnvoyLogLevel, HEALTH_POLL_MS } from './agent-settings';
 import type { AgentFlags } from './flags';
 
-/** Envoy's log levels (`-l`), as the reference accepts them. */
-export const ENVOY_LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'warning', 'error', 'critical', 'off'] as const;
-export type EnvoyLogLevel = (typeof ENVOY_LOG_LEVELS)[number];
+export { ENVOY_ADMIN_UDS_PATH, ENVOY_LOG_LEVELS, type EnvoyLogLevel } from './agent-settings';
 
-export const ENVOY_ADMIN_UDS_PATH = '/tmp/envoy_admin.sock';
+const S = AGENT_SETTINGS;
 
 /** ENVOY_ADMIN_UDS_PATH (an appnet extension; the reference hard-wires /tmp/envoy_admin.sock). */
 export function envoyAdminUdsPath(r: EnvReader): string {
-  const p = r.string('ENVOY_ADMIN_UDS_PATH', ENVOY_ADMIN_UDS_PATH);
-  checkSocketPath(r, 'ENVOY_ADMIN_UDS_PATH', p);
-  return p;
+  return S.envoyAdminUdsPath.read(r);
 }
 
 /** How the agent runs and supervises Envoy (the reference's "agent operation" variables). */
@@ -53,56 +50,63 @@ const AGENT_LEVEL: Record<EnvoyLogLevel, LogLevel> = { trace: 'trace', debug: 'd
 
 /** HC_POLL_INTERVAL_MS, else APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S (seconds), else 10 s; 2-30 s. */
 function healthPollIntervalMs(r: EnvReader): number {
-  if (r.has('HC_POLL_INTERVAL_MS')) return r.int('HC_POLL_INTERVAL_MS', 10_000, { min: 2000, max: 30_000 });
-  if (r.has('APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S')) {
-    const s = r.int('APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S', 5, { min: 0 });
+  const hc = S.healthPollInterval;
+  if (r.has(hc.env)) return hc.read(r);
+  if (r.has(S.readinessInterval.env)) {
+    const s = S.readinessInterval.read(r);
     // The reference uses it as the health interval too, falling back to 10 s when out of range.
-    return s * 1000 >= 2000 && s * 1000 <= 30_000 ? s * 1000 : 10_000;
+    const ms = s * 1000;
+    return ms >= HEALTH_POLL_MS.min && ms <= HEALTH_POLL_MS.max ? ms : hc.fallback;
   }
-  return 10_000;
+  return hc.fallback;
+}
+
+/** ENVOY_LOG_LEVEL, or -logLevel (which wins, and names itself in a problem); lower-cased, unlike the reference. */
+function envoyLogLevel(r: EnvReader, flags: AgentFlags): EnvoyLogLevel {
+  const setting = S.envoyLogLevel;
+  const levelText = flags.logLevel ?? r.string(setting.env);
+  if (levelText === undefined) return setting.fallback;
+  const low = levelText.trim().toLowerCase();
+  if ((ENVOY_LOG_LEVELS as readonly string[]).includes(low)) return low as EnvoyLogLevel;
+  r.problem(flags.logLevel !== undefined ? setting.flag ?? setting.env : setting.env, levelText, `one of ${ENVOY_LOG_LEVELS.join(', ')}`);
+  return setting.fallback;
 }
 
 export function readAgentConfig(r: EnvReader, flags: AgentFlags): AgentConfig {
-  const levelText = flags.logLevel ?? r.string('ENVOY_LOG_LEVEL');
-  let envoyLogLevel: EnvoyLogLevel = 'info';
-  if (levelText !== undefined) {
-    const low = levelText.trim().toLowerCase();
-    if ((ENVOY_LOG_LEVELS as readonly string[]).includes(low)) envoyLogLevel = low as EnvoyLogLevel;
-    else r.problem(flags.logLevel !== undefined ? '-logLevel' : 'ENVOY_LOG_LEVEL', levelText, `one of ${ENVOY_LOG_LEVELS.join(', ')}`);
-  }
-  const maxMb = r.number('APPNET_AGENT_MAX_LOG_FILE_SIZE', 1.0, { exclusiveMin: 0, max: 10_240 });
+  const level = envoyLogLevel(r, flags);
+  const maxMb = S.maxLogFileSize.read(r);
   return {
     adminApi: readAdminListen(r),
-    loggingResetTimeoutS: r.int('APPNET_AGENT_LOGGING_RESET_TIMEOUT', 300, { min: 1 }),
-    readinessIntervalS: r.int('APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S', 5, { min: 0 }),
-    readinessTimeoutS: r.int('APPNET_AGENT_POLL_ENVOY_READINESS_TIMEOUT_S', 180),
-    envoyRestartCount: r.int('APPNET_ENVOY_RESTART_COUNT', 3, { min: 0, max: 10 }),
-    pidPollIntervalMs: r.int('PID_POLL_INTERVAL_MS', 100, { min: 100, max: 1000 }),
+    loggingResetTimeoutS: S.loggingResetTimeout.read(r),
+    readinessIntervalS: S.readinessInterval.read(r),
+    readinessTimeoutS: S.readinessTimeout.read(r),
+    envoyRestartCount: S.restartCount.read(r),
+    pidPollIntervalMs: S.pidPollInterval.read(r),
     healthPollIntervalMs: healthPollIntervalMs(r),
-    disconnectedTimeoutS: r.int('HC_DISCONNECTED_TIMEOUT_S', 604_800, { min: 3600, max: 604_800 }),
-    drainWaitS: r.int('LISTENER_DRAIN_WAIT_TIME_S', 20, { min: 5, max: 110 }),
+    disconnectedTimeoutS: S.disconnectedTimeout.read(r),
+    drainWaitS: S.drainWait.read(r),
     envoyAdmin: {
-      mode: r.oneOf('ENVOY_ADMIN_MODE', ['tcp', 'uds'] as const, 'tcp'),
-      port: r.port('ENVOY_ADMIN_ACCESS_PORT', 9901),
+      mode: S.envoyAdminMode.read(r),
+      port: S.envoyAdminPort.read(r),
       udsPath: envoyAdminUdsPath(r),
     },
-    envoyLogLevel,
-    envoyConcurrency: r.int('ENVOY_CONCURRENCY', -1, { min: -1 }),
-    disableHotRestart: r.bool('DISABLE_HOT_RESTART', true),
-    skipDeprecatedLogs: r.bool('ENVOY_SKIP_DEPRECATED_LOGS', true),
-    envoyConfigFile: flags.envoyConfigPath ?? r.string('ENVOY_CONFIG_FILE'),
-    envoyBin: r.string('ENVOY_BIN', '/usr/bin/envoy'),
-    statsSnapshot: r.bool('ENABLE_STATS_SNAPSHOT', false),
-    statsSnapshotIntervalMs: r.durationMs('APPNET_STATS_SNAPSHOT_INTERVAL', 60_000, { maxMs: 3_600_000 }),
+    envoyLogLevel: level,
+    envoyConcurrency: S.envoyConcurrency.read(r),
+    disableHotRestart: S.disableHotRestart.read(r),
+    skipDeprecatedLogs: S.skipDeprecatedLogs.read(r),
+    envoyConfigFile: flags.envoyConfigPath ?? S.envoyConfigFile.read(r),
+    envoyBin: S.envoyBin.read(r),
+    statsSnapshot: S.statsSnapshot.read(r),
+    statsSnapshotIntervalMs: S.statsSnapshotInterval.read(r),
     log: {
-      destination: r.string('APPNET_ENVOY_LOG_DESTINATION'),
-      name: r.string('APPNET_ENVOY_LOG_NAME', 'appnet_envoy.log'),
+      destination: S.logDestination.read(r),
+      name: S.logName.read(r),
       maxFileBytes: Math.round(maxMb * 1_048_576),
-      retention: r.int('APPNET_AGENT_MAX_RETENTION_COUNT', 5, { min: 1, max: 1000 }),
+      retention: S.maxRetention.read(r),
     },
-    xdsEndpoint: r.string('APPMESH_XDS_ENDPOINT'),
-    relayMode: r.bool('APPNET_ENABLE_RELAY_MODE_FOR_XDS', false),
+    xdsEndpoint: S.xdsEndpoint.read(r),
+    relayMode: S.relayMode.read(r),
     readinessProbe: flags.envoyReadiness,
-    agentLogLevel: r.oneOf('APPNET_LOG_LEVEL', LOG_LEVELS, AGENT_LEVEL[envoyLogLevel]),
+    agentLogLevel: S.agentLogLevel.read(r, { fallback: AGENT_LEVEL[level] }),
   };
 }

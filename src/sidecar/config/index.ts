@@ -1,11 +1,13 @@
 import { type Env, EnvReader } from '../../common/env';
 import { type AgentConfig, readAgentConfig } from './agent-config';
+import { AGENT_SETTINGS } from './agent-settings';
 import { type BootstrapConfig, readBootstrapConfig } from './bootstrap-config';
 import { type AgentFlags, parseAgentFlags } from './flags';
 
 export type { AgentConfig, EnvoyLogLevel } from './agent-config';
 export type { BootstrapConfig } from './bootstrap-config';
 export type { AgentFlags } from './flags';
+export { agentHelp } from './help';
 
 export interface SidecarConfig {
   agent: AgentConfig;
@@ -46,10 +48,11 @@ export function loadSidecarConfig(env: Env, argv: readonly string[], opts: LoadO
 /** Peek at the two switches that decide what else must be read (before the full load). */
 export function peekMode(env: Env, argv: readonly string[]): { relayMode: boolean; configPath: string | undefined; readinessProbe: boolean } {
   const flags = parseAgentFlags(argv);
-  const relay = (env.APPNET_ENABLE_RELAY_MODE_FOR_XDS ?? '').trim().toLowerCase();
+  // Its own reader: a bad value here is reported by the full load, not by the peek.
+  const r = new EnvReader(env);
   return {
-    relayMode: ['1', 't', 'true', 'yes', 'on'].includes(relay),
-    configPath: flags.envoyConfigPath ?? (env.ENVOY_CONFIG_FILE?.trim() || undefined),
+    relayMode: AGENT_SETTINGS.relayMode.read(r),
+    configPath: flags.envoyConfigPath ?? AGENT_SETTINGS.envoyConfigFile.read(r),
     readinessProbe: flags.envoyReadiness,
   };
 }
