@@ -89,12 +89,19 @@ describe('the getting-started walkthrough with the AWS CLI (aws appmesh ... --en
     // Step 3
     expect((await ok('create-virtual-router', '--cli-input-json', 'file://create-virtual-router.json')).virtualRouter.virtualRouterName).toBe('serviceB');
     expect((await ok('create-route', '--cli-input-json', 'file://create-route.json')).route.spec.httpRoute.action.weightedTargets).toEqual([{ virtualNode: 'serviceB', weight: 100 }]);
-    // Step 4: review
-    expect((await ok('describe-mesh', '--mesh-name', 'apps')).mesh.meshName).toBe('apps');
-    expect((await ok('describe-virtual-service', '--mesh-name', 'apps', '--virtual-service-name', 'serviceb.apps.local')).virtualService.status.status).toBe('ACTIVE');
-    expect((await ok('describe-virtual-node', '--mesh-name', 'apps', '--virtual-node-name', 'serviceB')).virtualNode.spec.serviceDiscovery).toEqual({ dns: { hostname: 'serviceB.apps.local' } });
-    expect((await ok('describe-virtual-router', '--mesh-name', 'apps', '--virtual-router-name', 'serviceB')).virtualRouter.spec.listeners).toEqual([{ portMapping: { port: 80, protocol: 'http2' } }]);
-    expect((await ok('describe-route', '--mesh-name', 'apps', '--virtual-router-name', 'serviceB', '--route-name', 'serviceB')).route.metadata.version).toBe(1);
+    // Step 4: review (the five describe commands at once: each aws process takes a second or more to start)
+    const [dMesh, dService, dNode, dRouter, dRoute] = await Promise.all([
+      ok('describe-mesh', '--mesh-name', 'apps'),
+      ok('describe-virtual-service', '--mesh-name', 'apps', '--virtual-service-name', 'serviceb.apps.local'),
+      ok('describe-virtual-node', '--mesh-name', 'apps', '--virtual-node-name', 'serviceB'),
+      ok('describe-virtual-router', '--mesh-name', 'apps', '--virtual-router-name', 'serviceB'),
+      ok('describe-route', '--mesh-name', 'apps', '--virtual-router-name', 'serviceB', '--route-name', 'serviceB'),
+    ]);
+    expect(dMesh.mesh.meshName).toBe('apps');
+    expect(dService.virtualService.status.status).toBe('ACTIVE');
+    expect(dNode.virtualNode.spec.serviceDiscovery).toEqual({ dns: { hostname: 'serviceB.apps.local' } });
+    expect(dRouter.virtualRouter.spec.listeners).toEqual([{ portMapping: { port: 80, protocol: 'http2' } }]);
+    expect(dRoute.route.metadata.version).toBe(1);
     // Step 5
     await ok('create-virtual-node', '--cli-input-json', 'file://create-virtual-node-servicebv2.json');
     await ok('create-virtual-node', '--cli-input-json', 'file://create-virtual-node-servicea.json');
@@ -123,12 +130,19 @@ describe('the getting-started walkthrough with the AWS CLI (aws appmesh ... --en
     expect(weights(shifted)).toEqual([['cds_egress_apps_serviceBv2_http2_80', 100]]);
     s.cancel();
 
-    // Lists, then deletes in order, as an operator cleaning up would.
-    expect((await ok('list-meshes')).meshes.map((m: any) => m.meshName)).toEqual(['apps']);
-    expect((await ok('list-virtual-nodes', '--mesh-name', 'apps')).virtualNodes.map((n: any) => n.virtualNodeName)).toEqual(['serviceA', 'serviceB', 'serviceBv2']);
-    expect((await ok('list-virtual-services', '--mesh-name', 'apps')).virtualServices.map((n: any) => n.virtualServiceName)).toEqual(['servicea.apps.local', 'serviceb.apps.local']);
-    expect((await ok('list-virtual-routers', '--mesh-name', 'apps')).virtualRouters.map((n: any) => n.virtualRouterName)).toEqual(['serviceB']);
-    expect((await ok('list-routes', '--mesh-name', 'apps', '--virtual-router-name', 'serviceB')).routes.map((n: any) => [n.routeName, n.version])).toEqual([['serviceB', 3]]);
+    // Lists (at once), then deletes in order, as an operator cleaning up would.
+    const [lMeshes, lNodes, lServices, lRouters, lRoutes] = await Promise.all([
+      ok('list-meshes'),
+      ok('list-virtual-nodes', '--mesh-name', 'apps'),
+      ok('list-virtual-services', '--mesh-name', 'apps'),
+      ok('list-virtual-routers', '--mesh-name', 'apps'),
+      ok('list-routes', '--mesh-name', 'apps', '--virtual-router-name', 'serviceB'),
+    ]);
+    expect(lMeshes.meshes.map((m: any) => m.meshName)).toEqual(['apps']);
+    expect(lNodes.virtualNodes.map((n: any) => n.virtualNodeName)).toEqual(['serviceA', 'serviceB', 'serviceBv2']);
+    expect(lServices.virtualServices.map((n: any) => n.virtualServiceName)).toEqual(['servicea.apps.local', 'serviceb.apps.local']);
+    expect(lRouters.virtualRouters.map((n: any) => n.virtualRouterName)).toEqual(['serviceB']);
+    expect(lRoutes.routes.map((n: any) => [n.routeName, n.version])).toEqual([['serviceB', 3]]);
     const inUse = await aws('delete-virtual-router', '--mesh-name', 'apps', '--virtual-router-name', 'serviceB');
     expect(inUse.code).not.toBe(0);
     expect(inUse.stderr).toContain('An error occurred (ResourceInUseException) when calling the DeleteVirtualRouter operation');
@@ -142,7 +156,7 @@ describe('the getting-started walkthrough with the AWS CLI (aws appmesh ... --en
     expect((await ok('delete-mesh', '--mesh-name', 'apps')).mesh.status.status).toBe('DELETED');
     const gone = await aws('describe-mesh', '--mesh-name', 'apps');
     expect(gone.stderr).toMatch(/An error occurred \(NotFoundException\) when calling the DescribeMesh operation( \(reached max retries: 0\))?: No mesh "apps"/);
-  }, 120_000);
+  }, 300_000);
 
   it('refuses an unsigned or wrongly signed CLI call with AWS\'s error, and changes nothing', async () => {
     const before = await aws('list-meshes');
