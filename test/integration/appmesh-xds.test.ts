@@ -1,11 +1,13 @@
 import { DescribeRouteCommand, UpdateRouteCommand } from '@aws-sdk/client-app-mesh';
 import * as grpc from '@grpc/grpc-js';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TypeUrl } from '../../src/mgmt/snapshot';
 import { seedDocument } from '../fixtures/appmesh-seed';
+import { echoServer } from '../fixtures/echo-server';
+import { CountClient, writeClientBootstrap, type Batch } from '../fixtures/count-client';
 import { FakeEnvoyProcess, writeBootstrap } from '../fixtures/fake-envoy/harness';
 import { ROOT } from '../fixtures/relay-process';
 import { waitFor } from '../fixtures/tmp';
@@ -18,72 +20,11 @@ import { XdsRig } from '../fixtures/xds-rig';
  * with the official AWS SDK client.
  */
 
-const id = (b: Buffer) => b;
 const ROUTE = { meshName: 'apps', virtualRouterName: 'serviceB', routeName: 'serviceB' };
 const ENVOY_NODE = 'mesh/apps/virtualNode/serviceA';
 
-function echoServer(name: string): Promise<{ server: grpc.Server; port: number }> {
-  const server = new grpc.Server();
-  server.addService(
-    { Say: { path: '/appnet.test.Echo/Say', requestStream: false, responseStream: false, requestSerialize: id, requestDeserialize: id, responseSerialize: id, responseDeserialize: id } } as unknown as grpc.ServiceDefinition,
-    { Say: (_call: grpc.ServerUnaryCall<Buffer, Buffer>, cb: grpc.sendUnaryData<Buffer>) => cb(null, Buffer.from(name)) },
-  );
-  return new Promise((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, port) => (e ? reject(e) : resolve({ server, port }))),
-  );
-}
-
 function http2Route(targets: Array<{ virtualNode: string; weight: number }>) {
   return { spec: { http2Route: { match: { prefix: '/' }, action: { weightedTargets: targets } } } };
-}
-
-interface Batch {
-  ok: number;
-  counts: Record<string, number>;
-  errors: string[];
-}
-
-/** The stdin-driven grpc-js-xds client (test/fixtures/xds-count-client.ts). */
-class CountClient {
-  private out = '';
-  private err = '';
-  private waiting: Array<(b: Batch) => void> = [];
-
-  constructor(private readonly proc: ChildProcessWithoutNullStreams) {
-    proc.stdout.on('data', (d: Buffer) => {
-      this.out += d.toString();
-      let i: number;
-      while ((i = this.out.indexOf('\n')) >= 0) {
-        const line = this.out.slice(0, i);
-        this.out = this.out.slice(i + 1);
-        this.waiting.shift()?.(JSON.parse(line) as Batch);
-      }
-    });
-    proc.stderr.on('data', (d: Buffer) => (this.err += d.toString()));
-  }
-
-  static start(bootstrap: string, target: string): CountClient {
-    const proc = spawn(process.execPath, [path.join(ROOT, 'dist', 'test', 'fixtures', 'xds-count-client.js')], {
-      env: { PATH: process.env.PATH ?? '', GRPC_XDS_BOOTSTRAP: bootstrap, TARGET: target },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    return new CountClient(proc);
-  }
-
-  run(calls: number, timeoutMs = 15_000): Promise<Batch> {
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no answer to ${calls} calls within ${timeoutMs} ms (stderr: ${this.err.slice(-500)})`)), timeoutMs);
-      this.waiting.push((b) => {
-        clearTimeout(t);
-        resolve(b);
-      });
-      this.proc.stdin.write(`${calls}\n`);
-    });
-  }
-
-  stop(): void {
-    this.proc.kill('SIGKILL');
-  }
 }
 
 describe('App Mesh model -> appnet-mgmt -> relay -> grpc-js-xds and Envoy (real processes)', () => {
@@ -99,15 +40,8 @@ describe('App Mesh model -> appnet-mgmt -> relay -> grpc-js-xds and Envoy (real 
     rig = await XdsRig.start({
       appmesh: { file: path.join(ROOT, 'examples', 'appmesh', 'apps.yaml'), env: { SERVICEB_PORT: String(b.port), SERVICEBV2_PORT: String(b2.port) } },
     });
-    const bootstrap = path.join(rig.dir, 'xds-bootstrap.json');
-    fs.writeFileSync(
-      bootstrap,
-      JSON.stringify({
-        xds_servers: [{ server_uri: `unix://${rig.socket}`, channel_creds: [{ type: 'insecure' }], server_features: ['xds_v3'] }],
-        node: { id: 'mesh/apps/proxyless-client', cluster: 'proxyless', locality: { zone: 'z1' } },
-      }),
-    );
-    client = CountClient.start(bootstrap, 'xds:///serviceb.apps.local:80');
+    const bootstrap = writeClientBootstrap(rig.dir, 'xds-bootstrap.json', rig.socket, 'mesh/apps/proxyless-client');
+    client = CountClient.start('grpc-js', bootstrap, 'xds:///serviceb.apps.local:80');
   });
 
   afterAll(async () => {
