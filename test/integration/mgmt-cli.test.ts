@@ -164,4 +164,12 @@ describe('appnet-mgmt CLI', () => {
     expect(r.output()).toContain('resources[0] (Cluster "c"): lb_policy: expected one of');
     expect(r.output()).toContain('resources[1] (Listener): "name" must be a non-empty string');
   });
+
+  it('refuses a resource Envoy would NACK (its validate.rules), naming field and rule, and exits 1', async () => {
+    const file = path.join(dir, 'rules.json');
+    fs.writeFileSync(file, JSON.stringify({ resources: [{ '@type': TypeUrl.Cluster, name: 'c', type: 'STATIC', connect_timeout: '0s' }] }));
+    const r = run(['--resources', file, '--port', '0']);
+    expect(await exitWithin(r, 5000)).toBe(1);
+    expect(r.output()).toContain('resources[0] (Cluster "c"): connect_timeout: must be greater than 0s [(validate.rules).duration.gt]');
+  });
 });
