@@ -205,15 +205,25 @@ export class JsonChecker {
     return { fields };
   }
 
+  /**
+   * A google.protobuf.Value. Its field names are taken from the loaded type:
+   * protobufjs' bundled well-known types spell them in camelCase
+   * ("stringValue") whatever keepCase says, and a name fromObject does not
+   * know is silently dropped (the value would vanish).
+   */
   private value(v: Json, path: string): Obj {
-    if (v === null) return { null_value: 'NULL_VALUE' };
-    if (typeof v === 'number') return { number_value: v };
-    if (typeof v === 'string') return { string_value: v };
-    if (typeof v === 'boolean') return { bool_value: v };
-    if (Array.isArray(v)) return { list_value: { values: v.map((x, i) => this.value(x, `${path}[${i}]`)) } };
-    if (isObj(v)) return { struct_value: this.struct(v, path) };
+    const f = (snake: string) => {
+      const fields = this.root.lookupType('google.protobuf.Value').fields;
+      return fields[snake] ? snake : camel(snake);
+    };
+    if (v === null) return { [f('null_value')]: 'NULL_VALUE' };
+    if (typeof v === 'number') return { [f('number_value')]: v };
+    if (typeof v === 'string') return { [f('string_value')]: v };
+    if (typeof v === 'boolean') return { [f('bool_value')]: v };
+    if (Array.isArray(v)) return { [f('list_value')]: { values: v.map((x, i) => this.value(x, `${path}[${i}]`)) } };
+    if (isObj(v)) return { [f('struct_value')]: this.struct(v, path) };
     this.add(path, `not a JSON value: ${describe(v)}`);
-    return { null_value: 'NULL_VALUE' };
+    return { [f('null_value')]: 'NULL_VALUE' };
   }
 
   private fail(path: string, text: string): null {
