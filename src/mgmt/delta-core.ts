@@ -1,4 +1,5 @@
-import { WILDCARD_TYPES, typeSnapshot, type Snapshot } from './snapshot';
+import { keepsGone, pendingOf, planPushes, type PlannedPush, type TypeProgress } from './push-order';
+import { WILDCARD_TYPES, typeSnapshot, type Snapshot, type TypeSnapshot } from './snapshot';
 import {
   XdsProtocolError,
   newTypeStats,
@@ -16,8 +17,33 @@ interface TypeState {
   names: Set<string>;
   /** name -> version the client has (from initial_resource_versions, then from what was sent). */
   known: Map<string, string>;
-  watchOpen: boolean;
+  open: boolean;
+  /** A response is owed even with nothing in it (the first wildcard request). */
+  owed: boolean;
+  /** The last response carried additions or updates and is not answered yet. */
+  makeInFlight: boolean;
   stats: TypeStats;
+}
+
+function inScope(st: TypeState, name: string): boolean {
+  return st.wildcard || st.names.has(name);
+}
+
+/** The resources the client should have and does not (new or changed), by name. */
+function changes(st: TypeState, t: TypeSnapshot): DeltaResource[] {
+  const out: DeltaResource[] = [];
+  const scope = st.wildcard ? new Set([...t.resources.keys(), ...st.names]) : st.names;
+  for (const name of scope) {
+    const r = t.resources.get(name);
+    if (r && st.known.get(name) !== r.version) out.push({ name, version: r.version, resource: r.any });
+  }
+  return out;
+}
+
+/** What the client has, asked for, and the snapshot no longer holds (and may be removed: keepsGone). */
+function gone(typeUrl: string, st: TypeState, t: TypeSnapshot): string[] {
+  if (keepsGone(typeUrl, st.wildcard)) return [];
+  return [...st.known.keys()].filter((name) => inScope(st, name) && !t.resources.has(name));
 }
 
 /**
@@ -30,7 +56,10 @@ interface TypeState {
  *    even with nothing in it, so Envoy can finish initialising;
  *  - the nonce only qualifies ACK/NACK: a stale nonce is not counted as either,
  *    but a subscription change it carries still applies;
- *  - a NACK is recorded and the rejected versions are not resent until they change.
+ *  - a NACK is recorded and the rejected versions are not resent until they change;
+ *  - what goes out when is decided by make-before-break (push-order.ts): the
+ *    changed resources of a type go out in its order, its removals once the
+ *    types that name it are answered (a later response of their own).
  */
 export class DeltaCore implements StreamCore<DeltaDiscoveryRequest, DeltaDiscoveryResponse> {
   private readonly types = new Map<string, TypeState>();
@@ -46,7 +75,7 @@ export class DeltaCore implements StreamCore<DeltaDiscoveryRequest, DeltaDiscove
     let st = this.types.get(typeUrl);
     const first = !st;
     if (!st) {
-      st = { wildcard: false, names: new Set(), known: new Map(), watchOpen: false, stats: newTypeStats() };
+      st = { wildcard: false, names: new Set(), known: new Map(), open: false, owed: false, makeInFlight: false, stats: newTypeStats() };
       this.types.set(typeUrl, st);
       for (const [name, version] of Object.entries(req.initial_resource_versions ?? {})) st.known.set(name, String(version));
     }
@@ -65,6 +94,7 @@ export class DeltaCore implements StreamCore<DeltaDiscoveryRequest, DeltaDiscove
       }
     }
     st.stats.subscribed = st.wildcard ? ['*', ...st.names] : [...st.names];
+    if (first && st.wildcard) st.owed = true;
     const changedSubs = sub.length > 0 || unsub.length > 0;
 
     const nonce = req.response_nonce ?? '';
@@ -82,26 +112,19 @@ export class DeltaCore implements StreamCore<DeltaDiscoveryRequest, DeltaDiscove
         version: st.stats.lastVersion,
         at: new Date(this.now()).toISOString(),
       };
-      st.watchOpen = true;
-      if (!changedSubs) return { kind, typeUrl, responses: [] };
+      st.makeInFlight = false;
     } else if (nonce !== '') {
       kind = 'ack';
       st.stats.acks++;
       st.stats.lastAckedVersion = st.stats.lastVersion;
+      st.makeInFlight = false;
     }
-    st.watchOpen = true;
-    const resp = this.diff(typeUrl, st, snapshot, first && st.wildcard);
-    return { kind, typeUrl, responses: resp ? [resp] : [] };
+    st.open = true;
+    return { kind, typeUrl, responses: this.pump(snapshot) };
   }
 
   refresh(snapshot: Snapshot): DeltaDiscoveryResponse[] {
-    const out: DeltaDiscoveryResponse[] = [];
-    for (const [typeUrl, st] of this.types) {
-      if (!st.watchOpen) continue;
-      const resp = this.diff(typeUrl, st, snapshot, false);
-      if (resp) out.push(resp);
-    }
-    return out;
+    return this.pump(snapshot);
   }
 
   stats(): Record<string, TypeStats> {
@@ -110,24 +133,34 @@ export class DeltaCore implements StreamCore<DeltaDiscoveryRequest, DeltaDiscove
     return out;
   }
 
-  private diff(typeUrl: string, st: TypeState, snapshot: Snapshot, force: boolean): DeltaDiscoveryResponse | undefined {
-    const t = typeSnapshot(snapshot, typeUrl);
-    const inScope = (name: string) => st.wildcard || st.names.has(name);
-    const resources: DeltaResource[] = [];
-    const scope = st.wildcard ? new Set([...t.resources.keys(), ...st.names]) : st.names;
-    for (const name of scope) {
-      const r = t.resources.get(name);
-      if (r && st.known.get(name) !== r.version) resources.push({ name, version: r.version, resource: r.any });
-    }
-    const removed = [...st.known.keys()].filter((name) => inScope(name) && !t.resources.has(name));
-    if (resources.length === 0 && removed.length === 0 && !force) return undefined;
+  private pump(snapshot: Snapshot): DeltaDiscoveryResponse[] {
+    const progress = () => {
+      const out = new Map<string, TypeProgress>();
+      for (const [typeUrl, st] of this.types) {
+        if (!st.wildcard && st.names.size === 0 && !st.owed) continue;
+        const t = typeSnapshot(snapshot, typeUrl);
+        out.set(typeUrl, { open: st.open, make: st.owed || changes(st, t).length > 0, remove: gone(typeUrl, st, t).length > 0, makeInFlight: st.makeInFlight });
+      }
+      return out;
+    };
+    const responses = planPushes(progress()).map((p) => this.respond(p, this.types.get(p.typeUrl)!, typeSnapshot(snapshot, p.typeUrl)));
+    const after = progress();
+    for (const [typeUrl, st] of this.types) st.stats.pending = pendingOf(after.get(typeUrl));
+    return responses;
+  }
+
+  private respond(p: PlannedPush, st: TypeState, t: TypeSnapshot): DeltaDiscoveryResponse {
+    const resources = changes(st, t);
+    const removed = p.removals ? gone(p.typeUrl, st, t) : [];
     for (const r of resources) st.known.set(r.name, r.version);
     for (const name of removed) st.known.delete(name);
     const nonce = this.nextNonce();
     st.stats.lastNonce = nonce;
     st.stats.lastVersion = t.version;
     st.stats.responses++;
-    st.watchOpen = false;
-    return { system_version_info: t.version, resources, type_url: typeUrl, removed_resources: removed, nonce };
+    st.open = false;
+    st.owed = false;
+    st.makeInFlight = p.make;
+    return { system_version_info: t.version, resources, type_url: p.typeUrl, removed_resources: removed, nonce };
   }
 }

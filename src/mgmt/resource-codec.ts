@@ -1,5 +1,6 @@
 import * as protobuf from 'protobufjs';
 import { ENVOY_PROTO_FILES, loadEnvoyRoot } from '../common/envoy-protos';
+import { RulesChecker, formatViolation } from '../common/proto-rules/rules-checker';
 import { JsonChecker } from './resource-json';
 import { TypeUrl, type AnyMessage, type EncodedResource } from './snapshot';
 
@@ -9,6 +10,7 @@ export const MGMT_EXTRA_PROTO_FILES = [
   'envoy/extensions/access_loggers/file/v3/file.proto',
   'envoy/extensions/transport_sockets/tls/v3/secret.proto',
   'envoy/extensions/filters/listener/original_dst/v3/original_dst.proto',
+  'envoy/extensions/filters/listener/tls_inspector/v3/tls_inspector.proto',
 ];
 
 /** A resource as written in a resource file: proto JSON with snake_case names plus "@type". */
@@ -34,12 +36,28 @@ function shortType(typeUrl: string): string {
   return typeUrl.slice(typeUrl.lastIndexOf('.') + 1);
 }
 
-/** Encodes resource objects into Any-ready bytes with Envoy's protos, and decodes them back. */
+export interface CodecOptions {
+  /**
+   * Check every encoded resource against Envoy's `validate.rules` too (the
+   * default): what Envoy would reject is never served. Off only for a codec
+   * that must build resources Envoy would refuse (a test provoking a NACK).
+   */
+  rules?: boolean;
+}
+
+/**
+ * Encodes resource objects into Any-ready bytes with Envoy's protos, and
+ * decodes them back. Encoding checks the proto schema (every field, type and
+ * enum) and then Envoy's `validate.rules` constraints (proto-rules/), so a
+ * resource that encodes is one Envoy would accept.
+ */
 export class ResourceCodec {
   readonly root: protobuf.Root;
+  private readonly rules: RulesChecker | undefined;
 
-  constructor(root?: protobuf.Root) {
+  constructor(root?: protobuf.Root, opts: CodecOptions = {}) {
     this.root = root ?? loadEnvoyRoot([...ENVOY_PROTO_FILES, ...MGMT_EXTRA_PROTO_FILES]);
+    this.rules = opts.rules === false ? undefined : new RulesChecker(this.root);
   }
 
   /** Encode many resources; throws one ResourceError listing every problem in every resource. */
@@ -88,6 +106,8 @@ export class ResourceCodec {
       const message = type.fromObject(normalized);
       const err = type.verify(message);
       if (err) return [`${named}: ${err}`];
+      const broken = this.rules?.check(type, message as unknown as Record<string, unknown>) ?? [];
+      if (broken.length > 0) return broken.map((v) => `${named}: ${formatViolation(v)}`);
       return { typeUrl, name, value: Buffer.from(type.encode(message).finish()) };
     } catch (e) {
       return [`${named}: ${e instanceof Error ? e.message : String(e)}`];

@@ -39,10 +39,22 @@ function camel(name: string): string {
   return name.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 }
 
+export interface JsonCheckerOptions {
+  /**
+   * Also take proto3 JSON names (camelCase, or a field's json_name), as Envoy's
+   * own JSON/YAML loader does (a bootstrap). Resource files keep snake_case
+   * only, so a camelCase key there is an error with a hint.
+   */
+  jsonNames?: boolean;
+}
+
 export class JsonChecker {
   readonly problems: string[] = [];
 
-  constructor(private readonly root: protobuf.Root) {}
+  constructor(
+    private readonly root: protobuf.Root,
+    private readonly opts: JsonCheckerOptions = {},
+  ) {}
 
   private add(path: string, text: string): void {
     if (this.problems.length < 25) this.problems.push(path ? `${path}: ${text}` : text);
@@ -63,19 +75,19 @@ export class JsonChecker {
     }
     const out: Obj = {};
     for (const [key, v] of Object.entries(value)) {
-      const field = type.fields[key];
       const at = path ? `${path}.${key}` : key;
+      const snake = type.fields[key] ? undefined : type.fieldsArray.find((f) => (f.options?.['json_name'] ?? camel(f.name)) === key);
+      const field = type.fields[key] ?? (this.opts.jsonNames ? snake : undefined);
       if (!field) {
-        const snake = type.fieldsArray.find((f) => camel(f.name) === key);
         this.add(at, snake ? `unknown field (use snake_case: "${snake.name}")` : `unknown field in ${type.fullName.slice(1)}`);
         continue;
       }
       if (v === null) continue;
       const norm = this.field(field, v, at, depth);
-      if (norm !== undefined) out[key] = norm;
+      if (norm !== undefined) out[field.name] = norm;
     }
     for (const oneof of type.oneofsArray) {
-      const set = oneof.oneof.filter((n) => value[n] !== undefined && value[n] !== null);
+      const set = oneof.oneof.filter((n) => out[n] !== undefined && out[n] !== null);
       if (set.length > 1) this.add(path, `only one of ${set.join(', ')} may be set (oneof ${oneof.name})`);
     }
     return out;
@@ -193,15 +205,25 @@ export class JsonChecker {
     return { fields };
   }
 
+  /**
+   * A google.protobuf.Value. Its field names are taken from the loaded type:
+   * protobufjs' bundled well-known types spell them in camelCase
+   * ("stringValue") whatever keepCase says, and a name fromObject does not
+   * know is silently dropped (the value would vanish).
+   */
   private value(v: Json, path: string): Obj {
-    if (v === null) return { null_value: 'NULL_VALUE' };
-    if (typeof v === 'number') return { number_value: v };
-    if (typeof v === 'string') return { string_value: v };
-    if (typeof v === 'boolean') return { bool_value: v };
-    if (Array.isArray(v)) return { list_value: { values: v.map((x, i) => this.value(x, `${path}[${i}]`)) } };
-    if (isObj(v)) return { struct_value: this.struct(v, path) };
+    const f = (snake: string) => {
+      const fields = this.root.lookupType('google.protobuf.Value').fields;
+      return fields[snake] ? snake : camel(snake);
+    };
+    if (v === null) return { [f('null_value')]: 'NULL_VALUE' };
+    if (typeof v === 'number') return { [f('number_value')]: v };
+    if (typeof v === 'string') return { [f('string_value')]: v };
+    if (typeof v === 'boolean') return { [f('bool_value')]: v };
+    if (Array.isArray(v)) return { [f('list_value')]: { values: v.map((x, i) => this.value(x, `${path}[${i}]`)) } };
+    if (isObj(v)) return { [f('struct_value')]: this.struct(v, path) };
     this.add(path, `not a JSON value: ${describe(v)}`);
-    return { null_value: 'NULL_VALUE' };
+    return { [f('null_value')]: 'NULL_VALUE' };
   }
 
   private fail(path: string, text: string): null {

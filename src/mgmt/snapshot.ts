@@ -75,7 +75,8 @@ export function resourceVersion(value: Buffer): string {
   return shortHash([value]);
 }
 
-function typeVersion(resources: ReadonlyMap<string, SnapshotResource>): string {
+/** The version of a set of resources: a hash of their names and versions (equal sets, equal versions). */
+export function typeVersion(resources: ReadonlyMap<string, SnapshotResource>): string {
   const names = [...resources.keys()].sort();
   return shortHash(names.flatMap((n) => [n, resources.get(n)!.version]));
 }

@@ -1,4 +1,5 @@
-import { WILDCARD_TYPES, typeSnapshot, type Snapshot, type TypeSnapshot } from './snapshot';
+import { keepsGone, pendingOf, planPushes, type PlannedPush, type TypeProgress } from './push-order';
+import { WILDCARD_TYPES, typeSnapshot, typeVersion, type Snapshot, type SnapshotResource, type TypeSnapshot } from './snapshot';
 import {
   XdsProtocolError,
   newTypeStats,
@@ -14,17 +15,38 @@ interface TypeState {
   wildcard: boolean;
   /** A request has been seen for this type (so the next is not the first). */
   seen: boolean;
+  /** The client asked for something (the wildcard or names). */
+  subscribed: boolean;
   /** go-control-plane's "watch": open after a request, closed by the response it gets. */
-  watchOpen: boolean;
-  /** The version the client has (or has been sent): nothing is resent while it is current. */
-  knownVersion: string;
+  open: boolean;
+  /** What the client was last sent (or said it has): nothing is resent while it is current. */
+  sent: ReadonlyMap<string, SnapshotResource>;
+  /** The version_info of `sent`. */
+  sentVersion: string;
+  /** The client has been sent a state of this type on this stream, or said it has the current one. */
+  answered: boolean;
+  /** The subscribed names changed: answered even when nothing else did. */
+  owed: boolean;
+  /** The last response carried additions or updates and is not answered yet. */
+  makeInFlight: boolean;
   stats: TypeStats;
 }
+
+const NOTHING: ReadonlyMap<string, SnapshotResource> = new Map();
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   const s = new Set(a);
   return b.every((x) => s.has(x));
+}
+
+/** What the client should have of a type: everything (wildcard) or its names, in the snapshot's or the names' order. */
+function wanted(st: TypeState, t: TypeSnapshot): Map<string, SnapshotResource> {
+  if (st.wildcard) return new Map(t.resources);
+  return new Map(st.names.flatMap((n) => {
+    const r = t.resources.get(n);
+    return r ? [[n, r] as const] : [];
+  }));
 }
 
 /**
@@ -38,7 +60,11 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
  *  - any other request is answered when the server's version for the type
  *    differs from the request's version_info;
  *  - after a response, nothing more is sent for that type until the client
- *    answers it (ACK or NACK), then changes are pushed as they come.
+ *    answers it (ACK or NACK), then changes are pushed as they come;
+ *  - what goes out when is decided by make-before-break (push-order.ts): a
+ *    response that may not remove yet keeps the removed resources in it, under
+ *    a version of its own, and the next one (once the referring types are
+ *    answered) leaves them out under the snapshot's version.
  */
 export class SotwCore implements StreamCore<DiscoveryRequest, DiscoveryResponse> {
   private readonly types = new Map<string, TypeState>();
@@ -53,7 +79,7 @@ export class SotwCore implements StreamCore<DiscoveryRequest, DiscoveryResponse>
     if (typeUrl === '') throw new XdsProtocolError('type_url is required on every ADS request');
     let st = this.types.get(typeUrl);
     if (!st) {
-      st = { names: [], wildcard: false, seen: false, watchOpen: false, knownVersion: '', stats: newTypeStats() };
+      st = { names: [], wildcard: false, seen: false, subscribed: false, open: false, sent: NOTHING, sentVersion: '', answered: false, owed: false, makeInFlight: false, stats: newTypeStats() };
       this.types.set(typeUrl, st);
     }
     const nonce = req.response_nonce ?? '';
@@ -70,7 +96,13 @@ export class SotwCore implements StreamCore<DiscoveryRequest, DiscoveryResponse>
     st.names = explicit;
     st.wildcard = wildcard;
     st.stats.subscribed = wildcard ? ['*', ...st.names] : [...st.names];
-    const subscribed = wildcard || names.length > 0;
+    st.subscribed = wildcard || names.length > 0;
+    if (namesChanged) {
+      // What the client no longer asks for is not "sent" any more (its removal is the client's doing).
+      const inScope = new Set(explicit);
+      st.sent = wildcard ? st.sent : new Map([...st.sent].filter(([n]) => inScope.has(n)));
+      st.owed = true;
+    }
     const version = req.version_info ?? '';
 
     if (req.error_detail) {
@@ -81,31 +113,30 @@ export class SotwCore implements StreamCore<DiscoveryRequest, DiscoveryResponse>
         version,
         at: new Date(this.now()).toISOString(),
       };
-      st.watchOpen = subscribed;
-      return { kind: 'nack', typeUrl, responses: [] };
+      st.open = st.subscribed;
+      st.makeInFlight = false;
+      return { kind: 'nack', typeUrl, responses: this.pump(snapshot) };
     }
     let kind: HandleResult<DiscoveryResponse>['kind'] = first ? 'initial' : 'update';
     if (nonce !== '') {
       kind = 'ack';
       st.stats.acks++;
       st.stats.lastAckedVersion = version;
+      st.makeInFlight = false;
     }
-    st.knownVersion = version;
-    st.watchOpen = subscribed;
-    if (!subscribed) return { kind, typeUrl, responses: [] };
-    const t = typeSnapshot(snapshot, typeUrl);
-    const respond = t.version !== version || namesChanged;
-    return { kind, typeUrl, responses: respond ? [this.respond(typeUrl, st, t)] : [] };
+    if (version !== st.sentVersion) {
+      // The client says it has another version than we sent (a reconnect): the current one, or something we cannot know.
+      const t = typeSnapshot(snapshot, typeUrl);
+      st.answered = version === t.version;
+      st.sent = st.answered ? wanted(st, t) : NOTHING;
+      st.sentVersion = version;
+    }
+    st.open = st.subscribed;
+    return { kind, typeUrl, responses: this.pump(snapshot) };
   }
 
   refresh(snapshot: Snapshot): DiscoveryResponse[] {
-    const out: DiscoveryResponse[] = [];
-    for (const [typeUrl, st] of this.types) {
-      if (!st.watchOpen) continue;
-      const t = typeSnapshot(snapshot, typeUrl);
-      if (t.version !== st.knownVersion) out.push(this.respond(typeUrl, st, t));
-    }
-    return out;
+    return this.pump(snapshot);
   }
 
   stats(): Record<string, TypeStats> {
@@ -114,19 +145,43 @@ export class SotwCore implements StreamCore<DiscoveryRequest, DiscoveryResponse>
     return out;
   }
 
-  private respond(typeUrl: string, st: TypeState, t: TypeSnapshot): DiscoveryResponse {
-    const chosen = st.wildcard
-      ? [...t.resources.values()]
-      : st.names.flatMap((n) => {
-          const r = t.resources.get(n);
-          return r ? [r] : [];
-        });
+  private pump(snapshot: Snapshot): DiscoveryResponse[] {
+    const progress = () => {
+      const out = new Map<string, TypeProgress>();
+      for (const [typeUrl, st] of this.types) if (st.subscribed) out.set(typeUrl, this.progress(typeUrl, st, typeSnapshot(snapshot, typeUrl)));
+      return out;
+    };
+    const responses = planPushes(progress()).map((p) => this.respond(p, this.types.get(p.typeUrl)!, typeSnapshot(snapshot, p.typeUrl)));
+    const after = progress();
+    for (const [typeUrl, st] of this.types) st.stats.pending = pendingOf(after.get(typeUrl));
+    return responses;
+  }
+
+  private progress(typeUrl: string, st: TypeState, t: TypeSnapshot): TypeProgress {
+    const want = wanted(st, t);
+    const changed = [...want].some(([n, r]) => st.sent.get(n)?.version !== r.version);
+    const remove = !keepsGone(typeUrl, st.wildcard) && [...st.sent.keys()].some((n) => !want.has(n));
+    // Only what this client asked for counts: a change to other resources of the type sends it nothing.
+    const make = st.owed || changed || (!st.answered && !remove);
+    return { open: st.open, make, remove, makeInFlight: st.makeInFlight };
+  }
+
+  private respond(p: PlannedPush, st: TypeState, t: TypeSnapshot): DiscoveryResponse {
+    const content = wanted(st, t);
+    if (!p.removals || keepsGone(p.typeUrl, st.wildcard)) for (const [n, r] of st.sent) if (!content.has(n)) content.set(n, r);
+    const whole = content.size === wanted(st, t).size;
+    // Kept removals make a state of the world of its own: its version must differ from the snapshot's.
+    const version = whole ? t.version : typeVersion(content);
     const nonce = this.nextNonce();
     st.stats.lastNonce = nonce;
-    st.stats.lastVersion = t.version;
+    st.stats.lastVersion = version;
     st.stats.responses++;
-    st.knownVersion = t.version;
-    st.watchOpen = false;
-    return { version_info: t.version, resources: chosen.map((r) => r.any), type_url: typeUrl, nonce };
+    st.sent = content;
+    st.sentVersion = version;
+    st.answered = true;
+    st.open = false;
+    st.owed = false;
+    st.makeInFlight = p.make;
+    return { version_info: version, resources: [...content.values()].map((r) => r.any), type_url: p.typeUrl, nonce };
   }
 }

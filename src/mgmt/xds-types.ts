@@ -85,10 +85,16 @@ export interface TypeStats {
   stale: number;
   lastAckedVersion: string | null;
   lastNack: NackInfo | null;
+  /**
+   * The snapshot has changes for this client not sent yet: held back by
+   * make-before-break (push-order.ts) or waiting for the client to answer the
+   * last response. False once the client has been sent everything.
+   */
+  pending: boolean;
 }
 
 export function newTypeStats(): TypeStats {
-  return { subscribed: [], lastVersion: '', lastNonce: '', responses: 0, acks: 0, nacks: 0, stale: 0, lastAckedVersion: null, lastNack: null };
+  return { subscribed: [], lastVersion: '', lastNonce: '', responses: 0, acks: 0, nacks: 0, stale: 0, lastAckedVersion: null, lastNack: null, pending: false };
 }
 
 /** A request the protocol does not allow (the stream ends with INVALID_ARGUMENT). */

@@ -55,7 +55,7 @@ describe('a virtual gateway\'s Envoy behind appnet-agent, through the relay (rea
     const put = await xds.appMesh().send(new UpdateRouteCommand({ ...ROUTE, spec: { http2Route: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'serviceB', weight: 0 }, { virtualNode: 'serviceBv2', weight: 100 }] } } } }));
     expect(put.route?.metadata?.version).toBe(2);
     const held = await xds.mgmtGet(`/resources?node=${encodeURIComponent(GATEWAY_NODE)}`);
-    expect(Object.keys(held.types[TypeUrl.Cluster].resources).sort()).toEqual([A, B2]);
+    expect(Object.keys(held.types[TypeUrl.Cluster].resources).sort()).toEqual([A, B, B2]); // the 0-weight target keeps its cluster
     for (const typeUrl of [TypeUrl.RouteConfiguration, TypeUrl.Cluster]) {
       const version = held.types[typeUrl].version;
       await waitFor(() => agent.events().some((e) => e.event === 'ack' && e.typeUrl === typeUrl && e.version === version), 5000, `the gateway Envoy's ACK of ${typeUrl} ${version}`);

@@ -61,7 +61,7 @@ function run(args: string[], env: Record<string, string> = {}): Running & { list
     exit: new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code))),
   };
   const listening = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening" line within 5 s:\n${out}`)), 5000);
+    const timer = setTimeout(() => reject(new Error(`no "listening" line within 30 s:\n${out}`)), 30_000);
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
@@ -163,5 +163,13 @@ describe('appnet-mgmt CLI', () => {
     expect(await exitWithin(r, 5000)).toBe(1);
     expect(r.output()).toContain('resources[0] (Cluster "c"): lb_policy: expected one of');
     expect(r.output()).toContain('resources[1] (Listener): "name" must be a non-empty string');
+  });
+
+  it('refuses a resource Envoy would NACK (its validate.rules), naming field and rule, and exits 1', async () => {
+    const file = path.join(dir, 'rules.json');
+    fs.writeFileSync(file, JSON.stringify({ resources: [{ '@type': TypeUrl.Cluster, name: 'c', type: 'STATIC', connect_timeout: '0s' }] }));
+    const r = run(['--resources', file, '--port', '0']);
+    expect(await exitWithin(r, 5000)).toBe(1);
+    expect(r.output()).toContain('resources[0] (Cluster "c"): connect_timeout: must be greater than 0s [(validate.rules).duration.gt]');
   });
 });

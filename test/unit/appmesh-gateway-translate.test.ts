@@ -120,7 +120,7 @@ describe('a virtual gateway in front of the seed scenario (examples/appmesh/gate
     expect(names(source.snapshotFor(node('mesh/apps/client')), TypeUrl.Listener)).toEqual([SA, `${SA}:80`, SB, `${SB}:80`]);
   });
 
-  it('follows a weight change of the router: new routes for the gateway, the 0-weight cluster gone', async () => {
+  it('follows a weight change of the router: new routes for the gateway, the 0-weight target kept at weight 0 with its cluster', async () => {
     const s = new AppMeshSource(storeOf(gatewayDocument(), translationCheck(codec)), codec);
     const before = s.snapshotFor(node(GATEWAY_NODE));
     let changes = 0;
@@ -130,8 +130,9 @@ describe('a virtual gateway in front of the seed scenario (examples/appmesh/gate
     expect(changes).toBe(1);
     const after = s.snapshotFor(node(GATEWAY_NODE));
     expect(after.get(TypeUrl.RouteConfiguration)!.version).not.toBe(before.get(TypeUrl.RouteConfiguration)!.version);
-    expect(decoded(after, TypeUrl.RouteConfiguration, 'rds_ingress_http_8080').virtual_hosts[0].routes[1].route.weighted_clusters.clusters).toEqual([{ name: B2, weight: { value: 100 } }]);
-    expect(names(after, TypeUrl.Cluster)).toEqual([A, B2]);
+    expect(decoded(after, TypeUrl.RouteConfiguration, 'rds_ingress_http_8080').virtual_hosts[0].routes[1].route.weighted_clusters.clusters).toEqual([{ name: B, weight: { value: 0 } }, { name: B2, weight: { value: 100 } }]);
+    expect(names(after, TypeUrl.Cluster)).toEqual([A, B, B2]);
+    for (const typeUrl of [TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment, TypeUrl.Listener]) expect(after.get(typeUrl)!.version).toBe(before.get(typeUrl)!.version);
   });
 });
 

@@ -89,11 +89,11 @@ describe('virtual gateways', () => {
     expect(problemsOf(d)).toEqual([
       'virtualGateways[1] (apps/none): spec.listeners: expected at least 1 item, got 0',
       'virtualGateways[2] (apps/nospec): spec: required',
-      'virtualGateways[3] (apps/bad): spec.listners: unknown field (expected listeners)',
+      'virtualGateways[3] (apps/bad): spec.listners: unknown field (expected listeners, backendDefaults, logging)',
       'virtualGateways[3] (apps/bad): spec.listeners[0].portMapping.protocol: expected one of http, http2, grpc, got "tcp"',
       'virtualGateways[3] (apps/bad): spec.listeners[1].portMapping.port: expected an integer 1-65535, got 0',
       'virtualGateways[3] (apps/bad): spec.listeners[2].healthCheck.protocol: expected one of http, http2, grpc, got "tcp"',
-      'virtualGateways[3] (apps/bad): spec.listeners[3].timeout: unknown field (expected portMapping, healthCheck)',
+      'virtualGateways[3] (apps/bad): spec.listeners[3].timeout: unknown field (expected portMapping, healthCheck, tls, connectionPool)',
       'virtualGateways[3] (apps/bad): spec.listeners[3].portMapping.port: port 9000 is used by another listener of this virtual gateway',
     ]);
     const hc = edit((d) => (gw(d).spec.listeners[0].healthCheck = { protocol: 'http', port: 9, intervalMillis: 5000, timeoutMillis: 2000, healthyThreshold: 2, unhealthyThreshold: 2 }));

@@ -114,7 +114,7 @@ describe('App Mesh -> xDS for proxyless gRPC clients', () => {
     expect(s.snapshotFor(node('mesh/other/client')).size).toBe(0);
   });
 
-  it('pushes a weight change: onChange fires and the new routes drop the 0-weight target', async () => {
+  it('pushes a weight change: onChange fires, the routes keep the 0-weight target at weight 0, clusters and assignments unchanged', async () => {
     const s = source();
     const before = s.snapshotFor(node('client'));
     let changes = 0;
@@ -124,8 +124,10 @@ describe('App Mesh -> xDS for proxyless gRPC clients', () => {
     expect(changes).toBe(1);
     const after = s.snapshotFor(node('client'));
     expect(after.get(TypeUrl.RouteConfiguration)!.version).not.toBe(before.get(TypeUrl.RouteConfiguration)!.version);
-    expect(decoded(after, TypeUrl.RouteConfiguration, 'rds_apps_serviceb.apps.local_80').virtual_hosts[0].routes[0].route.weighted_clusters.clusters).toEqual([{ name: B2, weight: { value: 100 } }]);
-    expect(names(after, TypeUrl.Cluster)).toEqual(['cds_egress_apps_serviceA_http2_80', B2]);
+    expect(decoded(after, TypeUrl.RouteConfiguration, 'rds_apps_serviceb.apps.local_80').virtual_hosts[0].routes[0].route.weighted_clusters.clusters).toEqual([{ name: B, weight: { value: 0 } }, { name: B2, weight: { value: 100 } }]);
+    expect(names(after, TypeUrl.Cluster)).toEqual(['cds_egress_apps_serviceA_http2_80', B, B2]);
+    // No cluster churn: a split moving to 0 (and back) changes the routes only.
+    for (const typeUrl of [TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment, TypeUrl.Listener]) expect(after.get(typeUrl)!.version).toBe(before.get(typeUrl)!.version);
   });
 });
 

@@ -159,7 +159,7 @@ describe('App Mesh model validation', () => {
       'virtualNodes[1] (apps/serviceB): spec.listeners[0].healthCheck.healthyThreshold: required: an integer 2-10',
       'virtualNodes[1] (apps/serviceB): spec.listeners[0].healthCheck.unhealthyThreshold: required: an integer 2-10',
       'virtualNodes[1] (apps/serviceB): spec.serviceDiscovery: service discovery: only one of dns, awsCloudMap may be set',
-      'virtualNodes[2] (apps/serviceBv2): spec.listner: unknown field (expected listeners, backends, serviceDiscovery)',
+      'virtualNodes[2] (apps/serviceBv2): spec.listner: unknown field (expected listeners, backends, serviceDiscovery, backendDefaults, logging)',
       'routes[0] (apps/serviceB/serviceB): spec: route type: only one of http2Route, tcpRoute may be set',
     ]);
     // One route type at a time: the http2Route's own problems.

@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { RulesChecker, formatViolation } from '../../src/common/proto-rules/rules-checker';
+import { JsonChecker } from '../../src/mgmt/resource-json';
 import { mergeCustomConfig } from '../../src/sidecar/bootstrap/custom-files';
 import { bootstrapYaml } from '../../src/sidecar/bootstrap/render';
 import type { JsonObject } from '../../src/sidecar/bootstrap/types';
@@ -23,7 +25,13 @@ const EXPECTED_DEPRECATED = new Set(['envoy.config.bootstrap.v3.Bootstrap.tracin
 function check(json: unknown): SchemaReport {
   const report = schema.validate(BOOTSTRAP, json);
   for (const d of report.deprecated) expect(EXPECTED_DEPRECATED, `unexpected deprecated field ${d}`).toContain(d);
-  return report;
+  // Then Envoy's validate.rules, over the whole bootstrap and the typed configs inside it.
+  const reader = new JsonChecker(schema.root, { jsonNames: true });
+  const type = schema.root.lookupType(BOOTSTRAP);
+  const norm = reader.message(type, json, '');
+  expect(reader.problems).toEqual([]);
+  const broken = new RulesChecker(schema.root).check(type, type.fromObject(norm!) as unknown as Record<string, unknown>);
+  return { ...report, errors: [...report.errors, ...broken.map((v) => ({ path: v.path, message: formatViolation(v) }))] };
 }
 
 describe('generated bootstraps validate against Envoy\'s Bootstrap proto', () => {
@@ -93,6 +101,17 @@ describe('the schema validator can fail', () => {
   ])('rejects %s', (_what, mutate, message) => {
     const errors = errorsOf(mutate);
     expect(errors.join('\n')).toContain(message);
+  });
+
+  it('rejects, through validate.rules, what the schema alone lets through: a header name with a newline, a tag regex too long', () => {
+    const b = base();
+    b.dynamicResources.adsConfig.grpcServices[0].initialMetadata = [{ key: 'x-bad\nname', value: 'v' }];
+    b.statsConfig = { statsTags: [{ tagName: 't', regex: 'x'.repeat(1100) }] };
+    expect(schema.validate(BOOTSTRAP, b).errors).toEqual([]);
+    expect(check(b).errors.map((e) => e.message)).toEqual([
+      'dynamic_resources.ads_config.grpc_services[0].initial_metadata[0].key: must be a valid HTTP header name [(validate.rules).string.well_known_regex]',
+      'stats_config.stats_tags[0].regex: length must be at most 1024 bytes [(validate.rules).string.max_bytes]',
+    ]);
   });
 
   it('accepts both spellings, integers as strings, and NullValue in a Struct', () => {

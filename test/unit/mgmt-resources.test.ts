@@ -39,6 +39,14 @@ describe('ResourceCodec', () => {
     expect(JSON.stringify(e)).toContain('"port_value":8080');
   });
 
+  it('keeps every value of a Struct (metadata), whatever spelling the loaded Value type uses', () => {
+    const r = codec.encode({ '@type': TypeUrl.Cluster, name: 'c', metadata: { filter_metadata: { ns: { s: 'x', n: 1, b: true, z: null, l: [1, 'a'], o: { k: 'v' } } } } });
+    const ns = (codec.decode({ type_url: r.typeUrl, value: r.value }) as any).metadata.filter_metadata.ns.fields;
+    expect(Object.keys(ns).sort()).toEqual(['b', 'l', 'n', 'o', 's', 'z']);
+    for (const v of Object.values(ns)) expect(Object.keys(v as object)).toHaveLength(1);
+    expect(JSON.stringify(ns)).toContain('"x"');
+  });
+
   it('names the resource and the field for every problem', () => {
     const p = problems(() =>
       codec.encodeAll([

@@ -1,12 +1,14 @@
 import type { BodyReader } from './json-reader';
+import { parseClientPolicy, parseConnectionPool, parseListenerTls, parseLogging } from './parse-policies';
 import { IGNORED_BODY_FIELDS, NAME, NAME_TEXT, parseHealthCheck, readMeshName } from './parse-resources';
 import { GATEWAY_PROTOCOLS, type GatewayListener, type JsonObject, type VirtualGateway } from './types';
 
 /**
  * Shape checks of a create-virtual-gateway body (gateway routes:
  * parse-gateway-route.ts). Pure. The listener's `tls` and `connectionPool`
- * and the spec's `backendDefaults` and `logging` are accepted and kept in the
- * document but not translated (like a virtual node's).
+ * and the spec's `backendDefaults` and `logging` are read as for a virtual
+ * node (parse-policies.ts); the listener's `healthCheck` is checked and kept,
+ * not translated (the gateway has no local application).
  *
  * App Mesh takes exactly one listener per virtual gateway; this model takes
  * one or more (distinct ports), as it does for virtual routers, so a gateway
@@ -14,7 +16,7 @@ import { GATEWAY_PROTOCOLS, type GatewayListener, type JsonObject, type VirtualG
  */
 
 function parseListener(r: BodyReader, l: JsonObject, at: string): GatewayListener | undefined {
-  r.keys(l, at, ['portMapping', 'healthCheck'], ['tls', 'connectionPool']);
+  r.keys(l, at, ['portMapping', 'healthCheck', 'tls', 'connectionPool']);
   const pm = r.object(l, 'portMapping', at, true);
   let port: number | undefined;
   let protocol: GatewayListener['protocol'] | undefined;
@@ -29,8 +31,10 @@ function parseListener(r: BodyReader, l: JsonObject, at: string): GatewayListene
   if (healthCheck?.port !== undefined && port !== undefined && healthCheck.port !== port) {
     r.problem(`${at}.healthCheck.port`, `must be the listener's port ${port} (got ${healthCheck.port})`);
   }
+  const tls = parseListenerTls(r, l, at);
+  const connectionPool = parseConnectionPool(r, l, at, protocol);
   if (port === undefined || protocol === undefined) return undefined;
-  return { port, protocol, ...(healthCheck ? { healthCheck } : {}) };
+  return { port, protocol, ...(healthCheck ? { healthCheck } : {}), ...(tls ? { tls } : {}), ...(connectionPool ? { connectionPool } : {}) };
 }
 
 export function parseVirtualGateway(r: BodyReader, body: JsonObject): VirtualGateway | undefined {
@@ -39,8 +43,14 @@ export function parseVirtualGateway(r: BodyReader, body: JsonObject): VirtualGat
   const name = r.string(body, 'virtualGatewayName', '', { required: true, pattern: NAME, patternText: NAME_TEXT });
   const spec = r.object(body, 'spec', '', true);
   const listeners: GatewayListener[] = [];
+  let backendDefaults: VirtualGateway['backendDefaults'];
+  let accessLog: VirtualGateway['accessLog'];
   if (spec) {
-    r.keys(spec, 'spec', ['listeners'], ['backendDefaults', 'logging']);
+    r.keys(spec, 'spec', ['listeners', 'backendDefaults', 'logging']);
+    const defaults = r.object(spec, 'backendDefaults', 'spec');
+    if (defaults) r.keys(defaults, 'spec.backendDefaults', ['clientPolicy']);
+    backendDefaults = defaults ? parseClientPolicy(r, defaults, 'spec.backendDefaults') : undefined;
+    accessLog = parseLogging(r, spec);
     for (const [l, at] of r.objects(spec, 'listeners', 'spec', { required: true, min: 1 })) {
       const parsed = parseListener(r, l, at);
       if (!parsed) continue;
@@ -49,5 +59,5 @@ export function parseVirtualGateway(r: BodyReader, body: JsonObject): VirtualGat
     }
   }
   if (mesh === undefined || name === undefined) return undefined;
-  return { mesh, name, listeners };
+  return { mesh, name, listeners, ...(backendDefaults ? { backendDefaults } : {}), ...(accessLog ? { accessLog } : {}) };
 }

@@ -1,6 +1,8 @@
 import { BodyReader } from './json-reader';
+import { parseClientPolicy, parseConnectionPool, parseIpPreference, parseListenerTls, parseLogging, parseOutlierDetection } from './parse-policies';
 import {
   PROTOCOLS,
+  type ClientPolicy,
   type HealthCheck,
   type JsonObject,
   type Mesh,
@@ -41,15 +43,21 @@ export function parseMesh(r: BodyReader, body: JsonObject): Mesh | undefined {
   const name = readMeshName(r, body);
   const spec = r.object(body, 'spec', '');
   let egressFilter: Mesh['egressFilter'] = 'DROP_ALL';
+  let ipPreference: Mesh['ipPreference'];
   if (spec) {
-    r.keys(spec, 'spec', ['egressFilter'], ['serviceDiscovery']);
+    r.keys(spec, 'spec', ['egressFilter', 'serviceDiscovery']);
     const ef = r.object(spec, 'egressFilter', 'spec');
     if (ef) {
       r.keys(ef, 'spec.egressFilter', ['type']);
       egressFilter = r.oneOf(ef, 'type', 'spec.egressFilter', ['ALLOW_ALL', 'DROP_ALL'] as const, true) ?? 'DROP_ALL';
     }
+    const sd = r.object(spec, 'serviceDiscovery', 'spec');
+    if (sd) {
+      r.keys(sd, 'spec.serviceDiscovery', ['ipPreference']);
+      ipPreference = parseIpPreference(r, sd, 'spec.serviceDiscovery');
+    }
   }
-  return name === undefined ? undefined : { name, egressFilter };
+  return name === undefined ? undefined : { name, egressFilter, ...(ipPreference ? { ipPreference } : {}) };
 }
 
 export function parsePortMapping(r: BodyReader, parent: JsonObject, path: string): PortMapping | undefined {
@@ -116,12 +124,22 @@ export function parseHealthCheck(r: BodyReader, parent: JsonObject, path: string
 }
 
 function parseNodeListener(r: BodyReader, l: JsonObject, path: string): NodeListener | undefined {
-  r.keys(l, path, ['portMapping', 'timeout', 'healthCheck'], ['tls', 'outlierDetection', 'connectionPool']);
+  r.keys(l, path, ['portMapping', 'timeout', 'healthCheck', 'tls', 'outlierDetection', 'connectionPool']);
   const pm = parsePortMapping(r, l, path);
   const timeout = parseListenerTimeout(r, l, path, pm?.protocol);
   const healthCheck = parseHealthCheck(r, l, path);
+  const tls = parseListenerTls(r, l, path);
+  const outlierDetection = parseOutlierDetection(r, l, path);
+  const connectionPool = parseConnectionPool(r, l, path, pm?.protocol);
   if (!pm) return undefined;
-  return { ...pm, ...(timeout ? { timeout } : {}), ...(healthCheck ? { healthCheck } : {}) };
+  return {
+    ...pm,
+    ...(timeout ? { timeout } : {}),
+    ...(healthCheck ? { healthCheck } : {}),
+    ...(tls ? { tls } : {}),
+    ...(outlierDetection ? { outlierDetection } : {}),
+    ...(connectionPool ? { connectionPool } : {}),
+  };
 }
 
 function parseDiscovery(r: BodyReader, spec: JsonObject): ServiceDiscovery | undefined {
@@ -133,10 +151,11 @@ function parseDiscovery(r: BodyReader, spec: JsonObject): ServiceDiscovery | und
   if (which === 'dns') {
     const dns = r.object(sd, 'dns', at, true);
     if (!dns) return undefined;
-    r.keys(dns, `${at}.dns`, ['hostname', 'responseType'], ['ipPreference']);
+    r.keys(dns, `${at}.dns`, ['hostname', 'responseType', 'ipPreference']);
     const hostname = r.string(dns, 'hostname', `${at}.dns`, { required: true, pattern: /^[^\s/]+$/, patternText: 'a host name or IP address' });
     const responseType = r.oneOf(dns, 'responseType', `${at}.dns`, ['ENDPOINTS', 'LOADBALANCER'] as const) ?? 'ENDPOINTS';
-    return hostname === undefined ? undefined : { kind: 'dns', hostname, responseType };
+    const ipPreference = parseIpPreference(r, dns, `${at}.dns`);
+    return hostname === undefined ? undefined : { kind: 'dns', hostname, responseType, ...(ipPreference ? { ipPreference } : {}) };
   }
   if (which === 'awsCloudMap') {
     const cm = r.object(sd, 'awsCloudMap', at, true);
@@ -155,7 +174,7 @@ export function parseVirtualNode(r: BodyReader, body: JsonObject): VirtualNode |
   const name = r.string(body, 'virtualNodeName', '', { required: true, pattern: NAME, patternText: NAME_TEXT });
   const spec = r.object(body, 'spec', '', true);
   if (!spec) return mesh === undefined || name === undefined ? undefined : { mesh, name, listeners: [], backends: [], discovery: undefined };
-  r.keys(spec, 'spec', ['listeners', 'backends', 'serviceDiscovery'], ['backendDefaults', 'logging']);
+  r.keys(spec, 'spec', ['listeners', 'backends', 'serviceDiscovery', 'backendDefaults', 'logging']);
   const listeners: NodeListener[] = [];
   const ports = new Set<number>();
   for (const [l, at] of r.objects(spec, 'listeners', 'spec')) {
@@ -166,19 +185,35 @@ export function parseVirtualNode(r: BodyReader, body: JsonObject): VirtualNode |
     listeners.push(parsed);
   }
   const backends: string[] = [];
+  const backendPolicies: Record<string, ClientPolicy> = {};
   for (const [b, at] of r.objects(spec, 'backends', 'spec')) {
     r.keys(b, at, ['virtualService']);
     const vs = r.object(b, 'virtualService', at, true);
     if (!vs) continue;
-    r.keys(vs, `${at}.virtualService`, ['virtualServiceName'], ['clientPolicy']);
+    r.keys(vs, `${at}.virtualService`, ['virtualServiceName', 'clientPolicy']);
     const vsName = r.string(vs, 'virtualServiceName', `${at}.virtualService`, { required: true, pattern: SERVICE_NAME, patternText: SERVICE_NAME_TEXT });
+    const policy = parseClientPolicy(r, vs, `${at}.virtualService`);
     if (vsName === undefined) continue;
     if (backends.includes(vsName)) r.problem(`${at}.virtualService.virtualServiceName`, `virtual service "${vsName}" is listed twice`);
     else backends.push(vsName);
+    if (policy) backendPolicies[vsName] = policy;
   }
+  const defaults = r.object(spec, 'backendDefaults', 'spec');
+  if (defaults) r.keys(defaults, 'spec.backendDefaults', ['clientPolicy']);
+  const backendDefaults = defaults ? parseClientPolicy(r, defaults, 'spec.backendDefaults') : undefined;
+  const accessLog = parseLogging(r, spec);
   const discovery = parseDiscovery(r, spec);
   if (mesh === undefined || name === undefined) return undefined;
-  return { mesh, name, listeners, backends, discovery };
+  return {
+    mesh,
+    name,
+    listeners,
+    backends,
+    discovery,
+    ...(Object.keys(backendPolicies).length > 0 ? { backendPolicies } : {}),
+    ...(backendDefaults ? { backendDefaults } : {}),
+    ...(accessLog ? { accessLog } : {}),
+  };
 }
 
 export function parseVirtualService(r: BodyReader, body: JsonObject): VirtualService | undefined {

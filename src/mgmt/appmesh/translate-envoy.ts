@@ -3,9 +3,11 @@ import { TypeUrl } from '../snapshot';
 import { egressPlan, type EgressPort } from './egress-plan';
 import type { ModelIndex } from './model-index';
 import { EGRESS_PORT, INGRESS_PORT, egressListenerName, egressRouteName, ingressClusterName, ingressListenerName, ingressRouteName, passthroughClusterName } from './names';
-import { isHttpFamily, type NodeListener, type VirtualNode } from './types';
+import { isHttpFamily, type ClientPolicy, type NodeListener, type VirtualNode } from './types';
 import { ingressCluster, passthroughCluster, targetResources } from './xds-clusters';
+import { accessLog } from './xds-policies';
 import { duration, liveTargets, routesFor, serviceTargets, targetClusterName, virtualHost } from './xds-route';
+import { TLS_INSPECTOR, needsTlsInspector, policyApplies, tlsChains } from './xds-tls';
 
 /**
  * A virtual node's Envoy sidecar (node id `mesh/<mesh>/virtualNode/<node>`), as
@@ -23,8 +25,8 @@ const ROUTER = { name: 'envoy.filters.http.router', typed_config: { '@type': 'ty
 const TCP_PROXY = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
 const ORIGINAL_DST = { name: 'envoy.filters.listener.original_dst', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.listener.original_dst.v3.OriginalDst' } };
 
-/** An HTTP connection manager over ADS RDS with the router filter (also a virtual gateway's listeners). */
-export function hcm(statPrefix: string, routeName: string): Obj {
+/** An HTTP connection manager over ADS RDS with the router filter (also a virtual gateway's listeners); `log`: its access_log. */
+export function hcm(statPrefix: string, routeName: string, log: Obj = {}): Obj {
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: {
@@ -33,33 +35,36 @@ export function hcm(statPrefix: string, routeName: string): Obj {
       codec_type: 'AUTO',
       rds: { config_source: { ads: {}, resource_api_version: 'V3' }, route_config_name: routeName },
       http_filters: [ROUTER],
+      ...log,
     },
   };
 }
 
-function tcpProxy(statPrefix: string, target: { cluster: string } | { weighted_clusters: Obj }, idleMs: number | undefined): Obj {
+function tcpProxy(statPrefix: string, target: { cluster: string } | { weighted_clusters: Obj }, idleMs: number | undefined, log: Obj): Obj {
   return {
     name: 'envoy.filters.network.tcp_proxy',
-    typed_config: { '@type': TCP_PROXY, stat_prefix: statPrefix, ...target, ...(idleMs !== undefined ? { idle_timeout: duration(idleMs) } : {}) },
+    typed_config: { '@type': TCP_PROXY, stat_prefix: statPrefix, ...target, ...(idleMs !== undefined ? { idle_timeout: duration(idleMs) } : {}), ...log },
   };
 }
 
-function listener(name: string, port: number, direction: 'INBOUND' | 'OUTBOUND', chains: Obj[], defaultChain?: Obj): ResourceObject {
+function listener(name: string, port: number, direction: 'INBOUND' | 'OUTBOUND', chains: Obj[], defaultChain?: Obj, tlsInspector = false): ResourceObject {
   return {
     '@type': TypeUrl.Listener,
     name,
     address: { socket_address: { address: '0.0.0.0', port_value: port } },
     traffic_direction: direction,
-    listener_filters: [ORIGINAL_DST],
+    listener_filters: tlsInspector ? [ORIGINAL_DST, TLS_INSPECTOR] : [ORIGINAL_DST],
     filter_chains: chains,
     ...(defaultChain ? { default_filter_chain: defaultChain } : {}),
   };
 }
 
-function ingressChain(node: VirtualNode, l: NodeListener): Obj {
+/** One node listener's filter chains: its port, HTTP or TCP, under its `tls` (xds-tls.ts). */
+function ingressChains(node: VirtualNode, l: NodeListener): Obj[] {
   const cluster = ingressClusterName(node.mesh, node.name, l.protocol, l.port);
-  const filter = isHttpFamily(l.protocol) ? hcm('ingress', ingressRouteName(l.port)) : tcpProxy('ingress', { cluster }, l.timeout?.idleMs);
-  return { name: `ingress_${l.protocol}_${l.port}`, filter_chain_match: { destination_port: l.port }, filters: [filter] };
+  const log = accessLog(node.accessLog);
+  const filter = isHttpFamily(l.protocol) ? hcm('ingress', ingressRouteName(l.port), log) : tcpProxy('ingress', { cluster }, l.timeout?.idleMs, log);
+  return tlsChains({ name: `ingress_${l.protocol}_${l.port}`, filter_chain_match: { destination_port: l.port }, filters: [filter] }, l.tls, l.protocol);
 }
 
 function ingressRoute(node: VirtualNode, l: NodeListener): ResourceObject {
@@ -76,7 +81,7 @@ function ingressRoute(node: VirtualNode, l: NodeListener): ResourceObject {
 function ingressResources(node: VirtualNode): ResourceObject[] {
   if (node.listeners.length === 0) return [];
   return [
-    listener(ingressListenerName(), INGRESS_PORT, 'INBOUND', node.listeners.map((l) => ingressChain(node, l))),
+    listener(ingressListenerName(), INGRESS_PORT, 'INBOUND', node.listeners.flatMap((l) => ingressChains(node, l)), undefined, needsTlsInspector(node.listeners.map((l) => l.tls))),
     ...node.listeners.filter((l) => isHttpFamily(l.protocol)).map((l) => ingressRoute(node, l)),
     ...node.listeners.map((l) => ingressCluster(node.mesh, node.name, l)),
   ];
@@ -95,18 +100,41 @@ function tcpTarget(index: ModelIndex, p: EgressPort): { target: { cluster: strin
   return { target: { weighted_clusters: { clusters } }, idleMs: route.timeout?.idleMs };
 }
 
+/**
+ * A target's cluster is shared by every backend that reaches it, so the
+ * backends' client policies must agree on it (App Mesh's Envoy has one
+ * cluster per target listener too); two that do not are a model error.
+ */
+function clusterPolicy(node: VirtualNode, service: string, port: number, cluster: string, chosen: Map<string, { service: string; tls: ClientPolicy | undefined }>): ClientPolicy | undefined {
+  const policy = node.backendPolicies?.[service] ?? node.backendDefaults;
+  const tls = policyApplies(policy, port) ? policy : undefined;
+  const prev = chosen.get(cluster);
+  if (prev && JSON.stringify(prev.tls) !== JSON.stringify(tls)) {
+    throw new Error(
+      `virtual node "${node.name}": backends "${prev.service}" and "${service}" reach the same target (${cluster}) with different client policies; give them the same clientPolicy`,
+    );
+  }
+  chosen.set(cluster, { service, tls });
+  return tls;
+}
+
 function egressResources(index: ModelIndex, node: VirtualNode): ResourceObject[] {
   const plan = egressPlan(index, node);
   const mesh = index.mesh(node.mesh);
   const out: ResourceObject[] = [];
   const chains: Obj[] = [];
   const clusters = new Map<string, ResourceObject[]>();
+  const chosen = new Map<string, { service: string; tls: ClientPolicy | undefined }>();
+  const log = accessLog(node.accessLog);
   for (const p of plan.ports) {
     for (const s of p.services) {
-      for (const t of serviceTargets(index, s.service, p.port, s.protocol)) clusters.set(targetClusterName(t), targetResources(index.model, t, 'envoy'));
+      for (const t of serviceTargets(index, s.service, p.port, s.protocol)) {
+        const tls = clusterPolicy(node, s.service.name, t.listener.port, targetClusterName(t), chosen);
+        clusters.set(targetClusterName(t), targetResources(index.model, t, 'envoy', tls ? { tls } : {}));
+      }
     }
     if (p.family === 'http') {
-      chains.push({ name: `egress_http_${p.port}`, filter_chain_match: { destination_port: p.port }, filters: [hcm('egress', egressRouteName(p.port))] });
+      chains.push({ name: `egress_http_${p.port}`, filter_chain_match: { destination_port: p.port }, filters: [hcm('egress', egressRouteName(p.port), log)] });
       out.push({
         '@type': TypeUrl.RouteConfiguration,
         name: egressRouteName(p.port),
@@ -115,11 +143,11 @@ function egressResources(index: ModelIndex, node: VirtualNode): ResourceObject[]
       continue;
     }
     const tcp = tcpTarget(index, p);
-    if (tcp) chains.push({ name: `egress_tcp_${p.port}`, filter_chain_match: { destination_port: p.port }, filters: [tcpProxy('egress', tcp.target, tcp.idleMs)] });
+    if (tcp) chains.push({ name: `egress_tcp_${p.port}`, filter_chain_match: { destination_port: p.port }, filters: [tcpProxy('egress', tcp.target, tcp.idleMs, log)] });
   }
   const allowAll = mesh?.egressFilter === 'ALLOW_ALL';
   if (allowAll) out.push(passthroughCluster(node.mesh));
-  const passthrough = allowAll ? { name: 'egress_passthrough', filters: [tcpProxy('egress_passthrough', { cluster: passthroughClusterName(node.mesh) }, undefined)] } : undefined;
+  const passthrough = allowAll ? { name: 'egress_passthrough', filters: [tcpProxy('egress_passthrough', { cluster: passthroughClusterName(node.mesh) }, undefined, log)] } : undefined;
   if (chains.length === 0 && !passthrough) return [];
   out.unshift(listener(egressListenerName(), EGRESS_PORT, 'OUTBOUND', chains, passthrough));
   for (const list of clusters.values()) out.push(...list);

@@ -4,10 +4,12 @@ import type { ResolvedTarget } from './egress-plan';
 import type { ModelIndex } from './model-index';
 import { gatewayListenerName, ingressRouteName } from './names';
 import { hcm } from './translate-envoy';
-import { routeFitsListener, type GatewayListener, type VirtualGateway } from './types';
+import { routeFitsListener, type ConnectionPool, type GatewayListener, type VirtualGateway } from './types';
 import { targetResources } from './xds-clusters';
 import { gatewayRouteEntries } from './xds-gateway-routes';
+import { accessLog } from './xds-policies';
 import { targetClusterName } from './xds-route';
+import { TLS_INSPECTOR, needsTlsInspector, policyApplies, tlsChains } from './xds-tls';
 
 /**
  * A virtual gateway's Envoy (node id `mesh/<mesh>/virtualGateway/<name>`):
@@ -17,7 +19,10 @@ import { targetClusterName } from './xds-route';
  * `rds_ingress_http_<port>` with one virtual host "*" holding the gateway
  * routes that fit the listener (protocol and `match.port`) in App Mesh's
  * order; then the clusters and assignments they send to, named and built as
- * for the sidecars (`cds_egress_<mesh>_<node>_<protocol>_<port>`). Pure.
+ * for the sidecars (`cds_egress_<mesh>_<node>_<protocol>_<port>`). The
+ * listener's `tls` terminates TLS on its chain, its `connectionPool` limits
+ * the clusters its routes send to, `backendDefaults.clientPolicy` originates
+ * TLS to the targets, `logging` is the listeners' access log. Pure.
  */
 
 function routeConfiguration(index: ModelIndex, gw: VirtualGateway, l: GatewayListener): { config: ResourceObject; targets: ResolvedTarget[] } {
@@ -33,18 +38,32 @@ function routeConfiguration(index: ModelIndex, gw: VirtualGateway, l: GatewayLis
 export function gatewayResources(index: ModelIndex, gw: VirtualGateway): ResourceObject[] {
   const listeners: ResourceObject[] = [];
   const configs: ResourceObject[] = [];
-  const clusters = new Map<string, ResourceObject[]>();
+  const clusters = new Map<string, { port: number; pool: ConnectionPool | undefined; resources: ResourceObject[] }>();
   for (const l of gw.listeners) {
+    const chains = tlsChains({ name: `gateway_${l.protocol}_${l.port}`, filters: [hcm('ingress', ingressRouteName(l.port), accessLog(gw.accessLog))] }, l.tls, l.protocol);
     listeners.push({
       '@type': TypeUrl.Listener,
       name: gatewayListenerName(l.port),
       address: { socket_address: { address: '0.0.0.0', port_value: l.port } },
       traffic_direction: 'INBOUND',
-      filter_chains: [{ filters: [hcm('ingress', ingressRouteName(l.port))] }],
+      ...(needsTlsInspector([l.tls]) ? { listener_filters: [TLS_INSPECTOR] } : {}),
+      filter_chains: chains,
     });
     const rc = routeConfiguration(index, gw, l);
     configs.push(rc.config);
-    for (const t of rc.targets) if (!clusters.has(targetClusterName(t))) clusters.set(targetClusterName(t), targetResources(index.model, t, 'envoy'));
+    for (const t of rc.targets) {
+      const name = targetClusterName(t);
+      const prev = clusters.get(name);
+      if (prev) {
+        // A cluster is one: two listeners with different pools cannot both limit it.
+        if (JSON.stringify(prev.pool) !== JSON.stringify(l.connectionPool)) {
+          throw new Error(`virtual gateway "${gw.name}": listeners ${prev.port} and ${l.port} both route to ${name} with different connection pools; give them the same connectionPool`);
+        }
+        continue;
+      }
+      const tls = policyApplies(gw.backendDefaults, t.listener.port) ? gw.backendDefaults : undefined;
+      clusters.set(name, { port: l.port, pool: l.connectionPool, resources: targetResources(index.model, t, 'envoy', { ...(tls ? { tls } : {}), ...(l.connectionPool ? { pool: l.connectionPool } : {}) }) });
+    }
   }
-  return [...listeners, ...configs, ...[...clusters.values()].flat()];
+  return [...listeners, ...configs, ...[...clusters.values()].flatMap((c) => c.resources)];
 }

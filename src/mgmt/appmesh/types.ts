@@ -71,18 +71,78 @@ export interface PortMapping {
   protocol: Protocol;
 }
 
+/** A certificate and its key: files on the Envoy's host, or a secret from the local SDS agent. */
+export type TlsCertificate = { kind: 'file'; certificateChain: string; privateKey: string } | { kind: 'sds'; secretName: string };
+/** Certificate authorities to trust: a file, or a secret from the local SDS agent. */
+export type TlsTrust = { kind: 'file'; certificateChain: string } | { kind: 'sds'; secretName: string };
+
+export interface TlsValidation {
+  trust: TlsTrust;
+  /** subjectAlternativeNames.match.exact: the peer certificate must carry one of these (none: any). */
+  subjectAlternativeNames: string[];
+}
+
+/** A listener's `tls`: what it serves (STRICT: TLS only, PERMISSIVE: TLS and plaintext, DISABLED: plaintext). */
+export interface ListenerTls {
+  mode: 'STRICT' | 'PERMISSIVE' | 'DISABLED';
+  certificate: TlsCertificate;
+  /** mTLS: client certificates are required and checked. */
+  validation?: TlsValidation;
+}
+
+/** A backend's (or the backend defaults') `clientPolicy.tls`: TLS origination to the backend. */
+export interface ClientPolicy {
+  /** App Mesh's default is true; false leaves the policy unapplied. */
+  enforce: boolean;
+  /** Target listener ports it applies to; empty: every port. */
+  ports: number[];
+  /** A client certificate, for mTLS. */
+  certificate?: TlsCertificate;
+  validation: TlsValidation;
+}
+
+export interface OutlierDetection {
+  maxServerErrors: number;
+  intervalMs: number;
+  baseEjectionMs: number;
+  maxEjectionPercent: number;
+}
+
+/** A listener's `connectionPool`, for its protocol. */
+export interface ConnectionPool {
+  maxConnections?: number;
+  maxPendingRequests?: number;
+  maxRequests?: number;
+}
+
+export type AccessLogFormat = { kind: 'text'; text: string } | { kind: 'json'; fields: Array<{ key: string; value: string }> };
+
+/** `logging.accessLog.file`. */
+export interface AccessLog {
+  path: string;
+  format?: AccessLogFormat;
+}
+
+export const IP_PREFERENCES = ['IPv6_PREFERRED', 'IPv4_PREFERRED', 'IPv4_ONLY', 'IPv6_ONLY'] as const;
+export type IpPreference = (typeof IP_PREFERENCES)[number];
+
 export interface NodeListener extends PortMapping {
   timeout?: Timeouts;
   healthCheck?: HealthCheck;
+  tls?: ListenerTls;
+  outlierDetection?: OutlierDetection;
+  connectionPool?: ConnectionPool;
 }
 
 export type ServiceDiscovery =
-  | { kind: 'dns'; hostname: string; responseType: 'ENDPOINTS' | 'LOADBALANCER' }
+  | { kind: 'dns'; hostname: string; responseType: 'ENDPOINTS' | 'LOADBALANCER'; ipPreference?: IpPreference }
   | { kind: 'cloudMap'; namespaceName: string; serviceName: string };
 
 export interface Mesh {
   name: string;
   egressFilter: 'ALLOW_ALL' | 'DROP_ALL';
+  /** serviceDiscovery.ipPreference: the default of the mesh's virtual nodes. */
+  ipPreference?: IpPreference;
 }
 
 export interface VirtualNode {
@@ -92,6 +152,11 @@ export interface VirtualNode {
   /** Virtual service names. */
   backends: string[];
   discovery: ServiceDiscovery | undefined;
+  /** backends[].virtualService.clientPolicy, by virtual service name. */
+  backendPolicies?: Readonly<Record<string, ClientPolicy>>;
+  /** backendDefaults.clientPolicy: for backends without their own. */
+  backendDefaults?: ClientPolicy;
+  accessLog?: AccessLog;
 }
 
 export type Provider = { kind: 'virtualNode'; name: string } | { kind: 'virtualRouter'; name: string };
@@ -169,12 +234,17 @@ export interface GatewayListener {
   protocol: GatewayProtocol;
   /** Accepted and kept; Envoy is not told (the gateway has no local app to check). */
   healthCheck?: HealthCheck;
+  tls?: ListenerTls;
+  connectionPool?: ConnectionPool;
 }
 
 export interface VirtualGateway {
   mesh: string;
   name: string;
   listeners: GatewayListener[];
+  /** backendDefaults.clientPolicy: TLS origination to every target. */
+  backendDefaults?: ClientPolicy;
+  accessLog?: AccessLog;
 }
 
 export type HostnameMatch = { kind: 'exact' | 'suffix'; value: string };

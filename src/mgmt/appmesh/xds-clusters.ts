@@ -3,8 +3,10 @@ import { TypeUrl } from '../snapshot';
 import type { ResolvedTarget } from './egress-plan';
 import { localEndpoints } from './endpoints';
 import { ingressClusterName, passthroughClusterName } from './names';
-import type { AppMeshModel, HealthCheck, NodeListener } from './types';
+import type { AppMeshModel, ClientPolicy, ConnectionPool, HealthCheck, NodeListener } from './types';
+import { circuitBreakers, dnsLookupFamily, outlierDetection } from './xds-policies';
 import { duration, targetClusterName } from './xds-route';
+import { upstreamTls } from './xds-tls';
 
 /**
  * Clusters and ClusterLoadAssignments (proto JSON). A virtual node listener
@@ -53,13 +55,30 @@ function edsCluster(name: string, protocol: NodeListener['protocol']): ResourceO
   };
 }
 
-/** The cluster (and, for EDS, its assignment) of a route target or node-provided service. */
-export function targetResources(model: AppMeshModel, t: ResolvedTarget, client: ClientKind): ResourceObject[] {
+/** What the caller adds to a target's cluster: TLS origination (its client policy), limits (a gateway listener's pool). */
+export interface CallerPolicies {
+  tls?: ClientPolicy;
+  pool?: ConnectionPool;
+}
+
+/**
+ * The cluster (and, for EDS, its assignment) of a route target or
+ * node-provided service. An Envoy's cluster also carries the target
+ * listener's outlier detection and the caller's policies; a proxyless
+ * client's does not (gRPC ejects on success rate or failure percentage,
+ * never on consecutive 5xx, and takes TLS from its own bootstrap).
+ */
+export function targetResources(model: AppMeshModel, t: ResolvedTarget, client: ClientKind, caller: CallerPolicies = {}): ResourceObject[] {
   const name = targetClusterName(t);
   const local = localEndpoints(model, t.node, t.listener.port);
   const d = t.node.discovery;
-  if (local || d?.kind !== 'dns') return [edsCluster(name, t.listener.protocol), assignment(name, local ?? [])];
+  const policies =
+    client === 'envoy'
+      ? { ...outlierDetection(t.listener.outlierDetection), ...circuitBreakers(caller.pool), ...(caller.tls ? { transport_socket: upstreamTls(caller.tls, t.listener.protocol) } : {}) }
+      : {};
+  if (local || d?.kind !== 'dns') return [{ ...edsCluster(name, t.listener.protocol), ...policies }, assignment(name, local ?? [])];
   const type = client === 'proxyless' || d.responseType === 'LOADBALANCER' ? 'LOGICAL_DNS' : 'STRICT_DNS';
+  const ipPreference = d.ipPreference ?? model.meshes.find((m) => m.name === t.node.mesh)?.ipPreference;
   return [
     {
       '@type': TypeUrl.Cluster,
@@ -68,7 +87,9 @@ export function targetResources(model: AppMeshModel, t: ResolvedTarget, client: 
       connect_timeout: CONNECT_TIMEOUT,
       lb_policy: 'ROUND_ROBIN',
       load_assignment: { cluster_name: name, endpoints: [{ locality: LOCALITY, lb_endpoints: [{ endpoint: { address: { socket_address: { address: d.hostname, port_value: t.listener.port } } } }] }] },
+      ...dnsLookupFamily(ipPreference),
       ...http2Options(t.listener.protocol),
+      ...policies,
     },
   ];
 }
@@ -107,6 +128,8 @@ export function ingressCluster(mesh: string, node: string, l: NodeListener): Res
     load_assignment: load,
     ...http2Options(l.protocol),
     ...healthChecks(l.healthCheck),
+    // The listener's connection pool limits what this Envoy sends to its local application.
+    ...circuitBreakers(l.connectionPool),
   };
 }
 

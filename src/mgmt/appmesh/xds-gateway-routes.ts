@@ -3,7 +3,7 @@ import { combinePath, envoyMatch, hostnameHeader, variants, type Conditions, typ
 import type { ModelIndex } from './model-index';
 import type { GatewayRoute, HeaderMatch, PortMapping, VirtualService } from './types';
 import { egressClusterName } from './names';
-import { liveTargets, routeAction, routesFor, targetClusterName } from './xds-route';
+import { routeAction, routeTargets, routesFor, targetClusterName } from './xds-route';
 
 /**
  * One gateway route -> the Envoy routes of the gateway's RouteConfiguration
@@ -93,7 +93,7 @@ export function gatewayRouteEntries(index: ModelIndex, gr: GatewayRoute): Gatewa
       const r = entry(`${gr.name}/${rr.name}`, c, combined.rewrite, (rw) => ({ route: { ...action, ...rw, ...host } }));
       if (!r) continue;
       out.routes.push(r);
-      for (const t of liveTargets(index, rr)) if (!out.targets.some((x) => targetClusterName(x) === targetClusterName(t))) out.targets.push(t);
+      for (const t of routeTargets(index, rr)) if (!out.targets.some((x) => targetClusterName(x) === targetClusterName(t))) out.targets.push(t);
       // A router route that takes every request of this variant: the ones after it are never reached.
       if (combined.implied && rr.match.headers.length === 0 && rr.match.query.length === 0) {
         covered = true;

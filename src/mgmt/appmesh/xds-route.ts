@@ -44,12 +44,23 @@ export function routeMatch(m: RouteMatch): Obj {
   return out;
 }
 
-/** The targets Envoy should see: resolvable ones with a weight above 0 (validation guarantees they resolve). */
-export function liveTargets(index: ModelIndex, route: Route): ResolvedTarget[] {
+/**
+ * Every target of a route (validation guarantees they resolve), weight 0
+ * included: a target at weight 0 keeps its cluster and its place in the
+ * weighted clusters, so moving a split 0 -> 25 changes only the route's
+ * weights, never the clients' set of clusters (no cluster churn, nothing for a
+ * client to fetch before the calls can go).
+ */
+export function routeTargets(index: ModelIndex, route: Route): ResolvedTarget[] {
   return route.targets.flatMap((t) => {
     const r = resolveTarget(index, route.mesh, t);
-    return typeof r === 'string' || r.weight === 0 ? [] : [r];
+    return typeof r === 'string' ? [] : [r];
   });
+}
+
+/** The targets that take traffic (weight above 0): where a weight of 0 is not allowed (tcp_proxy). */
+export function liveTargets(index: ModelIndex, route: Route): ResolvedTarget[] {
+  return routeTargets(index, route).filter((t) => t.weight > 0);
 }
 
 export function targetClusterName(t: ResolvedTarget): string {
@@ -70,7 +81,7 @@ function timeouts(t: Timeouts | undefined, grpc: boolean): Obj {
 /** A route's action: weighted clusters, timeouts, retry policy (also behind a virtual gateway's routes). */
 export function routeAction(index: ModelIndex, route: Route): Obj {
   const action: Obj = {
-    weighted_clusters: { clusters: liveTargets(index, route).map((t) => ({ name: targetClusterName(t), weight: t.weight })) },
+    weighted_clusters: { clusters: routeTargets(index, route).map((t) => ({ name: targetClusterName(t), weight: t.weight })) },
     ...timeouts(route.timeout, route.kind === 'grpc'),
   };
   const r = route.retry;
@@ -113,5 +124,5 @@ export function serviceTargets(index: ModelIndex, service: VirtualService, port:
     const listener = node?.listeners.find((l) => l.port === port);
     return node && listener ? [{ node, listener, weight: 1 }] : [];
   }
-  return routesFor(index, service, port, protocol).flatMap((r) => liveTargets(index, r));
+  return routesFor(index, service, port, protocol).flatMap((r) => routeTargets(index, r));
 }
