@@ -27,7 +27,8 @@ const W = 65_536;
 const PEER_WINDOW = 65_535;
 /** What one Node stream buffers before write() says "wait" (its highWaterMark). */
 const WRITE_BUFFER = 16_384;
-const TOTAL = 4 * 1024 * 1024;
+/** Many times every window: what is held back is plain to see. */
+const TOTAL = 1024 * 1024;
 
 describe('relayed stream: flow control and replay (in process)', () => {
   let mgmt: ManagementStub;
@@ -161,5 +162,36 @@ describe('relayed stream: flow control and replay (in process)', () => {
     const bigOut = await big.outcome;
     expect(bigOut.status).toEqual({ code: GrpcStatus.UNAVAILABLE, message: 'relay: the management server refused the stream' });
     expect(mgmt.streams).toHaveLength(1); // not replayed: the relay no longer had the start of it
+  });
+
+  it('a replayed stream keeps flow control: a refusal while the client was held does not let it write without bound afterwards', async () => {
+    let first: Parameters<typeof echoHandler>[0] | undefined;
+    mgmt.handler = (s) => {
+      s.stream.pause(); // neither attempt reads (yet)
+      if (mgmt.streams.length === 1) first = s;
+    };
+    const client = relay.connect();
+    const call = grpcCall(client, BULK);
+    const pump = new Pump(call.stream, TOTAL);
+    // Held on the first attempt: the relay read more than the server's window, so its last write is waiting for a 'drain'.
+    await relay.waitFor(() => (view()?.bytes.fromClient ?? 0) > PEER_WINDOW, 2000, 'the first attempt to fill');
+    await settle([client, ...mgmt.sessions]);
+    const beforeRefusal = view().bytes.fromClient;
+    expect(beforeRefusal).toBeLessThan(256 * 1024); // still replayable
+    first!.stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+
+    const second = await mgmt.stream(1);
+    await relay.waitFor(() => second.stream.readableLength + second.bytes().length > 0, 2000, 'the replay to start');
+    await settle([client, ...mgmt.sessions]);
+    await settle([client, ...mgmt.sessions]);
+    // Held again: what the relay read is the replay plus the windows, not the client's whole MiB.
+    expect(view().bytes.fromClient).toBeLessThan(beforeRefusal + W + PEER_WINDOW + 2 * WRITE_BUFFER);
+    expect(pump.written).toBeLessThan(TOTAL);
+
+    second.stream.on('end', () => second.stream.respond({ ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '0' }, { endStream: true }));
+    second.stream.resume();
+    const out = await call.outcome;
+    expect(out.status?.code).toBe(GrpcStatus.OK);
+    expect(second.bytes().equals(pattern(0, TOTAL))).toBe(true);
   });
 });

@@ -177,10 +177,18 @@ export class RelayedStream implements ScanSink<Direction> {
     up.on('end', L.onUpEnd);
     up.on('error', L.onUpError);
     up.on('close', L.onUpClose);
-    // Replay what the client sent before a refused attempt, then let it flow.
-    for (const chunk of this.replay ?? []) up.write(chunk);
+    // Replay what the client sent before a refused attempt, then let it flow. A
+    // 'drain' the refused stream was awaited for never comes: forget it, or no
+    // write would ever pause the client again. If the replay alone fills the
+    // new stream's buffer, the client stays paused until that stream drains.
+    this.waitingUpDrain = false;
+    let full = false;
+    for (const chunk of this.replay ?? []) full = !up.write(chunk);
     if (this.downEnded) up.end();
-    else if (this.down.listenerCount('data') === 0) this.down.on('data', L.onDownData);
+    else if (full) {
+      this.waitingUpDrain = true;
+      up.once('drain', L.onUpDrain);
+    } else if (this.down.listenerCount('data') === 0) this.down.on('data', L.onDownData);
     else this.down.resume();
   }
 
