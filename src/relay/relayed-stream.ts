@@ -340,9 +340,15 @@ export class RelayedStream implements ScanSink<Direction> {
   }
 
   handleUpEnd(up: http2.ClientHttp2Stream): void {
-    // Without trailers, 'end' may just mean the connection died: 'close' decides.
+    if (this.up !== up) return;
     const t = this.upTrailers;
-    if (this.up !== up || t?.['grpc-status'] === undefined) return;
+    if (t?.['grpc-status'] === undefined) {
+      // Without trailers, 'end' may just mean the stream was reset or the connection died: 'close' decides.
+      // But a stream still open here ended cleanly (END_STREAM on DATA, no status), and its 'close' would
+      // wait for the client to finish its side too, which an xDS client never does: decide now.
+      if (!up.closed && !up.destroyed && !this.session?.destroyed) this.dispatch({ type: 'upstream_finished' });
+      return;
+    }
     this.dispatch({
       type: 'upstream_finished',
       grpcStatus: Number(t['grpc-status']),

@@ -1,0 +1,99 @@
+import * as http2 from 'node:http2';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { InProcessRelay, ManagementStub, type MgmtStream, echoHandler, grpcCall, grpcFrame, nextData } from '../../test/fixtures/relay-in-process';
+import { GrpcStatus, encodeGrpcMessage } from '../common/grpc-status';
+
+/**
+ * What an xDS client sees through the relay, whatever the management server
+ * does: in process, real HTTP/2 on both hops (see test/fixtures/relay-in-process.ts).
+ * The client never half-closes, as Envoy's xDS streams never do.
+ */
+
+const ADS = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
+const { NGHTTP2_CANCEL } = http2.constants;
+const GRPC_OK = { ':status': 200, 'content-type': 'application/grpc' };
+
+/** The management server answers with headers and one message, then lets the test decide. */
+const answerThen =
+  (then: (s: MgmtStream) => void) =>
+  (s: MgmtStream): void => {
+    s.stream.once('data', () => {
+      s.stream.respond(GRPC_OK, { waitForTrailers: true });
+      s.stream.write(grpcFrame(Buffer.from('first response')));
+      then(s);
+    });
+  };
+
+describe('relayed stream: the gRPC status a client sees (in process)', () => {
+  let mgmt: ManagementStub;
+  let relay: InProcessRelay;
+
+  beforeAll(async () => {
+    mgmt = await ManagementStub.start();
+    // reconnect at once after a test cuts the connection
+    relay = await InProcessRelay.start({ port: mgmt.port, upstream: { backoff: { initialMs: 10, maxMs: 10, multiplier: 1, jitter: 0 } } });
+  });
+  afterEach(async () => {
+    mgmt.handler = echoHandler;
+    mgmt.streams.length = 0;
+    // a test that cut the connection leaves the next one a fresh connection
+    await relay.waitFor(() => relay.status().upstream.state === 'CONNECTED', 3000, 'the relay to reconnect');
+  });
+  afterAll(async () => {
+    await relay?.close();
+    await mgmt?.close();
+  });
+
+  /** Open a stream, send one message, return the call once the management server has it. */
+  async function open(extra: http2.OutgoingHttpHeaders = {}) {
+    const call = grpcCall(relay.connect(), ADS, extra);
+    call.stream.write(grpcFrame(Buffer.from('request')));
+    return { call, up: await mgmt.stream(mgmt.streams.length) };
+  }
+
+  it('passes a trailers-only answer through as trailers-only, status and message intact', async () => {
+    const message = 'boom: ünïcode %20 stays';
+    mgmt.handler = ({ stream }) => stream.respond({ ...GRPC_OK, 'grpc-status': '9', 'grpc-message': encodeGrpcMessage(message) }, { endStream: true });
+    const { call } = await open();
+    const out = await call.outcome;
+    expect(out).toMatchObject({ trailersOnly: true, status: { code: 9, message }, rstCode: 0 });
+    expect(out.data.length).toBe(0);
+    await relay.waitFor(() => relay.status().streams.active === 0, 1000, 'the stream to be gone');
+  });
+
+  it('passes headers, messages and trailers through, metadata both ways, with the trailers after the last message', async () => {
+    mgmt.handler = ({ stream, headers }) => {
+      stream.respond({ ...GRPC_OK, 'x-response-meta': 'h1', echo: String(headers['custom-header']) }, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0', 'x-trailer': 't1' }));
+      stream.write(grpcFrame(Buffer.from('one')));
+      stream.end(grpcFrame(Buffer.from('two')));
+    };
+    const { call } = await open({ 'custom-header': 'v1' });
+    const out = await call.outcome;
+    expect(out.trailersOnly).toBe(false);
+    expect(out.headers).toMatchObject({ ':status': 200, 'x-response-meta': 'h1', echo: 'v1' });
+    expect(out.data.equals(Buffer.concat([grpcFrame(Buffer.from('one')), grpcFrame(Buffer.from('two'))]))).toBe(true);
+    expect(out.trailers).toMatchObject({ 'grpc-status': '0', 'x-trailer': 't1' });
+    expect(out.status).toEqual({ code: GrpcStatus.OK, message: '' });
+  });
+
+  it('an answer that ends without a gRPC status: INTERNAL in trailers at once, not a stream left hanging', async () => {
+    mgmt.handler = answerThen(({ stream }) => stream.end()); // END_STREAM on DATA, no trailers: not gRPC
+    const { call, up } = await open();
+    const out = await call.outcome;
+    expect(out.data.equals(grpcFrame(Buffer.from('first response')))).toBe(true);
+    expect(out.status).toEqual({ code: GrpcStatus.INTERNAL, message: 'relay: the management server ended the stream without a gRPC status' });
+    await up.ended; // and the management server's stream is closed too
+    await relay.waitFor(() => relay.status().streams.active === 0, 1000, 'the stream to be gone');
+  });
+
+  it("a client's cancel reaches the management server as a reset", async () => {
+    mgmt.handler = answerThen(() => undefined);
+    const { call, up } = await open();
+    await nextData(call.stream);
+    const upClosed = new Promise<number | undefined>((resolve) => up.stream.once('close', () => resolve(up.stream.rstCode)));
+    call.stream.close(NGHTTP2_CANCEL);
+    expect(await upClosed).toBe(NGHTTP2_CANCEL);
+    await relay.waitFor(() => relay.status().streams.active === 0, 1000, 'the stream to be gone');
+  });
+});
