@@ -10,7 +10,7 @@ import { GrpcStatus, encodeGrpcMessage } from '../common/grpc-status';
  */
 
 const ADS = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
-const { NGHTTP2_CANCEL } = http2.constants;
+const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR } = http2.constants;
 const GRPC_OK = { ':status': 200, 'content-type': 'application/grpc' };
 
 /** The management server answers with headers and one message, then lets the test decide. */
@@ -75,6 +75,29 @@ describe('relayed stream: the gRPC status a client sees (in process)', () => {
     expect(out.data.equals(Buffer.concat([grpcFrame(Buffer.from('one')), grpcFrame(Buffer.from('two'))]))).toBe(true);
     expect(out.trailers).toMatchObject({ 'grpc-status': '0', 'x-trailer': 't1' });
     expect(out.status).toEqual({ code: GrpcStatus.OK, message: '' });
+  });
+
+  it('a reset before any answer: UNAVAILABLE, trailers-only, naming the HTTP/2 code', async () => {
+    for (const [code, name] of [
+      [NGHTTP2_INTERNAL_ERROR, 'INTERNAL_ERROR'],
+      [NGHTTP2_CANCEL, 'CANCEL'],
+    ] as const) {
+      mgmt.handler = ({ stream }) => stream.once('data', () => stream.close(code));
+      const { call } = await open();
+      const out = await call.outcome;
+      expect(out).toMatchObject({ trailersOnly: true, rstCode: 0 });
+      expect(out.status).toEqual({ code: GrpcStatus.UNAVAILABLE, message: `relay: the management server reset the stream (${name})` });
+    }
+  });
+
+  it('a reset mid-stream: what was sent stays delivered, then UNAVAILABLE in trailers, not a bare reset', async () => {
+    mgmt.handler = answerThen(({ stream }) => setImmediate(() => stream.close(NGHTTP2_INTERNAL_ERROR)));
+    const { call } = await open();
+    const out = await call.outcome;
+    expect(out.trailersOnly).toBe(false);
+    expect(out.data.equals(grpcFrame(Buffer.from('first response')))).toBe(true);
+    expect(out.status).toEqual({ code: GrpcStatus.UNAVAILABLE, message: 'relay: the management server reset the stream (INTERNAL_ERROR)' });
+    expect(out.rstCode).toBe(0);
   });
 
   it('an answer that ends without a gRPC status: INTERNAL in trailers at once, not a stream left hanging', async () => {
