@@ -1,6 +1,6 @@
 import * as http2 from 'node:http2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { InProcessRelay, ManagementStub, type MgmtStream, echoHandler, grpcCall, grpcFrame, nextData } from '../../test/fixtures/relay-in-process';
+import { InProcessRelay, ManagementStub, type MgmtStream, TcpProxy, echoHandler, grpcCall, grpcFrame, nextData } from '../../test/fixtures/relay-in-process';
 import { GrpcStatus, encodeGrpcMessage } from '../common/grpc-status';
 
 /**
@@ -100,6 +100,24 @@ describe('relayed stream: the gRPC status a client sees (in process)', () => {
     expect(out.rstCode).toBe(0);
   });
 
+  it('the connection cut mid-stream (a crash): UNAVAILABLE in trailers saying the connection was lost', async () => {
+    mgmt.handler = answerThen(() => setImmediate(() => mgmt.cutConnections()));
+    const { call } = await open();
+    const out = await call.outcome;
+    expect(out.trailersOnly).toBe(false);
+    expect(out.data.equals(grpcFrame(Buffer.from('first response')))).toBe(true);
+    expect(out.status?.code).toBe(GrpcStatus.UNAVAILABLE);
+    expect(out.status?.message).toBe('relay: connection to the management server was lost (connection closed)');
+  });
+
+  it('the connection cut before any answer: UNAVAILABLE, trailers-only, with the reason', async () => {
+    mgmt.handler = ({ stream }) => stream.once('data', () => mgmt.cutConnections());
+    const { call } = await open();
+    const out = await call.outcome;
+    expect(out.trailersOnly).toBe(true);
+    expect(out.status).toEqual({ code: GrpcStatus.UNAVAILABLE, message: 'relay: connection to the management server was lost (connection closed)' });
+  });
+
   it('an answer that ends without a gRPC status: INTERNAL in trailers at once, not a stream left hanging', async () => {
     mgmt.handler = answerThen(({ stream }) => stream.end()); // END_STREAM on DATA, no trailers: not gRPC
     const { call, up } = await open();
@@ -118,5 +136,44 @@ describe('relayed stream: the gRPC status a client sees (in process)', () => {
     call.stream.close(NGHTTP2_CANCEL);
     expect(await upClosed).toBe(NGHTTP2_CANCEL);
     await relay.waitFor(() => relay.status().streams.active === 0, 1000, 'the stream to be gone');
+  });
+});
+
+describe('relayed stream: the reason a lost connection gives (in process)', () => {
+  let mgmt: ManagementStub;
+  let proxy: TcpProxy;
+  let relay: InProcessRelay;
+
+  beforeAll(async () => {
+    mgmt = await ManagementStub.start();
+    proxy = await TcpProxy.start(mgmt.port);
+    relay = await InProcessRelay.start({
+      port: proxy.port,
+      env: { RELAY_KEEPALIVE_INTERVAL: '50ms', RELAY_KEEPALIVE_TIMEOUT: '50ms' },
+      upstream: { backoff: { initialMs: 10, maxMs: 10, multiplier: 1, jitter: 0 } },
+    });
+  });
+  afterAll(async () => {
+    await relay?.close();
+    await proxy?.close();
+    await mgmt?.close();
+  });
+
+  it('names the keepalive timeout of a connection that stopped answering, and not that old reason for the next one, which was cut', async () => {
+    mgmt.handler = answerThen(() => undefined);
+    const first = grpcCall(relay.connect(), ADS);
+    first.stream.write(grpcFrame(Buffer.from('request')));
+    await nextData(first.stream);
+    proxy.stall(); // PINGs go unanswered from now on
+    const out = await first.outcome;
+    expect(out.trailersOnly).toBe(false);
+    expect(out.status).toEqual({ code: GrpcStatus.UNAVAILABLE, message: 'relay: connection to the management server was lost (keepalive: no PING acknowledgement within 50ms)' });
+
+    await relay.waitFor(() => relay.status().upstream.state === 'CONNECTED', 2000, 'a new connection');
+    const second = grpcCall(relay.connect(), ADS);
+    second.stream.write(grpcFrame(Buffer.from('request')));
+    await nextData(second.stream);
+    proxy.cut();
+    expect((await second.outcome).status).toEqual({ code: GrpcStatus.UNAVAILABLE, message: 'relay: connection to the management server was lost (connection closed)' });
   });
 });

@@ -193,10 +193,7 @@ export class RelayedStream implements ScanSink<Direction> {
   }
 
   private lossMessage(rst: number): string {
-    if (this.session?.destroyed) {
-      const why = this.deps.upstream.status().lastError?.message;
-      return `relay: connection to the management server was lost${why ? ` (${why})` : ''}`;
-    }
+    if (this.session?.destroyed) return `relay: connection to the management server was lost (${this.deps.upstream.lossReason(this.session, this.upError)})`;
     // Node turns a reset with any code but NO_ERROR or CANCEL into ERR_HTTP2_STREAM_ERROR: the code itself says it plainly.
     const resetError = (this.upError as NodeJS.ErrnoException | undefined)?.code === 'ERR_HTTP2_STREAM_ERROR';
     if (this.upError && !(resetError && rst !== 0)) return `relay: upstream stream failed: ${this.upError.message}`;
