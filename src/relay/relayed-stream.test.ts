@@ -177,3 +177,60 @@ describe('relayed stream: the reason a lost connection gives (in process)', () =
     expect((await second.outcome).status).toEqual({ code: GrpcStatus.UNAVAILABLE, message: 'relay: connection to the management server was lost (connection closed)' });
   });
 });
+
+describe('relayed stream: RELAY_STREAM_IDLE_TIMEOUT (in process)', () => {
+  const IDLE_MS = 150;
+  let mgmt: ManagementStub;
+  let relay: InProcessRelay;
+
+  beforeAll(async () => {
+    mgmt = await ManagementStub.start();
+    relay = await InProcessRelay.start({ port: mgmt.port, env: { RELAY_STREAM_IDLE_TIMEOUT: `${IDLE_MS}ms` } });
+  });
+  afterAll(async () => {
+    await relay?.close();
+    await mgmt?.close();
+  });
+
+  it('ends a stream idle that long with UNAVAILABLE and the documented message, and cancels it upstream; a busy stream lives on', async () => {
+    mgmt.handler = ({ stream }) => stream.respond(GRPC_OK, { waitForTrailers: true });
+    const t0 = Date.now();
+    const client = relay.connect();
+    const idle = grpcCall(client, ADS);
+    idle.stream.write(grpcFrame(Buffer.from('idle')));
+    const busy = grpcCall(client, ADS);
+    busy.stream.write(grpcFrame(Buffer.from('busy')));
+    const [idleUp, busyUp] = [await mgmt.stream(0), await mgmt.stream(1)];
+    const idleUpClosed = new Promise<number | undefined>((resolve) => idleUp.stream.once('close', () => resolve(idleUp.stream.rstCode)));
+
+    // The busy stream carries a message every IDLE_MS/5, one direction at a time (6 each): each alone keeps it alive.
+    let ticks = 0;
+    let ticker: NodeJS.Timeout | undefined;
+    const busyDone = new Promise<void>((resolve) => {
+      ticker = setInterval(() => {
+        ticks++;
+        if (ticks <= 6) busy.stream.write(grpcFrame(Buffer.from('from client')));
+        else busyUp.stream.write(grpcFrame(Buffer.from('from server')));
+        if (ticks === 12) {
+          clearInterval(ticker);
+          resolve();
+        }
+      }, IDLE_MS / 5);
+    });
+    try {
+      const out = await idle.outcome;
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(IDLE_MS - 5);
+      expect(out.trailersOnly).toBe(false); // the answer had started: the status comes as trailers
+      expect(out.status).toEqual({ code: GrpcStatus.UNAVAILABLE, message: 'relay: no data in either direction for 0.15s (RELAY_STREAM_IDLE_TIMEOUT); reconnect' });
+      expect(await idleUpClosed).toBe(NGHTTP2_CANCEL);
+      await busyDone; // more than two idle timeouts
+    } finally {
+      clearInterval(ticker);
+    }
+    // every message of the busy stream went by, and it is still streaming
+    const busyView = await relay.waitFor(() => relay.status().activeStreams.find((s) => s.messages.toClient === 6), 1000, 'the last server message');
+    expect(busyView).toMatchObject({ phase: 'streaming', messages: { fromClient: 7, toClient: 6 } });
+    expect(relay.status().streams.active).toBe(1);
+    expect(relay.logs.find((l) => l.msg === 'stream ended' && l.outcome === 'idle_timeout')).toBeDefined();
+  });
+});
