@@ -300,7 +300,7 @@ export class UpstreamManager {
     this.setState('CONNECTED');
     this.opts.hooks?.onConnected?.();
     this.opts.log.info({ target: this.target, domain: this.cfg.domain }, 'connected to management server');
-    const stopKeepalive = this.keepalive(session);
+    const stopKeepalive = this.keepalive(session, info);
     let recycle: NodeJS.Timeout | undefined;
     if (this.cfg.maxConnectionDurationMs > 0) {
       recycle = this.timer(jitterDown(this.cfg.maxConnectionDurationMs, RECYCLE_JITTER, this.random), () => {
@@ -366,18 +366,16 @@ export class UpstreamManager {
     });
   }
 
-  private keepalive(session: http2.ClientHttp2Session): () => void {
+  private keepalive(session: http2.ClientHttp2Session, info: SessionInfo): () => void {
     const { keepaliveIntervalMs: every, keepaliveTimeoutMs: wait } = this.cfg;
     if (every <= 0) return () => undefined;
     let outstanding: NodeJS.Timeout | undefined;
     const interval = setInterval(() => {
       if (outstanding || session.destroyed || session.closed) return;
       outstanding = setTimeout(() => {
-        const why = `keepalive: no PING acknowledgement within ${wait}ms`;
-        const info = this.sessionInfo.get(session);
-        if (info) info.why = why;
-        this.lastError = { message: why, at: Date.now() };
-        session.destroy(new Error(why));
+        info.why = `keepalive: no PING acknowledgement within ${wait}ms`;
+        this.lastError = { message: info.why, at: Date.now() };
+        session.destroy(new Error(info.why));
       }, wait);
       try {
         session.ping((err) => {
