@@ -89,9 +89,11 @@ describe('xDS state through a real stream (in process)', () => {
     expect(await relay.relay.metrics.text()).toContain(`appnet_relay_nacks_total{type_url="${CDS}"} 1`);
     expect(relay.logs.find((l) => l.msg === 'client NACKed a config')).toMatchObject({ node: 'mesh/apps/virtualNode/a', error: 'cluster b: unknown lb policy' });
 
+    const total = Buffer.concat(sent).length;
+    await relay.waitFor(() => up.bytes().length === total, 1000, 'every request byte upstream');
     const doc = relay.status();
     expect(doc.healthStatus).toBe('HEALTHY');
-    expect(doc.activeStreams[0]).toMatchObject({ phase: 'streaming', messages: { fromClient: 3, toClient: 2 }, bytes: { fromClient: up.bytes().length } });
+    expect(doc.activeStreams[0]).toMatchObject({ phase: 'streaming', messages: { fromClient: 3, toClient: 2 }, bytes: { fromClient: total } });
     expect(JSON.stringify(doc)).not.toContain(CREDS.secretAccessKey);
     expect(JSON.stringify(doc)).not.toContain(CREDS.sessionToken);
     expect(up.bytes().equals(Buffer.concat(sent))).toBe(true); // read on the side, passed untouched

@@ -12,6 +12,8 @@ import { GrpcStatus, encodeGrpcMessage } from '../common/grpc-status';
 const ADS = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
 const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR } = http2.constants;
 const GRPC_OK = { ':status': 200, 'content-type': 'application/grpc' };
+/** A connection cut by the server: a FIN, or a reset when bytes were still unread on its side (the kernel's choice). */
+const CUT = /^relay: connection to the management server was lost \((connection closed|connection to 127\.0\.0\.1:\d+ reset by peer)\)$/;
 
 /** The management server answers with headers and one message, then lets the test decide. */
 const answerThen =
@@ -107,7 +109,7 @@ describe('relayed stream: the gRPC status a client sees (in process)', () => {
     expect(out.trailersOnly).toBe(false);
     expect(out.data.equals(grpcFrame(Buffer.from('first response')))).toBe(true);
     expect(out.status?.code).toBe(GrpcStatus.UNAVAILABLE);
-    expect(out.status?.message).toBe('relay: connection to the management server was lost (connection closed)');
+    expect(out.status?.message).toMatch(CUT);
   });
 
   it('the connection cut before any answer: UNAVAILABLE, trailers-only, with the reason', async () => {
@@ -115,7 +117,8 @@ describe('relayed stream: the gRPC status a client sees (in process)', () => {
     const { call } = await open();
     const out = await call.outcome;
     expect(out.trailersOnly).toBe(true);
-    expect(out.status).toEqual({ code: GrpcStatus.UNAVAILABLE, message: 'relay: connection to the management server was lost (connection closed)' });
+    expect(out.status?.code).toBe(GrpcStatus.UNAVAILABLE);
+    expect(out.status?.message).toMatch(CUT);
   });
 
   it('an answer that ends without a gRPC status: INTERNAL in trailers at once, not a stream left hanging', async () => {
@@ -149,7 +152,7 @@ describe('relayed stream: the reason a lost connection gives (in process)', () =
     proxy = await TcpProxy.start(mgmt.port);
     relay = await InProcessRelay.start({
       port: proxy.port,
-      env: { RELAY_KEEPALIVE_INTERVAL: '50ms', RELAY_KEEPALIVE_TIMEOUT: '50ms' },
+      env: { RELAY_KEEPALIVE_INTERVAL: '100ms', RELAY_KEEPALIVE_TIMEOUT: '300ms' },
       upstream: { backoff: { initialMs: 10, maxMs: 10, multiplier: 1, jitter: 0 } },
     });
   });
@@ -167,19 +170,21 @@ describe('relayed stream: the reason a lost connection gives (in process)', () =
     proxy.stall(); // PINGs go unanswered from now on
     const out = await first.outcome;
     expect(out.trailersOnly).toBe(false);
-    expect(out.status).toEqual({ code: GrpcStatus.UNAVAILABLE, message: 'relay: connection to the management server was lost (keepalive: no PING acknowledgement within 50ms)' });
+    expect(out.status).toEqual({ code: GrpcStatus.UNAVAILABLE, message: 'relay: connection to the management server was lost (keepalive: no PING acknowledgement within 300ms)' });
 
     await relay.waitFor(() => relay.status().upstream.state === 'CONNECTED', 2000, 'a new connection');
     const second = grpcCall(relay.connect(), ADS);
     second.stream.write(grpcFrame(Buffer.from('request')));
     await nextData(second.stream);
     proxy.cut();
-    expect((await second.outcome).status).toEqual({ code: GrpcStatus.UNAVAILABLE, message: 'relay: connection to the management server was lost (connection closed)' });
+    const status = (await second.outcome).status;
+    expect(status?.code).toBe(GrpcStatus.UNAVAILABLE);
+    expect(status?.message).toMatch(CUT); // this connection's reason, not the keepalive of the one before
   });
 });
 
 describe('relayed stream: RELAY_STREAM_IDLE_TIMEOUT (in process)', () => {
-  const IDLE_MS = 150;
+  const IDLE_MS = 250;
   let mgmt: ManagementStub;
   let relay: InProcessRelay;
 
@@ -203,7 +208,7 @@ describe('relayed stream: RELAY_STREAM_IDLE_TIMEOUT (in process)', () => {
     const [idleUp, busyUp] = [await mgmt.stream(0), await mgmt.stream(1)];
     const idleUpClosed = new Promise<number | undefined>((resolve) => idleUp.stream.once('close', () => resolve(idleUp.stream.rstCode)));
 
-    // The busy stream carries a message every IDLE_MS/5, one direction at a time (6 each): each alone keeps it alive.
+    // The busy stream carries a message every IDLE_MS/6, one direction at a time (6 each): each alone keeps it alive.
     let ticks = 0;
     let ticker: NodeJS.Timeout | undefined;
     const busyDone = new Promise<void>((resolve) => {
@@ -215,21 +220,21 @@ describe('relayed stream: RELAY_STREAM_IDLE_TIMEOUT (in process)', () => {
           clearInterval(ticker);
           resolve();
         }
-      }, IDLE_MS / 5);
+      }, IDLE_MS / 6);
     });
     try {
       const out = await idle.outcome;
       expect(Date.now() - t0).toBeGreaterThanOrEqual(IDLE_MS - 5);
       expect(out.trailersOnly).toBe(false); // the answer had started: the status comes as trailers
-      expect(out.status).toEqual({ code: GrpcStatus.UNAVAILABLE, message: 'relay: no data in either direction for 0.15s (RELAY_STREAM_IDLE_TIMEOUT); reconnect' });
+      expect(out.status).toEqual({ code: GrpcStatus.UNAVAILABLE, message: 'relay: no data in either direction for 0.25s (RELAY_STREAM_IDLE_TIMEOUT); reconnect' });
       expect(await idleUpClosed).toBe(NGHTTP2_CANCEL);
-      await busyDone; // more than two idle timeouts
+      await busyDone; // two idle timeouts
     } finally {
       clearInterval(ticker);
     }
     // every message of the busy stream went by, and it is still streaming
-    const busyView = await relay.waitFor(() => relay.status().activeStreams.find((s) => s.messages.toClient === 6), 1000, 'the last server message');
-    expect(busyView).toMatchObject({ phase: 'streaming', messages: { fromClient: 7, toClient: 6 } });
+    await relay.waitFor(() => relay.status().activeStreams.find((s) => s.messages.toClient === 6) ?? relay.status().streams.active === 0, 1000, 'the last server message');
+    expect(relay.status().activeStreams).toMatchObject([{ phase: 'streaming', messages: { fromClient: 7, toClient: 6 } }]);
     expect(relay.status().streams.active).toBe(1);
     expect(relay.logs.find((l) => l.msg === 'stream ended' && l.outcome === 'idle_timeout')).toBeDefined();
   });
