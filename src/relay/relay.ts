@@ -11,7 +11,7 @@ import { RelayListener } from './listener';
 import { RelayMetrics } from './metrics';
 import { RelayedStream, type RelayedStreamDeps } from './relayed-stream';
 import { type RelayStatus, buildRelayStatus } from './status';
-import { UpstreamManager } from './upstream';
+import { UpstreamManager, type UpstreamOptions } from './upstream';
 import { XdsEnvelopeCodec } from './xds-envelope';
 
 const ignore = (): void => undefined;
@@ -24,6 +24,12 @@ export interface RelayDeps {
   log: Logger;
   /** AWS credential provider chain (fromNodeProviderChain in production). */
   credentials: RefreshableProvider;
+  /**
+   * How the upstream connection resolves names and paces reconnections
+   * (default: the system resolver, the reconnect backoff, Math.random). Tests
+   * that run a relay in process inject a lookup and a short backoff here.
+   */
+  upstream?: Pick<UpstreamOptions, 'lookup' | 'backoff' | 'random'>;
 }
 
 /**
@@ -64,6 +70,7 @@ export class Relay {
       },
     });
     this.upstream = new UpstreamManager(cfg.upstream, {
+      ...deps.upstream,
       streamWindowBytes: cfg.bufferLimitBytes,
       log: this.log,
       hooks: {

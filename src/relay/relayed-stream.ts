@@ -177,19 +177,26 @@ export class RelayedStream implements ScanSink<Direction> {
     up.on('end', L.onUpEnd);
     up.on('error', L.onUpError);
     up.on('close', L.onUpClose);
-    // Replay what the client sent before a refused attempt, then let it flow.
-    for (const chunk of this.replay ?? []) up.write(chunk);
+    // Replay what the client sent before a refused attempt, then let it flow. A
+    // 'drain' the refused stream was awaited for never comes: forget it, or no
+    // write would ever pause the client again. If the replay alone fills the
+    // new stream's buffer, the client stays paused until that stream drains.
+    this.waitingUpDrain = false;
+    let full = false;
+    for (const chunk of this.replay ?? []) full = !up.write(chunk);
     if (this.downEnded) up.end();
-    else if (this.down.listenerCount('data') === 0) this.down.on('data', L.onDownData);
+    else if (full) {
+      this.waitingUpDrain = true;
+      up.once('drain', L.onUpDrain);
+    } else if (this.down.listenerCount('data') === 0) this.down.on('data', L.onDownData);
     else this.down.resume();
   }
 
   private lossMessage(rst: number): string {
-    if (this.session?.destroyed) {
-      const why = this.deps.upstream.status().lastError?.message;
-      return `relay: connection to the management server was lost${why ? ` (${why})` : ''}`;
-    }
-    if (this.upError) return `relay: upstream stream failed: ${this.upError.message}`;
+    if (this.session?.destroyed) return `relay: connection to the management server was lost (${this.deps.upstream.lossReason(this.session, this.upError)})`;
+    // Node turns a reset with any code but NO_ERROR or CANCEL into ERR_HTTP2_STREAM_ERROR: the code itself says it plainly.
+    const resetError = (this.upError as NodeJS.ErrnoException | undefined)?.code === 'ERR_HTTP2_STREAM_ERROR';
+    if (this.upError && !(resetError && rst !== 0)) return `relay: upstream stream failed: ${this.upError.message}`;
     return `relay: the management server reset the stream (${RST_NAMES[rst] ?? rst})`;
   }
 
@@ -332,9 +339,15 @@ export class RelayedStream implements ScanSink<Direction> {
   }
 
   handleUpEnd(up: http2.ClientHttp2Stream): void {
-    // Without trailers, 'end' may just mean the connection died: 'close' decides.
+    if (this.up !== up) return;
     const t = this.upTrailers;
-    if (this.up !== up || t?.['grpc-status'] === undefined) return;
+    if (t?.['grpc-status'] === undefined) {
+      // Without trailers, 'end' may just mean the stream was reset or the connection died: 'close' decides.
+      // But a stream still open here ended cleanly (END_STREAM on DATA, no status), and its 'close' would
+      // wait for the client to finish its side too, which an xDS client never does: decide now.
+      if (!up.closed && !up.destroyed && !this.session?.destroyed) this.dispatch({ type: 'upstream_finished' });
+      return;
+    }
     this.dispatch({
       type: 'upstream_finished',
       grpcStatus: Number(t['grpc-status']),

@@ -27,6 +27,13 @@ export interface UpstreamOptions {
   lookup?: Lookup;
 }
 
+/** What the manager knows of one of its connections, for messages about it once it is gone. */
+interface SessionInfo {
+  address: string;
+  /** Why it ended, when the manager itself saw why (a GOAWAY with an error code, a keepalive timeout). */
+  why?: string;
+}
+
 const RECYCLE_JITTER = 0.1;
 const RECONNECT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 10_000, multiplier: 1.6, jitter: 0.2 };
 
@@ -51,6 +58,7 @@ export class UpstreamManager {
   private activeSince = 0;
   private connecting: Promise<http2.ClientHttp2Session> | undefined;
   private readonly draining = new Set<http2.ClientHttp2Session>();
+  private readonly sessionInfo = new WeakMap<http2.ClientHttp2Session, SessionInfo>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private retryTimer: NodeJS.Timeout | undefined;
   private nextAttemptAt: number | undefined;
@@ -95,6 +103,21 @@ export class UpstreamManager {
     if (this.connecting) return this.connecting;
     if (this.retryTimer) throw new UpstreamUnavailableError(this.unavailableMessage());
     return this.connect();
+  }
+
+  /**
+   * Why `session` went away, for a stream it carried: what the manager saw (a
+   * GOAWAY with an error code, a keepalive timeout), else the error the stream
+   * was destroyed with (the connection's own), else a plain close. Not
+   * `lastError`: streams hear of a lost connection before the manager's own
+   * 'close' handler runs, when lastError is not about it yet (or is about an
+   * older connection).
+   */
+  lossReason(session: http2.ClientHttp2Session, streamError: Error | undefined): string {
+    const info = this.sessionInfo.get(session);
+    if (info?.why !== undefined) return info.why;
+    if (!streamError) return 'connection closed';
+    return describeConnectError(streamError, info ? hostPort(info.address, this.cfg.port) : this.configured);
   }
 
   status(): UpstreamStatus {
@@ -249,6 +272,8 @@ export class UpstreamManager {
   }
 
   private adopt(session: http2.ClientHttp2Session, address: string): void {
+    const info: SessionInfo = { address };
+    this.sessionInfo.set(session, info);
     this.active = session;
     this.activeAddress = address;
     this.activeSince = Date.now();
@@ -257,7 +282,7 @@ export class UpstreamManager {
     this.setState('CONNECTED');
     this.opts.hooks?.onConnected?.();
     this.opts.log.info({ target: this.target, domain: this.cfg.domain }, 'connected to management server');
-    const stopKeepalive = this.keepalive(session);
+    const stopKeepalive = this.keepalive(session, info);
     let recycle: NodeJS.Timeout | undefined;
     if (this.cfg.maxConnectionDurationMs > 0) {
       recycle = this.timer(jitterDown(this.cfg.maxConnectionDurationMs, RECYCLE_JITTER, this.random), () => {
@@ -270,7 +295,10 @@ export class UpstreamManager {
     });
     session.on('goaway', (code: number) => {
       this.opts.log.info({ target: this.target, code }, 'management server sent GOAWAY');
-      if (code !== http2.constants.NGHTTP2_NO_ERROR) this.lastError = { message: `GOAWAY with error code ${code}`, at: Date.now() };
+      if (code !== http2.constants.NGHTTP2_NO_ERROR) {
+        info.why = `GOAWAY with error code ${code}`;
+        this.lastError = { message: info.why, at: Date.now() };
+      }
       this.retire(session, code === http2.constants.NGHTTP2_NO_ERROR);
     });
     session.on('close', () => {
@@ -320,15 +348,16 @@ export class UpstreamManager {
     });
   }
 
-  private keepalive(session: http2.ClientHttp2Session): () => void {
+  private keepalive(session: http2.ClientHttp2Session, info: SessionInfo): () => void {
     const { keepaliveIntervalMs: every, keepaliveTimeoutMs: wait } = this.cfg;
     if (every <= 0) return () => undefined;
     let outstanding: NodeJS.Timeout | undefined;
     const interval = setInterval(() => {
       if (outstanding || session.destroyed || session.closed) return;
       outstanding = setTimeout(() => {
-        this.lastError = { message: `keepalive: no PING acknowledgement within ${wait}ms`, at: Date.now() };
-        session.destroy(new Error(this.lastError.message));
+        info.why = `keepalive: no PING acknowledgement within ${wait}ms`;
+        this.lastError = { message: info.why, at: Date.now() };
+        session.destroy(new Error(info.why));
       }, wait);
       try {
         session.ping((err) => {
