@@ -40,13 +40,7 @@ describe('config change storms seen by grpc-js-xds and gRPC C-core (real process
   let v3Port = 0;
 
   /** Every open stream of both clients has been sent all the server holds for it, and has ACKed it. */
-  async function clientsInSync(): Promise<boolean> {
-    const streams = await rig.mgmtGet<any[]>('/streams?open=1');
-    return Object.values(NODES).every((nodeId) => {
-      const mine = streams.filter((s) => s.nodeId === nodeId);
-      return mine.length > 0 && mine.every((s) => Object.values<any>(s.types).every((t) => !t.pending && t.lastAckedVersion === t.lastVersion));
-    });
-  }
+  const clientsInSync = () => rig.nodesInSync(Object.values(NODES));
 
   async function change(what: string, send: () => Promise<unknown>): Promise<void> {
     await send();

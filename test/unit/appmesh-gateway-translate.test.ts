@@ -60,7 +60,8 @@ function withRoutes(...specs: Array<[string, JsonObject]>): AppMeshDocument {
   return d;
 }
 
-const weighted = (...c: Array<[string, number]>) => ({ weighted_clusters: { clusters: c.map(([name, weight]) => ({ name, weight })) } });
+/** Weighted clusters as translated: `total` when the weights do not add up to 100. */
+const weighted = (c: Array<[string, number]>, total?: number) => ({ weighted_clusters: { clusters: c.map(([name, weight]) => ({ name, weight })), ...(total ? { total_weight: total } : {}) } });
 const authority = (regex: string) => ({ name: ':authority', string_match: { safe_regex: { regex } } });
 
 describe('a virtual gateway in front of the seed scenario (examples/appmesh/gateway.yaml)', () => {
@@ -233,8 +234,8 @@ describe('a virtual router behind a gateway route', () => {
     );
     return d;
   }
-  const one = (c: string) => ({ weighted_clusters: { clusters: [{ name: c, weight: 1 }] } });
-  const split = weighted([B, 75], [B2, 25]);
+  const one = (c: string) => weighted([[c, 1]], 1);
+  const split = weighted([[B, 75], [B2, 25]]);
   const canary = [{ name: 'x-canary', present_match: true }];
 
   it('combines each router route with the gateway route (App Mesh order: "<prefix>/" first), then stops at the route that matches everything', () => {
@@ -308,6 +309,6 @@ describe('a virtual router behind a gateway route', () => {
   it('sends an httpRoute gateway route through an http2 router, and takes the router\'s httpRoutes on its http2 listener', () => {
     const d = withRoutes(['all', toService(SB, { prefix: '/' })]);
     d.routes[0]!['spec'] = { httpRoute: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'serviceB', weight: 3 }, { virtualNode: 'serviceBv2', weight: 1 }] } } };
-    expect(routes(translate(d))).toEqual([{ name: 'all/serviceB', match: { prefix: '/' }, route: { ...weighted([B, 3], [B2, 1]), host_rewrite_literal: SB } }]);
+    expect(routes(translate(d))).toEqual([{ name: 'all/serviceB', match: { prefix: '/' }, route: { ...weighted([[B, 3], [B2, 1]], 4), host_rewrite_literal: SB } }]);
   });
 });

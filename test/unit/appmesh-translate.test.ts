@@ -72,6 +72,13 @@ describe('App Mesh -> xDS for an Envoy sidecar', () => {
     ]);
   });
 
+  it('says what weights add up to when it is not 100 (gRPC C-core 1.51 assumes 100 and refuses the route otherwise)', () => {
+    const doc = seedDocument();
+    seedRoute(doc)['spec'] = http2Targets([{ virtualNode: 'serviceB', weight: 1 }, { virtualNode: 'serviceBv2', weight: 3 }]);
+    const rc = decoded(source(doc).snapshotFor(node('mesh/apps/virtualNode/serviceA')), TypeUrl.RouteConfiguration, 'rds_egress_http_80');
+    expect(rc.virtual_hosts[0].routes[0].route.weighted_clusters).toEqual({ clusters: [{ name: B, weight: { value: 1 } }, { name: B2, weight: { value: 3 } }], total_weight: { value: 4 } });
+  });
+
   it('has EDS clusters per virtual node listener and assignments with the local endpoints', () => {
     expect(decoded(snap, TypeUrl.Cluster, B)).toMatchObject({ type: 'EDS', eds_cluster_config: { service_name: B, eds_config: { ads: {} } }, lb_policy: 'ROUND_ROBIN' });
     const cla = decoded(snap, TypeUrl.ClusterLoadAssignment, B2);
@@ -173,7 +180,7 @@ describe('route, discovery and protocol translation', () => {
         query_parameters: [{ name: 'q', string_match: { exact: '1' } }, { name: 'flag', present_match: true }],
       },
       route: {
-        weighted_clusters: { clusters: [{ name: B, weight: 1 }] },
+        weighted_clusters: { clusters: [{ name: B, weight: 1 }], total_weight: 1 },
         timeout: '20s',
         idle_timeout: '0.25s',
         retry_policy: { retry_on: '5xx,gateway-error,connect-failure', num_retries: 3, per_try_timeout: '1.5s' },
@@ -200,7 +207,7 @@ describe('route, discovery and protocol translation', () => {
       name: 'serviceB',
       match: { path: '/appnet.test.Echo/Say', headers: [{ name: 'tenant', string_match: { prefix: 'a' } }] },
       route: {
-        weighted_clusters: { clusters: [{ name: B, weight: 1 }] },
+        weighted_clusters: { clusters: [{ name: B, weight: 1 }], total_weight: 1 },
         timeout: '2s',
         max_stream_duration: { max_stream_duration: '2s' },
         retry_policy: { retry_on: 'unavailable,deadline-exceeded', num_retries: 1, per_try_timeout: '1s' },

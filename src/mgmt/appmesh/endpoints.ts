@@ -47,10 +47,15 @@ export function formatEndpoint(e: LocalEndpoint): string {
   return e.port === undefined ? host : `${host}:${e.port}`;
 }
 
-/** Where to send traffic for a node listener: explicit endpoints, or undefined (use service discovery). */
-export function localEndpoints(model: AppMeshModel, node: VirtualNode, listenerPort: number): Array<{ address: string; port: number }> | undefined {
+/** The node's listed instances (the extension, or an IP-literal DNS host name), or undefined (use service discovery). */
+export function listedEndpoints(model: AppMeshModel, node: VirtualNode): LocalEndpoint[] | undefined {
   const override = model.endpoints.get(nodeKey(node.mesh, node.name));
-  if (override) return override.map((e) => ({ address: e.address, port: e.port ?? listenerPort }));
-  if (node.discovery?.kind === 'dns' && isIP(node.discovery.hostname) !== 0) return [{ address: node.discovery.hostname, port: listenerPort }];
+  if (override) return override;
+  if (node.discovery?.kind === 'dns' && isIP(node.discovery.hostname) !== 0) return [{ address: node.discovery.hostname }];
   return undefined;
+}
+
+/** Where to send traffic for a node listener: its listed endpoints (an endpoint without a port takes the listener's), or undefined. */
+export function localEndpoints(model: AppMeshModel, node: VirtualNode, listenerPort: number): Array<{ address: string; port: number }> | undefined {
+  return listedEndpoints(model, node)?.map((e) => ({ address: e.address, port: e.port ?? listenerPort }));
 }

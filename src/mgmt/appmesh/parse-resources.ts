@@ -160,10 +160,11 @@ function parseDiscovery(r: BodyReader, spec: JsonObject): ServiceDiscovery | und
   if (which === 'awsCloudMap') {
     const cm = r.object(sd, 'awsCloudMap', at, true);
     if (!cm) return undefined;
-    r.keys(cm, `${at}.awsCloudMap`, ['namespaceName', 'serviceName'], ['attributes', 'ipPreference']);
+    r.keys(cm, `${at}.awsCloudMap`, ['namespaceName', 'serviceName', 'ipPreference'], ['attributes']);
     const namespaceName = r.string(cm, 'namespaceName', `${at}.awsCloudMap`, { required: true });
     const serviceName = r.string(cm, 'serviceName', `${at}.awsCloudMap`, { required: true });
-    return namespaceName === undefined || serviceName === undefined ? undefined : { kind: 'cloudMap', namespaceName, serviceName };
+    const ipPreference = parseIpPreference(r, cm, `${at}.awsCloudMap`);
+    return namespaceName === undefined || serviceName === undefined ? undefined : { kind: 'cloudMap', namespaceName, serviceName, ...(ipPreference ? { ipPreference } : {}) };
   }
   return undefined;
 }

@@ -1,4 +1,6 @@
 import { egressPlan, resolveTarget } from './egress-plan';
+import { formatEndpoint, listedEndpoints } from './endpoints';
+import { allowedEndpoints, nodeIpPreference } from './ip-preference';
 import type { ModelIndex } from './model-index';
 import { nodeKey, routeFitsListener, type Route, type VirtualNode, type VirtualRouter, type VirtualService } from './types';
 
@@ -37,7 +39,17 @@ function nodeProblems(index: ModelIndex, { label, value: n }: Labelled<VirtualNo
     out.push(`${label}: spec.serviceDiscovery: required when the virtual node has listeners (dns or awsCloudMap; or local endpoints under "endpoints")`);
   }
   for (const c of egressPlan(index, n).conflicts) out.push(`${label}: spec.backends: ${c}`);
+  out.push(...ipPreferenceProblems(index, label, n));
   return out;
+}
+
+/** An *_ONLY preference that leaves the node no endpoint at all would only fail every call: refuse it. */
+function ipPreferenceProblems(index: ModelIndex, label: string, n: VirtualNode): string[] {
+  const listed = listedEndpoints(index.model, n);
+  const p = nodeIpPreference(index.model, n);
+  if (!listed || listed.length === 0 || allowedEndpoints(listed, p).length > 0) return [];
+  const where = n.discovery?.ipPreference ? `spec.serviceDiscovery.${n.discovery.kind === 'dns' ? 'dns' : 'awsCloudMap'}.ipPreference` : `mesh "${n.mesh}" spec.serviceDiscovery.ipPreference`;
+  return [`${label}: ${where}: ${p} leaves none of the node's endpoints (${listed.map(formatEndpoint).join(', ')}); list an ${p === 'IPv6_ONLY' ? 'IPv6' : 'IPv4'} address or change the preference`];
 }
 
 /** Virtual nodes whose bodies had problems: what they lack is not reported again by the resources using them. */

@@ -1,9 +1,10 @@
 import type { ResourceObject } from '../resource-codec';
 import { TypeUrl } from '../snapshot';
 import { egressPlan, type EgressPort } from './egress-plan';
+import { bindAddress, nodeIpPreference } from './ip-preference';
 import type { ModelIndex } from './model-index';
 import { EGRESS_PORT, INGRESS_PORT, egressListenerName, egressRouteName, ingressClusterName, ingressListenerName, ingressRouteName, passthroughClusterName } from './names';
-import { isHttpFamily, type ClientPolicy, type NodeListener, type VirtualNode } from './types';
+import { isHttpFamily, type ClientPolicy, type IpPreference, type NodeListener, type VirtualNode } from './types';
 import { ingressCluster, passthroughCluster, targetResources } from './xds-clusters';
 import { accessLog } from './xds-policies';
 import { duration, liveTargets, routesFor, serviceTargets, targetClusterName, virtualHost } from './xds-route';
@@ -16,7 +17,9 @@ import { TLS_INSPECTOR, needsTlsInspector, policyApplies, tlsChains } from './xd
  * listener, matched on the original destination port, to the app on
  * 127.0.0.1:<port>) and an egress listener on 0.0.0.0:15001 (one filter chain
  * per backend port: HTTP via RDS `rds_egress_http_<port>` with a virtual host
- * per virtual service, TCP via tcp_proxy). Pure; proto JSON out.
+ * per virtual service, TCP via tcp_proxy). An `ipPreference` binds both
+ * listeners to every IPv4 and IPv6 address and may move the app to ::1
+ * (ip-preference.ts). Pure; proto JSON out.
  */
 
 type Obj = Record<string, unknown>;
@@ -47,11 +50,17 @@ function tcpProxy(statPrefix: string, target: { cluster: string } | { weighted_c
   };
 }
 
-function listener(name: string, port: number, direction: 'INBOUND' | 'OUTBOUND', chains: Obj[], defaultChain?: Obj, tlsInspector = false): ResourceObject {
+interface ListenerOptions {
+  defaultChain?: Obj;
+  tlsInspector?: boolean;
+  ipPreference?: IpPreference | undefined;
+}
+
+function listener(name: string, port: number, direction: 'INBOUND' | 'OUTBOUND', chains: Obj[], { defaultChain, tlsInspector = false, ipPreference }: ListenerOptions): ResourceObject {
   return {
     '@type': TypeUrl.Listener,
     name,
-    address: { socket_address: { address: '0.0.0.0', port_value: port } },
+    address: bindAddress(ipPreference, port),
     traffic_direction: direction,
     listener_filters: tlsInspector ? [ORIGINAL_DST, TLS_INSPECTOR] : [ORIGINAL_DST],
     filter_chains: chains,
@@ -78,12 +87,14 @@ function ingressRoute(node: VirtualNode, l: NodeListener): ResourceObject {
   };
 }
 
-function ingressResources(node: VirtualNode): ResourceObject[] {
+function ingressResources(index: ModelIndex, node: VirtualNode): ResourceObject[] {
   if (node.listeners.length === 0) return [];
+  const ipPreference = nodeIpPreference(index.model, node);
+  const chains = node.listeners.flatMap((l) => ingressChains(node, l));
   return [
-    listener(ingressListenerName(), INGRESS_PORT, 'INBOUND', node.listeners.flatMap((l) => ingressChains(node, l)), undefined, needsTlsInspector(node.listeners.map((l) => l.tls))),
+    listener(ingressListenerName(), INGRESS_PORT, 'INBOUND', chains, { tlsInspector: needsTlsInspector(node.listeners.map((l) => l.tls)), ipPreference }),
     ...node.listeners.filter((l) => isHttpFamily(l.protocol)).map((l) => ingressRoute(node, l)),
-    ...node.listeners.map((l) => ingressCluster(node.mesh, node.name, l)),
+    ...node.listeners.map((l) => ingressCluster(node.mesh, node.name, l, ipPreference)),
   ];
 }
 
@@ -149,12 +160,12 @@ function egressResources(index: ModelIndex, node: VirtualNode): ResourceObject[]
   if (allowAll) out.push(passthroughCluster(node.mesh));
   const passthrough = allowAll ? { name: 'egress_passthrough', filters: [tcpProxy('egress_passthrough', { cluster: passthroughClusterName(node.mesh) }, undefined, log)] } : undefined;
   if (chains.length === 0 && !passthrough) return [];
-  out.unshift(listener(egressListenerName(), EGRESS_PORT, 'OUTBOUND', chains, passthrough));
+  out.unshift(listener(egressListenerName(), EGRESS_PORT, 'OUTBOUND', chains, { ...(passthrough ? { defaultChain: passthrough } : {}), ipPreference: nodeIpPreference(index.model, node) }));
   for (const list of clusters.values()) out.push(...list);
   return out;
 }
 
 /** Every resource of one virtual node's Envoy: listeners, route configurations, clusters, assignments. */
 export function envoyResources(index: ModelIndex, node: VirtualNode): ResourceObject[] {
-  return [...ingressResources(node), ...egressResources(index, node)];
+  return [...ingressResources(index, node), ...egressResources(index, node)];
 }

@@ -1,6 +1,7 @@
 import type { ResourceObject } from '../resource-codec';
 import { TypeUrl } from '../snapshot';
 import type { ResolvedTarget } from './egress-plan';
+import { bindAddress, meshIpPreference } from './ip-preference';
 import type { ModelIndex } from './model-index';
 import { gatewayListenerName, ingressRouteName } from './names';
 import { hcm } from './translate-envoy';
@@ -13,7 +14,8 @@ import { TLS_INSPECTOR, needsTlsInspector, policyApplies, tlsChains } from './xd
 
 /**
  * A virtual gateway's Envoy (node id `mesh/<mesh>/virtualGateway/<name>`):
- * per gateway listener, a Listener on 0.0.0.0:<port> (no original_dst: the
+ * per gateway listener, a Listener on 0.0.0.0:<port> (every IPv4 and IPv6
+ * address when the mesh has an `ipPreference`; no original_dst: the
  * gateway is addressed directly, not through an iptables redirect) with an
  * HTTP connection manager over RDS, and a RouteConfiguration
  * `rds_ingress_http_<port>` with one virtual host "*" holding the gateway
@@ -44,7 +46,7 @@ export function gatewayResources(index: ModelIndex, gw: VirtualGateway): Resourc
     listeners.push({
       '@type': TypeUrl.Listener,
       name: gatewayListenerName(l.port),
-      address: { socket_address: { address: '0.0.0.0', port_value: l.port } },
+      address: bindAddress(meshIpPreference(index.model, gw.mesh), l.port),
       traffic_direction: 'INBOUND',
       ...(needsTlsInspector([l.tls]) ? { listener_filters: [TLS_INSPECTOR] } : {}),
       filter_chains: chains,

@@ -136,7 +136,7 @@ export interface NodeListener extends PortMapping {
 
 export type ServiceDiscovery =
   | { kind: 'dns'; hostname: string; responseType: 'ENDPOINTS' | 'LOADBALANCER'; ipPreference?: IpPreference }
-  | { kind: 'cloudMap'; namespaceName: string; serviceName: string };
+  | { kind: 'cloudMap'; namespaceName: string; serviceName: string; ipPreference?: IpPreference };
 
 export interface Mesh {
   name: string;

@@ -2,8 +2,9 @@ import type { ResourceObject } from '../resource-codec';
 import { TypeUrl } from '../snapshot';
 import type { ResolvedTarget } from './egress-plan';
 import { localEndpoints } from './endpoints';
+import { allowedEndpoints, localAppAddress, nodeIpPreference } from './ip-preference';
 import { ingressClusterName, passthroughClusterName } from './names';
-import type { AppMeshModel, ClientPolicy, ConnectionPool, HealthCheck, NodeListener } from './types';
+import type { AppMeshModel, ClientPolicy, ConnectionPool, HealthCheck, IpPreference, NodeListener } from './types';
 import { circuitBreakers, dnsLookupFamily, outlierDetection } from './xds-policies';
 import { duration, targetClusterName } from './xds-route';
 import { upstreamTls } from './xds-tls';
@@ -70,7 +71,9 @@ export interface CallerPolicies {
  */
 export function targetResources(model: AppMeshModel, t: ResolvedTarget, client: ClientKind, caller: CallerPolicies = {}): ResourceObject[] {
   const name = targetClusterName(t);
-  const local = localEndpoints(model, t.node, t.listener.port);
+  const ipPreference = nodeIpPreference(model, t.node);
+  const listed = localEndpoints(model, t.node, t.listener.port);
+  const local = listed && allowedEndpoints(listed, ipPreference);
   const d = t.node.discovery;
   const policies =
     client === 'envoy'
@@ -78,7 +81,6 @@ export function targetResources(model: AppMeshModel, t: ResolvedTarget, client: 
       : {};
   if (local || d?.kind !== 'dns') return [{ ...edsCluster(name, t.listener.protocol), ...policies }, assignment(name, local ?? [])];
   const type = client === 'proxyless' || d.responseType === 'LOADBALANCER' ? 'LOGICAL_DNS' : 'STRICT_DNS';
-  const ipPreference = d.ipPreference ?? model.meshes.find((m) => m.name === t.node.mesh)?.ipPreference;
   return [
     {
       '@type': TypeUrl.Cluster,
@@ -115,10 +117,10 @@ function healthChecks(hc: HealthCheck | undefined): Record<string, unknown> {
   };
 }
 
-/** The local application behind one listener of the sidecar's own node: 127.0.0.1:<listener port>. */
-export function ingressCluster(mesh: string, node: string, l: NodeListener): ResourceObject {
+/** The local application behind one listener of the sidecar's own node: 127.0.0.1 (::1 under an IPv6 preference), the listener's port. */
+export function ingressCluster(mesh: string, node: string, l: NodeListener, ipPreference?: IpPreference): ResourceObject {
   const name = ingressClusterName(mesh, node, l.protocol, l.port);
-  const { '@type': _t, ...load } = assignment(name, [{ address: '127.0.0.1', port: l.port }], l.healthCheck?.port);
+  const { '@type': _t, ...load } = assignment(name, [{ address: localAppAddress(ipPreference), port: l.port }], l.healthCheck?.port);
   return {
     '@type': TypeUrl.Cluster,
     name,

@@ -78,10 +78,21 @@ function timeouts(t: Timeouts | undefined, grpc: boolean): Obj {
   return out;
 }
 
+/**
+ * Weighted clusters. App Mesh weights need not add up to 100; when they do
+ * not, `total_weight` says what they add up to: the field is deprecated (Envoy
+ * and grpc-js-xds take the sum), but gRPC C-core releases still in
+ * distributions (e.g. 1.51) take 100 when it is absent and refuse the route.
+ */
+export function weightedClusters(clusters: ReadonlyArray<{ name: string; weight: number }>): Obj {
+  const sum = clusters.reduce((n, c) => n + c.weight, 0);
+  return { clusters, ...(sum !== 100 && sum > 0 ? { total_weight: sum } : {}) };
+}
+
 /** A route's action: weighted clusters, timeouts, retry policy (also behind a virtual gateway's routes). */
 export function routeAction(index: ModelIndex, route: Route): Obj {
   const action: Obj = {
-    weighted_clusters: { clusters: routeTargets(index, route).map((t) => ({ name: targetClusterName(t), weight: t.weight })) },
+    weighted_clusters: weightedClusters(routeTargets(index, route).map((t) => ({ name: targetClusterName(t), weight: t.weight }))),
     ...timeouts(route.timeout, route.kind === 'grpc'),
   };
   const r = route.retry;
