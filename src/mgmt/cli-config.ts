@@ -108,7 +108,7 @@ const M = {
     min: 0,
     max: 65535,
     shown: 'off',
-    help: 'HTTP port of the App Mesh API (`/v20190125/...`) and the admin pages (`/healthz`, `/streams`, `/resources`, `/rejections`, `/nacks`, `/metrics`); `0` = any (logged)',
+    help: 'HTTP port of the App Mesh API (`/v20190125/...`) and the admin pages (`/healthz`, `/streams`, `/resources`, `/rejections`, `/nacks`, `/cloud-map`, `/metrics`); `0` = any (logged)',
   }),
   tlsCert: text({ env: 'APPNET_MGMT_TLS_CERT', flag: '--tls-cert', arg: '<file>', shown: 'h2c', form: 'PEM file', help: 'TLS server certificate for xDS (with `--tls-key`)' }),
   tlsKey: text({ env: 'APPNET_MGMT_TLS_KEY', flag: '--tls-key', arg: '<file>', form: 'PEM file', help: 'the private key of the certificate' }),
@@ -142,6 +142,29 @@ const M = {
     allowZero: true,
     shown: 'never',
     help: "end streams with `UNAVAILABLE` at this age (App Mesh resets them at ~30 minutes)",
+  }),
+  cloudMapRegion: text({
+    env: 'APPNET_MGMT_CLOUD_MAP_REGION',
+    flag: '--cloud-map-region',
+    arg: '<region>',
+    shown: 'off',
+    form: 'a region name (`us-west-2`)',
+    help: "look up the instances of Cloud Map virtual nodes (`awsCloudMap`, with its `attributes`) in this region's AWS Cloud Map (`DiscoverInstances`; credentials from the AWS default chain)",
+  }),
+  cloudMapEndpoint: text({
+    env: 'APPNET_MGMT_CLOUD_MAP_ENDPOINT',
+    flag: '--cloud-map-endpoint',
+    arg: '<url>',
+    shown: "the region's",
+    form: '`https://...` or `http://...` URL',
+    help: 'another AWS Cloud Map endpoint (a VPC endpoint, a proxy); with `--cloud-map-region`',
+  }),
+  cloudMapRefresh: duration({
+    env: 'APPNET_MGMT_CLOUD_MAP_REFRESH',
+    flag: '--cloud-map-refresh',
+    arg: '<duration>',
+    defaultMs: 10_000,
+    help: "how often each Cloud Map service's revision is checked (its instances are fetched again only when it moved)",
   }),
   logLevel: choice({ env: 'APPNET_MGMT_LOG_LEVEL', flag: '--log-level', arg: '<level>', choices: LOG_LEVELS, default: 'info', help: 'log level (JSON lines on stdout)' }),
 } as const;
@@ -194,6 +217,8 @@ export interface MgmtCliConfig {
   tls: { certPem: string; keyPem: string } | undefined;
   sigv4: { region: string; service: string; credentials: Array<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }> } | undefined;
   maxStreamAgeMs: number;
+  /** --cloud-map-region: Cloud Map virtual nodes' instances looked up in AWS Cloud Map. */
+  cloudMap: { region: string; endpoint: string | undefined; refreshMs: number } | undefined;
   logLevel: LogLevel;
 }
 
@@ -252,6 +277,25 @@ function parseCredentials(r: EnvReader, name: string, file: string, text: string
     });
   });
   return out;
+}
+
+function readCloudMap(r: EnvReader, n: (key: Key) => string, str: (key: Key) => string | undefined): MgmtCliConfig['cloudMap'] {
+  const region = str('cloudMapRegion');
+  const endpoint = str('cloudMapEndpoint');
+  const refreshMs = M.cloudMapRefresh.read(r, { name: n('cloudMapRefresh') });
+  if (region !== undefined && !/^[a-z0-9-]+$/.test(region)) r.problem(n('cloudMapRegion'), region, 'an AWS region such as us-west-2');
+  if (endpoint !== undefined) {
+    let ok = false;
+    try {
+      ok = ['http:', 'https:'].includes(new URL(endpoint).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) r.problem(n('cloudMapEndpoint'), endpoint, 'an http:// or https:// URL');
+    if (region === undefined) r.problem(n('cloudMapEndpoint'), endpoint, `to come with ${n('cloudMapRegion')}`);
+  }
+  if (str('cloudMapRefresh') !== undefined && region === undefined) r.problem(n('cloudMapRefresh'), str('cloudMapRefresh')!, `to come with ${n('cloudMapRegion')}`);
+  return region === undefined ? undefined : { region, endpoint, refreshMs };
 }
 
 /** Flags and environment to a config; every problem is collected into one ConfigError. */
@@ -370,9 +414,10 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
   }
 
   const maxStreamAgeMs = M.maxStreamAge.read(r, { name: n('maxStreamAge') });
+  const cloudMap = readCloudMap(r, n, str);
   const logLevel = M.logLevel.read(r, { name: n('logLevel') });
   const arnRegion = region !== undefined && /^[a-z0-9-]+$/.test(region) ? region : 'us-east-1';
-  const config: MgmtCliConfig = { resources, appmesh, dataDir, etcd, accountId, arnRegion, quotas, apiRateLimit, consoleToken, host, port, adminPort, tls, sigv4, maxStreamAgeMs, logLevel };
+  const config: MgmtCliConfig = { resources, appmesh, dataDir, etcd, accountId, arnRegion, quotas, apiRateLimit, consoleToken, host, port, adminPort, tls, sigv4, maxStreamAgeMs, cloudMap, logLevel };
   try {
     r.finish();
     return { kind: 'run', config, error: undefined };

@@ -4,6 +4,8 @@ import { TokenBucket } from '../common/token-bucket';
 import { credentialList } from '../sigv4/verify';
 import type { AdminExtension } from './admin-http';
 import { APPMESH_API_PREFIX, AppMeshApi } from './appmesh/api/http-api';
+import { CloudMapResolver, type CloudMapQueryStatus } from './appmesh/cloud-map/resolver';
+import { sdkCloudMapApi } from './appmesh/cloud-map/sdk-api';
 import { readModelFile } from './appmesh/model-file';
 import { AppMeshSource, translationCheck } from './appmesh/source';
 import { MemoryBackend, StateUnreachableError, type BackendStatus, type StateBackend } from './appmesh/state/backend';
@@ -50,6 +52,13 @@ export function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   return 'aws';
+}
+
+/** The admin page of Cloud Map discovery: each query, its instances and its last failure. */
+export const CLOUD_MAP_PATH = '/cloud-map';
+
+function cloudMapDocument(queries: CloudMapQueryStatus[] | undefined): { enabled: boolean; queries: CloudMapQueryStatus[] } {
+  return { enabled: queries !== undefined, queries: queries ?? [] };
 }
 
 const SYSTEM_CLOCK: Clock = { now: () => Date.now(), uid: () => randomUUID() };
@@ -113,7 +122,17 @@ export async function openSources(config: MgmtCliConfig, env: NodeJS.ProcessEnv,
     await backend?.close();
     throw new Error(problems.join('\n'));
   }
-  const mesh = new AppMeshSource(store, codec);
+  let cloudMap: { resolver: CloudMapResolver; close(): void } | undefined;
+  if (config.cloudMap) {
+    const c = config.cloudMap;
+    const api = await sdkCloudMapApi({ region: c.region, endpoint: c.endpoint });
+    const resolver = new CloudMapResolver({ api, refreshMs: c.refreshMs, logger });
+    // The first answer before the first stream: a Cloud Map node's callers start with its instances.
+    await resolver.follow(store.model);
+    cloudMap = { resolver, close: () => (resolver.close(), api.close()) };
+    logger.info({ region: c.region, ...(c.endpoint ? { endpoint: c.endpoint } : {}), queries: resolver.status().length }, 'AWS Cloud Map discovery on');
+  }
+  const mesh = new AppMeshSource(store, codec, cloudMap?.resolver);
   const view = { partition: partitionOf(config.arnRegion), region: config.arnRegion, account: config.accountId };
   const api = new AppMeshApi({
     store,
@@ -131,12 +150,17 @@ export async function openSources(config: MgmtCliConfig, env: NodeJS.ProcessEnv,
     source: file ? new CombinedSource(file, mesh) : mesh,
     store,
     console: webConsole,
-    adminExtensions: [{ prefix: APPMESH_API_PREFIX, handle: (req) => api.handle(req) }, webConsole],
+    adminExtensions: [
+      { prefix: APPMESH_API_PREFIX, handle: (req) => api.handle(req) },
+      webConsole,
+      { prefix: CLOUD_MAP_PATH, handle: async () => ({ status: 200, body: cloudMapDocument(cloudMap?.resolver.status()) }) },
+    ],
     storeHealth: () => ({ ...openStore.backend.status(), revision: openStore.revision, description: openStore.backend.description }),
     close: async () => {
       webConsole.close();
       file?.close();
       mesh.close();
+      cloudMap?.close();
       await openStore.close();
     },
   };

@@ -17,6 +17,10 @@ import {
   type VirtualService,
 } from './types';
 
+// App Mesh's AwsCloudMapInstanceAttribute patterns.
+const CLOUD_MAP_KEY = /^[!-~]{1,255}$/;
+const CLOUD_MAP_VALUE = /^(?=.{1,1024}$)[!-~]([ \t!-~]*[!-~])?$/;
+
 /**
  * Shape checks of the create-mesh / create-virtual-node / create-virtual-service /
  * create-virtual-router bodies (routes: parse-route.ts). Pure: problems are
@@ -160,11 +164,18 @@ function parseDiscovery(r: BodyReader, spec: JsonObject): ServiceDiscovery | und
   if (which === 'awsCloudMap') {
     const cm = r.object(sd, 'awsCloudMap', at, true);
     if (!cm) return undefined;
-    r.keys(cm, `${at}.awsCloudMap`, ['namespaceName', 'serviceName', 'ipPreference'], ['attributes']);
+    r.keys(cm, `${at}.awsCloudMap`, ['namespaceName', 'serviceName', 'attributes', 'ipPreference']);
     const namespaceName = r.string(cm, 'namespaceName', `${at}.awsCloudMap`, { required: true });
     const serviceName = r.string(cm, 'serviceName', `${at}.awsCloudMap`, { required: true });
+    const attributes = r.objects(cm, 'attributes', `${at}.awsCloudMap`).flatMap(([a, aAt]) => {
+      r.keys(a, aAt, ['key', 'value']);
+      const key = r.string(a, 'key', aAt, { required: true, pattern: CLOUD_MAP_KEY, patternText: 'a Cloud Map attribute key (1-255 printable ASCII characters, no spaces)' });
+      const value = r.string(a, 'value', aAt, { required: true, pattern: CLOUD_MAP_VALUE, patternText: 'a Cloud Map attribute value (1-1024 printable ASCII characters, no spaces at either end)' });
+      return key === undefined || value === undefined ? [] : [{ key, value }];
+    });
     const ipPreference = parseIpPreference(r, cm, `${at}.awsCloudMap`);
-    return namespaceName === undefined || serviceName === undefined ? undefined : { kind: 'cloudMap', namespaceName, serviceName, ...(ipPreference ? { ipPreference } : {}) };
+    if (namespaceName === undefined || serviceName === undefined) return undefined;
+    return { kind: 'cloudMap', namespaceName, serviceName, ...(attributes.length > 0 ? { attributes } : {}), ...(ipPreference ? { ipPreference } : {}) };
   }
   return undefined;
 }

@@ -3,11 +3,22 @@ import { ResourceError, type ResourceCodec } from '../resource-codec';
 import { makeSnapshot, type NodeInfo, type ResourceSource, type Snapshot } from '../snapshot';
 import { ModelIndex } from './model-index';
 import { allViews, envoyNodeIds, nodeView, resourcesFor } from './translate';
-import type { AppMeshModel } from './types';
+import type { AppMeshModel, DiscoveredInstance } from './types';
 
 /** The committed model and its change notifications (the store, state/model-store.ts). */
 export interface ModelFeed {
   readonly model: AppMeshModel;
+  onChange(listener: () => void): () => void;
+}
+
+/**
+ * What a service registry (AWS Cloud Map: cloud-map/resolver.ts) found for the
+ * model's virtual nodes, laid over the stored model as `model.discovered`.
+ */
+export interface ModelDiscovery {
+  /** Follow the model's queries; settles once the new ones are answered (or failed). Never rejects. */
+  follow(model: AppMeshModel): Promise<void>;
+  instances(): ReadonlyMap<string, readonly DiscoveredInstance[]>;
   onChange(listener: () => void): () => void;
 }
 
@@ -21,19 +32,38 @@ export class AppMeshSource implements ResourceSource {
   private index: ModelIndex;
   private readonly cache = new Map<string, Snapshot>();
   private readonly events = new EventEmitter();
-  private readonly stopWatching: () => void;
+  private readonly stops: Array<() => void> = [];
 
+  /**
+   * With `discovery`, a model change that asks a new query is served once that
+   * query is answered, so a caller never sees a target without its instances
+   * because the lookup had not finished yet.
+   */
   constructor(
     readonly store: ModelFeed,
     private readonly codec: ResourceCodec,
+    private readonly discovery?: ModelDiscovery,
   ) {
     this.events.setMaxListeners(0);
-    this.index = new ModelIndex(store.model);
-    this.stopWatching = store.onChange(() => {
-      this.index = new ModelIndex(store.model);
-      this.cache.clear();
-      this.events.emit('change');
-    });
+    this.index = this.build();
+    this.stops.push(
+      store.onChange(() => {
+        if (discovery) void discovery.follow(store.model).then(() => this.rebuild());
+        else this.rebuild();
+      }),
+    );
+    if (discovery) this.stops.push(discovery.onChange(() => this.rebuild()));
+  }
+
+  private build(): ModelIndex {
+    const model = this.store.model;
+    return new ModelIndex(this.discovery ? { ...model, discovered: this.discovery.instances() } : model);
+  }
+
+  private rebuild(): void {
+    this.index = this.build();
+    this.cache.clear();
+    this.events.emit('change');
   }
 
   snapshotFor(node: NodeInfo): Snapshot {
@@ -57,7 +87,7 @@ export class AppMeshSource implements ResourceSource {
   }
 
   close(): void {
-    this.stopWatching();
+    for (const stop of this.stops.splice(0)) stop();
   }
 }
 

@@ -136,7 +136,7 @@ export interface NodeListener extends PortMapping {
 
 export type ServiceDiscovery =
   | { kind: 'dns'; hostname: string; responseType: 'ENDPOINTS' | 'LOADBALANCER'; ipPreference?: IpPreference }
-  | { kind: 'cloudMap'; namespaceName: string; serviceName: string; ipPreference?: IpPreference };
+  | { kind: 'cloudMap'; namespaceName: string; serviceName: string; attributes?: ReadonlyArray<{ key: string; value: string }>; ipPreference?: IpPreference };
 
 export interface Mesh {
   name: string;
@@ -294,6 +294,20 @@ export interface AppMeshModel {
   gatewayRoutes: GatewayRoute[];
   /** "<mesh>/<virtualNode>" -> endpoints (from the `endpoints` extension). */
   endpoints: ReadonlyMap<string, LocalEndpoint[]>;
+  /**
+   * Not stored: the instances AWS Cloud Map returned for the Cloud Map nodes'
+   * queries (cloud-map/), keyed by `cloudMapQueryKey`; absent without Cloud Map.
+   */
+  discovered?: ReadonlyMap<string, readonly DiscoveredInstance[]>;
+}
+
+/** One instance registered in AWS Cloud Map (its AWS_INSTANCE_* attributes). */
+export interface DiscoveredInstance {
+  id: string;
+  ipv4?: string;
+  ipv6?: string;
+  /** AWS_INSTANCE_PORT, when registered. */
+  port?: number;
 }
 
 export function nodeKey(mesh: string, node: string): string {

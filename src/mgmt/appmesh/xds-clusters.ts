@@ -1,6 +1,7 @@
 import type { ResourceObject } from '../resource-codec';
 import { TypeUrl } from '../snapshot';
 import type { ResolvedTarget } from './egress-plan';
+import { cloudMapQueryKey, instanceEndpoints, queryOf } from './cloud-map/query';
 import { localEndpoints } from './endpoints';
 import { allowedEndpoints, localAppAddress, nodeIpPreference } from './ip-preference';
 import { ingressClusterName, passthroughClusterName } from './names';
@@ -15,7 +16,8 @@ import { upstreamTls } from './xds-tls';
  * has one locality of HEALTHY endpoints (what grpc-js-xds requires); a DNS
  * name is a STRICT_DNS cluster for Envoy (LOGICAL_DNS with responseType
  * LOADBALANCER, and always for proxyless clients, the only DNS type grpc-js-xds
- * has); Cloud Map without local endpoints is an EDS cluster with no endpoints.
+ * has); Cloud Map without local endpoints is an EDS cluster of the instances
+ * AWS Cloud Map returned (cloud-map/; none when Cloud Map is not configured).
  */
 
 export type ClientKind = 'envoy' | 'proxyless';
@@ -73,8 +75,9 @@ export function targetResources(model: AppMeshModel, t: ResolvedTarget, client: 
   const name = targetClusterName(t);
   const ipPreference = nodeIpPreference(model, t.node);
   const listed = localEndpoints(model, t.node, t.listener.port);
-  const local = listed && allowedEndpoints(listed, ipPreference);
   const d = t.node.discovery;
+  const found = !listed && d?.kind === 'cloudMap' ? model.discovered?.get(cloudMapQueryKey(queryOf(d))) : undefined;
+  const local = listed ? allowedEndpoints(listed, ipPreference) : found && instanceEndpoints(found, t.listener.port, ipPreference);
   const policies =
     client === 'envoy'
       ? { ...outlierDetection(t.listener.outlierDetection), ...circuitBreakers(caller.pool), ...(caller.tls ? { transport_socket: upstreamTls(caller.tls, t.listener.protocol) } : {}) }
