@@ -27,7 +27,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
   const problems: string[] = error ? [error.message] : [];
   let sources: Sources | undefined;
   // The store's state is read at scrape time, once the sources exist.
-  const metrics = new MgmtMetrics({ store: () => sources!.storeHealth() });
+  const metrics = new MgmtMetrics({ store: () => sources!.storeHealth(), cloudMap: () => sources?.cloudMapStatus() });
   if (!error) {
     try {
       sources = await openSources(config, env, logger, metrics);

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CloudMapQueryStatus } from './appmesh/cloud-map/resolver';
 import type { BackendStatus } from './appmesh/state/backend';
 import type { ManagementServer } from './server';
 
@@ -11,6 +12,14 @@ import type { ManagementServer } from './server';
 
 export interface MetricsSources {
   store(): BackendStatus & { revision: number };
+  /** Cloud Map discovery's queries; undefined when it is off. */
+  cloudMap?(): readonly CloudMapQueryStatus[] | undefined;
+}
+
+/** A Cloud Map query's state: answered, failing (its last instances kept), or waiting for its first answer. */
+function cloudMapState(q: CloudMapQueryStatus): 'answered' | 'failing' | 'waiting' {
+  if (q.lastError !== undefined) return 'failing';
+  return q.instances === undefined ? 'waiting' : 'answered';
 }
 
 const TYPE_NAMES: Record<string, string> = {
@@ -54,6 +63,25 @@ export class MgmtMetrics {
       registers: [r],
       collect() {
         this.set(sources.store().revision);
+      },
+    });
+    new Gauge({
+      name: 'appnet_mgmt_cloud_map_queries',
+      help: 'AWS Cloud Map queries (one per namespace, service and attributes of Cloud Map virtual nodes), by state: answered, failing (the last instances kept), waiting (no answer yet); all 0 when Cloud Map discovery is off',
+      labelNames: ['state'],
+      registers: [r],
+      collect() {
+        const counts = { answered: 0, failing: 0, waiting: 0 };
+        for (const q of sources.cloudMap?.() ?? []) counts[cloudMapState(q)]++;
+        for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+      },
+    });
+    new Gauge({
+      name: 'appnet_mgmt_cloud_map_instances',
+      help: 'Instances AWS Cloud Map returned, summed over the queries',
+      registers: [r],
+      collect() {
+        this.set((sources.cloudMap?.() ?? []).reduce((n, q) => n + (q.instances ?? 0), 0));
       },
     });
     this.api = new Counter({ name: 'appnet_mgmt_api_requests_total', help: 'App Mesh API requests, by operation and outcome (OK or the error type)', labelNames: ['operation', 'code'], registers: [r] });

@@ -34,6 +34,8 @@ export interface Sources {
   adminExtensions: AdminExtension[];
   /** For /healthz: the store's kind, whether it is reachable, its revision. */
   storeHealth(): BackendStatus & { revision: number; description: string };
+  /** Cloud Map discovery's queries (undefined when it is off). */
+  cloudMapStatus(): CloudMapQueryStatus[] | undefined;
   close(): Promise<void>;
 }
 
@@ -155,6 +157,7 @@ export async function openSources(config: MgmtCliConfig, env: NodeJS.ProcessEnv,
       webConsole,
       { prefix: CLOUD_MAP_PATH, handle: async () => ({ status: 200, body: cloudMapDocument(cloudMap?.resolver.status()) }) },
     ],
+    cloudMapStatus: () => cloudMap?.resolver.status(),
     storeHealth: () => ({ ...openStore.backend.status(), revision: openStore.revision, description: openStore.backend.description }),
     close: async () => {
       webConsole.close();

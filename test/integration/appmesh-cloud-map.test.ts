@@ -47,6 +47,7 @@ describe('Cloud Map discovery seen by grpc-js-xds and gRPC C-core (real processe
   });
   const discovery = () => rig.mgmtGet<{ enabled: boolean; queries: Array<{ attributes: Record<string, string>; instances?: number; lastError?: string }> }>('/cloud-map');
   const live = async () => (await discovery()).queries.find((q) => q.attributes['stage'] === 'live');
+  const metrics = async () => (await fetch(`http://127.0.0.1:${rig.mgmtAdminPort}/metrics`)).text();
   const inSync = () => waitFor(() => rig.nodesInSync(Object.values(NODES)), 15_000, 'both clients in sync', 20);
   /** The versions sent to the clients' streams, by node and type. */
   const versions = async () => {
@@ -127,6 +128,7 @@ describe('Cloud Map discovery seen by grpc-js-xds and gRPC C-core (real processe
   it('a Cloud Map outage keeps the instances found in service', async () => {
     cloudMap.failWith = 503;
     await waitFor(async () => (await live())?.lastError, 15_000, 'the outage seen');
+    expect(await metrics()).toContain('appnet_mgmt_cloud_map_queries{state="failing"} 1');
     const batches = await Promise.all(KINDS.map((k) => clients.get(k)!.run(300, 30_000)));
     for (const b of batches) {
       expect(b).toMatchObject({ ok: 300, failed: 0 });
@@ -134,6 +136,7 @@ describe('Cloud Map discovery seen by grpc-js-xds and gRPC C-core (real processe
     }
     cloudMap.failWith = undefined;
     await waitFor(async () => (await live())?.lastError === undefined, 15_000, 'Cloud Map answering again');
+    expect(await metrics()).toMatch(/appnet_mgmt_cloud_map_queries\{state="answered"\} 1\n[^]*appnet_mgmt_cloud_map_instances 2\n/);
   }, 90_000);
 
   it('attributes changed through the App Mesh API: the callers move to the new instances with no failed call', async () => {
