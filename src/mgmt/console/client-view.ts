@@ -1,4 +1,5 @@
 import type { StreamRecord } from '../stream-registry';
+import { knownShortName } from '../../common/xds/vocabulary';
 
 /**
  * What the console shows of each connected xDS client: its node, its stream,
@@ -35,17 +36,10 @@ export interface ClientView {
   types: ClientTypeView[];
 }
 
-const SHORT: Record<string, string> = {
-  'type.googleapis.com/envoy.config.cluster.v3.Cluster': 'CDS',
-  'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment': 'EDS',
-  'type.googleapis.com/envoy.config.listener.v3.Listener': 'LDS',
-  'type.googleapis.com/envoy.config.route.v3.RouteConfiguration': 'RDS',
-  'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret': 'SDS',
-};
 const ORDER = ['CDS', 'EDS', 'LDS', 'RDS', 'SDS'];
 
 export function typeName(typeUrl: string): string {
-  return SHORT[typeUrl] ?? typeUrl.slice(typeUrl.lastIndexOf('.') + 1);
+  return knownShortName(typeUrl) ?? typeUrl.slice(typeUrl.lastIndexOf('.') + 1);
 }
 
 export function clientViews(records: readonly StreamRecord[], replica: string): ClientView[] {
@@ -71,7 +65,7 @@ export function clientViews(records: readonly StreamRecord[], replica: string): 
             versionSent: sent,
             versionAcked: t.lastAckedVersion,
             nacks: t.nacks,
-            lastNack: t.lastNack ? { message: t.lastNack.message, at: t.lastNack.at, keptVersion: t.lastNack.version } : null,
+            lastNack: t.lastNack ? { message: t.lastNack.message, at: t.lastNack.at, keptVersion: t.lastNack.keptVersion } : null,
           };
         })
         .sort((a, b) => (ORDER.indexOf(a.type) + 1 || 99) - (ORDER.indexOf(b.type) + 1 || 99) || a.type.localeCompare(b.type)),
