@@ -3,6 +3,7 @@ import type * as grpc from '@grpc/grpc-js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsoleClientsSchema } from '../../src/common/contracts/mgmt-console';
 import { TypeUrl } from '../../src/mgmt/snapshot';
 import { AdsTestClient } from '../fixtures/ads-client';
 import { http2Targets } from '../fixtures/appmesh-seed';
@@ -82,7 +83,7 @@ describe('appnet-mgmt replicas on etcd (real processes)', () => {
   it("shows every replica's clients in each replica's console", async () => {
     await client.run(10);
     const clientsOf = async (port: number) =>
-      ((await (await fetch(`http://127.0.0.1:${port}/ui/api/clients`, { headers: { authorization: `Bearer ${CONSOLE_TOKEN}` } })).json()) as { replica: string; clients: Array<{ nodeId: string; replica: string; types: Array<{ state: string }> }> });
+      ConsoleClientsSchema.parse(await (await fetch(`http://127.0.0.1:${port}/ui/api/clients`, { headers: { authorization: `Bearer ${CONSOLE_TOKEN}` } })).json());
     const fromB = await clientsOf(b.mgmtAdminPort);
     const mine = fromB.clients.find((c) => c.nodeId === 'mesh/apps/proxyless-client');
     expect(mine?.replica).toBe(fromB.replica);

@@ -3,38 +3,13 @@ import { knownShortName } from '../../common/xds/vocabulary';
 
 /**
  * What the console shows of each connected xDS client: its node, its stream,
- * and per resource type where it stands. Pure, from the server's stream
- * records.
- *
- *   SYNCED   the client ACKed the last version sent
- *   PENDING  a version was sent and is not answered yet
- *   NACKED   the client rejected the last version sent (the message says why)
- *   NOT_SENT nothing was sent for a type it asked for
+ * and per resource type where it stands (the states are described with the
+ * contract, src/common/contracts/mgmt-console.ts). Pure, from the server's
+ * stream records.
  */
 
-export type ClientTypeState = 'SYNCED' | 'PENDING' | 'NACKED' | 'NOT_SENT';
-
-export interface ClientTypeView {
-  type: string;
-  typeUrl: string;
-  state: ClientTypeState;
-  versionSent: string | null;
-  versionAcked: string | null;
-  nacks: number;
-  /** The last rejection: Envoy's message, when, and the version the client kept. */
-  lastNack: { message: string; at: string; keptVersion: string } | null;
-}
-
-export interface ClientView {
-  replica: string;
-  streamId: number;
-  nodeId: string;
-  cluster: string;
-  kind: string;
-  userAgent: string | null;
-  connectedSince: string;
-  types: ClientTypeView[];
-}
+export type { ClientTypeState, ClientTypeView, ClientView } from '../../common/contracts/mgmt-console';
+import type { ClientTypeState, ClientView } from '../../common/contracts/mgmt-console';
 
 const ORDER = ['CDS', 'EDS', 'LDS', 'RDS', 'SDS'];
 
