@@ -12,9 +12,10 @@ import { XdsRequestSigner } from '../../src/sigv4/signer';
 import { AdsTestClient } from '../fixtures/ads-client';
 import { serviceChain } from '../fixtures/xds-resources';
 import { MgmtAdminClient } from '../fixtures/mgmt-admin';
+import { AdsPath } from '../../src/common/xds/vocabulary';
 
 const DOMAIN = 'ecs-sc.us-west-2.api.aws';
-const SOTW_PATH = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
+const SOTW_PATH = AdsPath.sotw;
 const CREDS = [
   { accessKeyId: 'AKIDPLAIN', secretAccessKey: 'plain-secret-key' },
   { accessKeyId: 'AKIDTOKEN', secretAccessKey: 'token-secret-key', sessionToken: 'session/token+1=' },
