@@ -15,6 +15,7 @@
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { envoyProtoIncludeDirs } from '../src/common/envoy-protos';
+import { ADS_SERVICE } from '../src/common/xds/vocabulary';
 
 type Obj = Record<string, unknown>;
 
@@ -26,7 +27,7 @@ interface Stream {
   ended: string | undefined;
 }
 
-const ADS = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
+const ADS = ADS_SERVICE;
 
 function adsClient(): grpc.ServiceClientConstructor {
   const pkg = protoLoader.loadSync('envoy/service/discovery/v3/ads.proto', { includeDirs: envoyProtoIncludeDirs(), keepCase: true, longs: String, enums: String, defaults: false, arrays: true, oneofs: true });

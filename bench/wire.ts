@@ -7,10 +7,11 @@
  * `bench:<count>:<bytes>` = send <count> DiscoveryResponses of ~<bytes> each.
  */
 import * as crypto from 'node:crypto';
+import { AdsPath, TypeUrl } from '../src/common/xds/vocabulary';
 
-export const ADS_PATH = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
+export const ADS_PATH = AdsPath.sotw;
 export const DOMAIN = 'ecs-sc.us-west-2.api.aws';
-export const TYPE_URL = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
+export const TYPE_URL = TypeUrl.Cluster;
 /** Size of one resource's payload in large responses (many resources, like a real CDS/EDS push). */
 const RESOURCE_CHUNK = 4096;
 

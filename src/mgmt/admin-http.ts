@@ -1,14 +1,15 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { MgmtHealth, MgmtResources, NackSummary, Rejection, StreamRecord } from '../common/contracts/mgmt-admin';
 import type { Logger } from '../common/logger';
 
-/** What the admin pages show; the management server provides it. */
+/** What the admin pages show, as the admin documents' contract types; the management server provides it. */
 export interface AdminView {
-  health(): Record<string, unknown>;
-  streams(openOnly: boolean): unknown;
-  resources(nodeId: string | undefined): unknown;
-  rejections(): unknown;
-  nacks(): unknown;
+  health(): MgmtHealth;
+  streams(openOnly: boolean): StreamRecord[];
+  resources(nodeId: string | undefined): MgmtResources;
+  rejections(): Rejection[];
+  nacks(): NackSummary[];
 }
 
 /** One request for an extension, whole: method, path and query as received, headers, body bytes. */

@@ -1,3 +1,4 @@
+import { classifyRequest } from '../common/xds/vocabulary';
 import { keepsGone, pendingOf, planPushes, type PlannedPush, type TypeProgress } from './push-order';
 import { WILDCARD_TYPES, typeSnapshot, type Snapshot, type TypeSnapshot } from './snapshot';
 import {
@@ -103,13 +104,16 @@ export class DeltaCore implements StreamCore<DeltaDiscoveryRequest, DeltaDiscove
       st.stats.stale++;
       kind = 'stale';
       if (!changedSubs) return { kind, typeUrl, responses: [] };
-    } else if (req.error_detail) {
+    } else if (classifyRequest({ responseNonce: nonce, hasErrorDetail: Boolean(req.error_detail) }) === 'nack') {
       kind = 'nack';
       st.stats.nacks++;
       st.stats.lastNack = {
-        message: req.error_detail.message ?? '',
-        code: req.error_detail.code ?? 0,
-        version: st.stats.lastVersion,
+        nonce,
+        // A Delta request carries no version of its own.
+        keptVersion: '',
+        rejectedVersion: nonce !== '' ? st.stats.lastVersion : null,
+        code: req.error_detail?.code ?? 0,
+        message: req.error_detail?.message ?? '',
         at: new Date(this.now()).toISOString(),
       };
       st.makeInFlight = false;

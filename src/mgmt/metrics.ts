@@ -1,6 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CloudMapQueryStatus } from './appmesh/cloud-map/resolver';
 import type { BackendStatus } from './appmesh/state/backend';
+import { knownShortName } from '../common/xds/vocabulary';
 import type { ManagementServer } from './server';
 
 /**
@@ -22,15 +23,7 @@ function cloudMapState(q: CloudMapQueryStatus): 'answered' | 'failing' | 'waitin
   return q.instances === undefined ? 'waiting' : 'answered';
 }
 
-const TYPE_NAMES: Record<string, string> = {
-  'type.googleapis.com/envoy.config.listener.v3.Listener': 'LDS',
-  'type.googleapis.com/envoy.config.route.v3.RouteConfiguration': 'RDS',
-  'type.googleapis.com/envoy.config.cluster.v3.Cluster': 'CDS',
-  'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment': 'EDS',
-  'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret': 'SDS',
-};
-
-const typeLabel = (typeUrl: string) => TYPE_NAMES[typeUrl] ?? 'other';
+const typeLabel = (typeUrl: string) => knownShortName(typeUrl) ?? 'other';
 
 /** Responses later than this after a change are not counted as its push (a client reconnecting much later). */
 const PUSH_WINDOW_MS = 60_000;

@@ -2,11 +2,13 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { MgmtHealth } from '../common/contracts/mgmt-admin';
 import { envoyProtoIncludeDirs } from '../common/envoy-protos';
 import { GrpcStatus } from '../common/grpc-status';
+import { ADS_SERVICE } from '../common/xds/vocabulary';
 import { createLogger, type Logger } from '../common/logger';
 import { credentialList, verifySigV4, type VerifyResult } from '../sigv4/verify';
-import { startAdminServer, type AdminExtension, type AdminServer } from './admin-http';
+import { startAdminServer, type AdminExtension, type AdminServer, type AdminView } from './admin-http';
 import { DeltaCore } from './delta-core';
 import { installRawHeaderVerifier, type VerdictReader } from './sigv4-hook';
 import { describeSnapshot, type ResourceSource } from './snapshot';
@@ -15,7 +17,7 @@ import { StreamRegistry, type NackSummary, type Rejection, type StreamRecord } f
 import { StreamSession, type ManagementEvents, type SessionContext } from './stream-session';
 import type { DeltaDiscoveryRequest, DeltaDiscoveryResponse, DiscoveryRequest, DiscoveryResponse } from './xds-types';
 
-export const ADS_SERVICE = 'envoy.service.discovery.v3.AggregatedDiscoveryService';
+export { ADS_SERVICE };
 
 export interface SigV4Options {
   region: string;
@@ -41,7 +43,7 @@ export interface ManagementServerOptions {
   /** More admin pages (e.g. the App Mesh API under /v20190125). */
   adminExtensions?: AdminExtension[];
   /** More facts for /healthz (e.g. the state of the model store). */
-  health?: () => Record<string, unknown>;
+  health?: () => Pick<MgmtHealth, 'store'>;
   logger?: Logger;
   /** Fault injection: end every stream with UNAVAILABLE at this age (like App Mesh's ~30-min resets). */
   maxStreamAgeMs?: number;
@@ -204,9 +206,9 @@ export class ManagementServer extends EventEmitter<ManagementEvents> {
     for (const s of [...this.sessions.values()]) s.refresh();
   }
 
-  private adminView() {
+  private adminView(): AdminView {
     return {
-      health: () => ({
+      health: (): MgmtHealth => ({
         status: this.closing ? 'closing' : 'ok',
         port: this.port,
         openStreams: this.registry.openCount(),

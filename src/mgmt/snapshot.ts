@@ -1,20 +1,7 @@
 import { createHash } from 'node:crypto';
 
-/** The xDS v3 type URLs the management server knows by name. */
-export const TypeUrl = {
-  Listener: 'type.googleapis.com/envoy.config.listener.v3.Listener',
-  RouteConfiguration: 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
-  Cluster: 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
-  ClusterLoadAssignment: 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
-  Secret: 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret',
-} as const;
-
-/**
- * Types whose empty subscription means "everything" (LDS and CDS, as Envoy and
- * go-control-plane treat them). Every other type with no names is subscribed
- * to nothing.
- */
-export const WILDCARD_TYPES: ReadonlySet<string> = new Set([TypeUrl.Listener, TypeUrl.Cluster]);
+/** The xDS v3 type URLs and the wildcard types, from the shared vocabulary (docs/contracts.md). */
+export { TypeUrl, WILDCARD_TYPES } from '../common/xds/vocabulary';
 
 export interface NodeInfo {
   id: string;

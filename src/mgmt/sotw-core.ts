@@ -1,3 +1,4 @@
+import { classifyRequest } from '../common/xds/vocabulary';
 import { keepsGone, pendingOf, planPushes, type PlannedPush, type TypeProgress } from './push-order';
 import { WILDCARD_TYPES, typeSnapshot, typeVersion, type Snapshot, type SnapshotResource, type TypeSnapshot } from './snapshot';
 import {
@@ -105,12 +106,16 @@ export class SotwCore implements StreamCore<DiscoveryRequest, DiscoveryResponse>
     }
     const version = req.version_info ?? '';
 
-    if (req.error_detail) {
+    const said = classifyRequest({ responseNonce: nonce, hasErrorDetail: Boolean(req.error_detail) });
+    if (said === 'nack') {
       st.stats.nacks++;
       st.stats.lastNack = {
-        message: req.error_detail.message ?? '',
-        code: req.error_detail.code ?? 0,
-        version,
+        nonce,
+        keptVersion: version,
+        // Not stale (above): a nonce here is the latest one sent.
+        rejectedVersion: nonce !== '' ? st.stats.lastVersion : null,
+        code: req.error_detail?.code ?? 0,
+        message: req.error_detail?.message ?? '',
         at: new Date(this.now()).toISOString(),
       };
       st.open = st.subscribed;
@@ -118,7 +123,7 @@ export class SotwCore implements StreamCore<DiscoveryRequest, DiscoveryResponse>
       return { kind: 'nack', typeUrl, responses: this.pump(snapshot) };
     }
     let kind: HandleResult<DiscoveryResponse>['kind'] = first ? 'initial' : 'update';
-    if (nonce !== '') {
+    if (said === 'ack') {
       kind = 'ack';
       st.stats.acks++;
       st.stats.lastAckedVersion = version;

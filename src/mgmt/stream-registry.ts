@@ -1,54 +1,7 @@
-import type { TypeStats } from './xds-types';
+import type { NackSummary, Rejection, StreamRecord } from '../common/contracts/mgmt-admin';
 
-export type StreamKind = 'sotw' | 'delta';
-
-export interface SigV4Verdict {
-  ok: boolean;
-  accessKeyId: string | null;
-  reason: string | null;
-}
-
-/** What the server knows about one ADS stream (for tests and operators). */
-export interface StreamRecord {
-  id: number;
-  kind: StreamKind;
-  path: string;
-  /** The :authority the client sent. */
-  authority: string;
-  peer: string;
-  /** The user-agent header. */
-  userAgent: string | null;
-  nodeId: string | null;
-  nodeCluster: string | null;
-  /** node.user_agent_name and user_agent_version, e.g. "envoy 1.29.1". */
-  nodeUserAgent: string | null;
-  /** null when the server does not check signatures. */
-  sigv4: SigV4Verdict | null;
-  startedAt: string;
-  open: boolean;
-  endedAt: string | null;
-  endStatus: { code: number; details: string } | null;
-  requests: number;
-  types: Record<string, TypeStats>;
-}
-
-export interface Rejection {
-  at: string;
-  streamId: number;
-  reason: string;
-  authority: string;
-  path: string;
-  peer: string;
-  accessKeyId: string | null;
-}
-
-export interface NackSummary {
-  nodeId: string;
-  typeUrl: string;
-  count: number;
-  lastMessage: string;
-  lastAt: string;
-}
+/** The records below are the admin documents' shapes (src/common/contracts/mgmt-admin.ts). */
+export type { MgmtStreamKind as StreamKind, NackSummary, Rejection, SigV4Verdict, StreamRecord } from '../common/contracts/mgmt-admin';
 
 export interface LiveStream {
   readonly id: number;

@@ -65,33 +65,10 @@ export interface DeltaDiscoveryResponse {
  */
 export type RequestKind = 'initial' | 'ack' | 'nack' | 'stale' | 'update';
 
-export interface NackInfo {
-  message: string;
-  code: number;
-  /** The version the client says it still runs (SotW), or the system version of the rejected response (Delta). */
-  version: string;
-  at: string;
-}
-
-/** Per stream and type, what the server sent and what the client answered. */
-export interface TypeStats {
-  /** Subscribed names; "*" stands for the wildcard. */
-  subscribed: string[];
-  lastVersion: string;
-  lastNonce: string;
-  responses: number;
-  acks: number;
-  nacks: number;
-  stale: number;
-  lastAckedVersion: string | null;
-  lastNack: NackInfo | null;
-  /**
-   * The snapshot has changes for this client not sent yet: held back by
-   * make-before-break (push-order.ts) or waiting for the client to answer the
-   * last response. False once the client has been sent everything.
-   */
-  pending: boolean;
-}
+/** The last NACK and the per-type statistics, as `/streams` shows them (src/common/contracts/mgmt-admin.ts). */
+export type { NackInfo } from '../common/contracts/xds-nack';
+export type { MgmtTypeStats as TypeStats } from '../common/contracts/mgmt-admin';
+import type { MgmtTypeStats as TypeStats } from '../common/contracts/mgmt-admin';
 
 export function newTypeStats(): TypeStats {
   return { subscribed: [], lastVersion: '', lastNonce: '', responses: 0, acks: 0, nacks: 0, stale: 0, lastAckedVersion: null, lastNack: null, pending: false };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadEnvoyRoot } from '../common/envoy-protos';
 import { GrpcMessageScanner, type ScannedMessage } from './grpc-scanner';
 import { XdsEnvelopeCodec } from './xds-envelope';
+import { TypeUrl } from '../common/xds/vocabulary';
 
 const root = loadEnvoyRoot(['envoy/service/discovery/v3/discovery.proto', 'envoy/config/cluster/v3/cluster.proto']);
 const Req = root.lookupType('envoy.service.discovery.v3.DiscoveryRequest');
@@ -9,7 +10,7 @@ const Res = root.lookupType('envoy.service.discovery.v3.DiscoveryResponse');
 const DeltaReq = root.lookupType('envoy.service.discovery.v3.DeltaDiscoveryRequest');
 const DeltaRes = root.lookupType('envoy.service.discovery.v3.DeltaDiscoveryResponse');
 const codec = new XdsEnvelopeCodec();
-const CDS = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
+const CDS = TypeUrl.Cluster;
 
 function frame(payload: Uint8Array, compressed = false): Buffer {
   const h = Buffer.alloc(5);

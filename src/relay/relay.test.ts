@@ -2,6 +2,7 @@ import * as http2 from 'node:http2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessRelay, ManagementStub, type MgmtStream, closedPort, echoHandler, grpcCall, grpcFrame, nextData } from '../../test/fixtures/relay-in-process';
 import { GrpcStatus } from '../common/grpc-status';
+import { AdsPath } from '../common/xds/vocabulary';
 
 /**
  * The relay as a whole, in process (listener, streams, upstream connection):
@@ -9,7 +10,7 @@ import { GrpcStatus } from '../common/grpc-status';
  * or the connection is recycled. Real HTTP/2 on both hops.
  */
 
-const ADS = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
+const ADS = AdsPath.sotw;
 const FAST_BACKOFF = { backoff: { initialMs: 20, maxMs: 20, multiplier: 1, jitter: 0 } };
 
 describe('relay and its upstream connection (in process)', () => {

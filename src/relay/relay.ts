@@ -3,6 +3,7 @@ import { AdminServer, sendJson, sendText } from '../admin/server';
 import { GrpcStatus } from '../common/grpc-status';
 import type { Logger } from '../common/logger';
 import { TokenBucket } from '../common/token-bucket';
+import { ADS_SERVICE } from '../common/xds/vocabulary';
 import { CredentialManager, type RefreshableProvider } from '../sigv4/credentials';
 import { XdsRequestSigner } from '../sigv4/signer';
 import type { RelayConfig } from './config';
@@ -219,7 +220,7 @@ export class Relay {
 
   private serving(service: string): ServingStatus | undefined {
     if (service === '') return this.listener.isListening && !this.draining ? 'SERVING' : 'NOT_SERVING';
-    if (service === 'upstream' || service === 'envoy.service.discovery.v3.AggregatedDiscoveryService') {
+    if (service === 'upstream' || service === ADS_SERVICE) {
       return this.upstream.state === 'CONNECTED' && this.creds.healthy && !this.draining ? 'SERVING' : 'NOT_SERVING';
     }
     return undefined;

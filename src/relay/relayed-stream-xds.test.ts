@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CREDS, InProcessRelay, ManagementStub, grpcCall, grpcFrame, nextData } from '../../test/fixtures/relay-in-process';
 import { projectProtoDir } from '../common/envoy-protos';
 import { GrpcStatus } from '../common/grpc-status';
+import { AdsPath, TypeUrl } from '../common/xds/vocabulary';
 
 /**
  * The xDS tracker fed by a real stream: SotW discovery messages go through the
@@ -11,8 +12,8 @@ import { GrpcStatus } from '../common/grpc-status';
  * shows in the relay's status document (what GET /status serves) and metrics.
  */
 
-const ADS = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
-const CDS = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
+const ADS = AdsPath.sotw;
+const CDS = TypeUrl.Cluster;
 
 const root = new protobuf.Root().loadSync(path.join(projectProtoDir(), 'appnet', 'xds_envelope.proto'), { keepCase: true });
 const DiscoveryRequest = root.lookupType('appnet.envelope.DiscoveryRequest');

@@ -2,6 +2,7 @@ import * as http2 from 'node:http2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InProcessRelay, ManagementStub, type MgmtStream, TcpProxy, echoHandler, grpcCall, grpcFrame, nextData } from '../../test/fixtures/relay-in-process';
 import { GrpcStatus, encodeGrpcMessage } from '../common/grpc-status';
+import { AdsPath } from '../common/xds/vocabulary';
 
 /**
  * What an xDS client sees through the relay, whatever the management server
@@ -9,7 +10,7 @@ import { GrpcStatus, encodeGrpcMessage } from '../common/grpc-status';
  * The client never half-closes, as Envoy's xDS streams never do.
  */
 
-const ADS = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
+const ADS = AdsPath.sotw;
 const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR } = http2.constants;
 const GRPC_OK = { ':status': 200, 'content-type': 'application/grpc' };
 /** A connection cut by the server: a FIN, or a reset when bytes were still unread on its side (the kernel's choice). */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { TypeUrl } from '../common/xds/vocabulary';
 import { XdsStreamTracker } from './xds-tracker';
 
-const CDS = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
+const CDS = TypeUrl.Cluster;
 const req = (o: Partial<Parameters<XdsStreamTracker['onRequest']>[0]>) => ({ typeUrl: CDS, versionInfo: '', responseNonce: '', names: 0, ...o });
 const res = (version: string, nonce: string) => ({ typeUrl: CDS, versionInfo: version, nonce, resources: 2, removed: 0 });
 
@@ -20,6 +21,13 @@ describe('XdsStreamTracker', () => {
     const v = t.types()[0]!;
     expect(v).toMatchObject({ state: 'NACKED', nacks: 1, lastAckedVersion: '1', lastVersionSent: '2' });
     expect(v.lastNack).toMatchObject({ nonce: 'b', keptVersion: '1', rejectedVersion: '2', message: 'cluster x: bad lb', at: '2026-01-01T00:00:00.000Z' });
+  });
+
+  it('counts error_detail without a nonce as a NACK (nothing named as rejected)', () => {
+    const t = new XdsStreamTracker(() => 0);
+    expect(t.onRequest(req({ errorDetail: { code: 3, message: 'bad before any response' } }))).toBe('nack');
+    expect(t.types()[0]).toMatchObject({ state: 'NOT_SENT', nacks: 1, acks: 0 });
+    expect(t.types()[0]!.lastNack).toEqual({ nonce: '', keptVersion: '', rejectedVersion: null, code: 3, message: 'bad before any response', at: new Date(0).toISOString() });
   });
 
   it('does not mark SYNCED on an ACK of an older nonce; Delta ACKs take the sent version', () => {

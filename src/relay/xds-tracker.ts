@@ -4,7 +4,9 @@ import type { NackInfo, TypeView } from '../common/contracts/relay-status';
 
 export type { NackInfo, TypeSyncState, TypeView } from '../common/contracts/relay-status';
 
-export type RequestKind = 'subscribe' | 'ack' | 'nack';
+import { classifyRequest, type XdsRequestKind } from '../common/xds/vocabulary';
+
+export type RequestKind = XdsRequestKind;
 
 /** What is kept per type: times as epoch ms (rendered only when viewed). */
 type TypeState = Omit<TypeView, 'lastResponseAt' | 'lastNack'> & {
@@ -27,7 +29,7 @@ export class XdsStreamTracker {
   onRequest(r: RequestSummary): RequestKind {
     if (r.node && !this.node) this.node = { ...r.node, id: clip(r.node.id), cluster: clip(r.node.cluster) };
     const t = this.type(r.typeUrl);
-    const kind: RequestKind = r.responseNonce === '' ? 'subscribe' : r.errorDetail ? 'nack' : 'ack';
+    const kind = classifyRequest({ responseNonce: r.responseNonce, hasErrorDetail: r.errorDetail !== undefined });
     if (!t) return kind;
     t.requests++;
     const current = r.responseNonce !== '' && r.responseNonce === t.lastNonceSent;

@@ -36,8 +36,8 @@ describe('agent + Envoy stand-in + relay + management server (all real processes
     expect(st).toMatchObject({ envoyState: 'LIVE', envoyReadinessState: 'INITIALIZED', initialConfigUpdateStatus: 'UPDATE_SUCCESSFUL', reasons: [] });
     expect(st.relay).toMatchObject({ socket: xds.socket, relay: 'SERVING', controlPlane: 'SERVING', error: null });
     // Envoy's stream really went through the relay, signed
-    const streams = await xds.mgmtGet<any[]>('/streams');
-    const envoy = streams.find((s) => s.nodeId === NODE && s.open);
+    const streams = await xds.mgmtAdmin.streams();
+    const envoy = streams.find((s) => s.nodeId === NODE && s.open)!;
     expect(envoy.sigv4).toMatchObject({ ok: true, accessKeyId: TEST_CREDS.accessKeyId });
     expect(envoy.nodeUserAgent).toMatch(/^envoy/);
     // and the relay knows it by node

@@ -45,14 +45,15 @@ describe('Cloud Map discovery seen by grpc-js-xds and gRPC C-core (real processe
     InstanceId: name,
     Attributes: { AWS_INSTANCE_IPV4: '127.0.0.1', AWS_INSTANCE_PORT: String(ports[name]), stage },
   });
-  const discovery = () => rig.mgmtGet<{ enabled: boolean; queries: Array<{ attributes: Record<string, string>; instances?: number; lastError?: string }> }>('/cloud-map');
+  type CloudMapPage = { enabled: boolean; queries: Array<{ attributes: Record<string, string>; instances?: number; lastError?: string }> };
+  const discovery = async () => (await (await fetch(`http://127.0.0.1:${rig.mgmtAdminPort}/cloud-map`)).json()) as CloudMapPage;
   const live = async () => (await discovery()).queries.find((q) => q.attributes['stage'] === 'live');
   const metrics = async () => (await fetch(`http://127.0.0.1:${rig.mgmtAdminPort}/metrics`)).text();
   const inSync = () => waitFor(() => rig.nodesInSync(Object.values(NODES)), 15_000, 'both clients in sync', 20);
   /** The versions sent to the clients' streams, by node and type. */
   const versions = async () => {
-    const streams = await rig.mgmtGet<Array<{ nodeId: string; types: Record<string, { lastVersion?: string }> }>>('/streams?open=1');
-    const mine = streams.filter((s) => Object.values(NODES).includes(s.nodeId));
+    const streams = await rig.mgmtAdmin.streams({ open: true });
+    const mine = streams.filter((s) => Object.values(NODES).includes(s.nodeId ?? ""));
     return JSON.stringify(mine.map((s) => [s.nodeId, Object.entries(s.types).map(([t, v]) => [t, v.lastVersion])]).sort());
   };
 

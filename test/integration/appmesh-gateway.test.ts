@@ -41,11 +41,11 @@ describe('a virtual gateway\'s Envoy behind appnet-agent, through the relay (rea
     expect(Object.fromEntries(responses)).toEqual({ [TypeUrl.Listener]: 1, [TypeUrl.RouteConfiguration]: 1, [TypeUrl.Cluster]: 3, [TypeUrl.ClusterLoadAssignment]: 3 });
 
     // What the server holds for the gateway is what its Envoy ACKed, on a stream that went through the relay.
-    const held = await xds.mgmtGet(`/resources?node=${encodeURIComponent(GATEWAY_NODE)}`);
+    const held = await xds.mgmtAdmin.resources(GATEWAY_NODE);
     expect(Object.keys(held.types[TypeUrl.Listener].resources)).toEqual(['lds_ingress_0.0.0.0_8080']);
     expect(Object.keys(held.types[TypeUrl.RouteConfiguration].resources)).toEqual(['rds_ingress_http_8080']);
     expect(Object.keys(held.types[TypeUrl.Cluster].resources).sort()).toEqual([A, B, B2]);
-    const stream = (await xds.mgmtGet<any[]>('/streams?open=1')).find((s) => s.nodeId === GATEWAY_NODE);
+    const stream = (await xds.mgmtAdmin.streams({ open: true })).find((s) => s.nodeId === GATEWAY_NODE)!;
     for (const typeUrl of TYPES) expect(stream.types[typeUrl]).toMatchObject({ nacks: 0, lastAckedVersion: held.types[typeUrl].version });
     const relay = await xds.relayStatus();
     expect(relay.activeStreams.some((s: any) => s.node?.id === GATEWAY_NODE && s.types.every((t: any) => t.state === 'SYNCED'))).toBe(true);
@@ -54,7 +54,7 @@ describe('a virtual gateway\'s Envoy behind appnet-agent, through the relay (rea
   it('a weight change of the router behind the gateway reaches its Envoy, which ACKs the new routes and clusters', async () => {
     const put = await xds.appMesh().send(new UpdateRouteCommand({ ...ROUTE, spec: { http2Route: { match: { prefix: '/' }, action: { weightedTargets: [{ virtualNode: 'serviceB', weight: 0 }, { virtualNode: 'serviceBv2', weight: 100 }] } } } }));
     expect(put.route?.metadata?.version).toBe(2);
-    const held = await xds.mgmtGet(`/resources?node=${encodeURIComponent(GATEWAY_NODE)}`);
+    const held = await xds.mgmtAdmin.resources(GATEWAY_NODE);
     expect(Object.keys(held.types[TypeUrl.Cluster].resources).sort()).toEqual([A, B, B2]); // the 0-weight target keeps its cluster
     for (const typeUrl of [TypeUrl.RouteConfiguration, TypeUrl.Cluster]) {
       const version = held.types[typeUrl].version;

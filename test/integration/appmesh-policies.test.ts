@@ -56,7 +56,7 @@ describe('App Mesh policies reach the Envoys (real processes, official SDK)', ()
 
   /** The Envoy ACKed, with no NACK, every version the server holds for it now. */
   async function acked(fe: FakeEnvoyProcess, nodeId: string): Promise<void> {
-    const held = await rig.mgmtGet(`/resources?node=${encodeURIComponent(nodeId)}`);
+    const held = await rig.mgmtAdmin.resources(nodeId);
     const types = TYPES.filter((t) => held.types[t] !== undefined);
     expect(types.length).toBeGreaterThanOrEqual(3);
     await waitFor(() => types.every((t) => fe.events().some((e) => e.event === 'ack' && e.typeUrl === t && e.version === held.types[t].version)), 5000, `${nodeId} ACKs what the server holds`);
@@ -85,7 +85,7 @@ describe('App Mesh policies reach the Envoys (real processes, official SDK)', ()
     const bEnvoy = await envoy(NODE_B, 'envoy-b');
     await acked(a, NODE_A);
     await acked(bEnvoy, NODE_B);
-    const held = await rig.mgmtGet(`/resources?node=${encodeURIComponent(NODE_B)}`);
+    const held = await rig.mgmtAdmin.resources(NODE_B);
     expect(Object.keys(held.types[TypeUrl.Listener].resources)).toEqual(['lds_ingress_0.0.0.0_15000']);
   }, 40_000);
 

@@ -60,12 +60,12 @@ describe('one App Mesh change moves only what changed (real processes)', () => {
 
   /** Every open stream has been sent all the server holds for it, and has ACKed it. */
   async function allInSync(): Promise<boolean> {
-    const open = await rig.mgmtGet<any[]>('/streams?open=1');
+    const open = await rig.mgmtAdmin.streams({ open: true });
     return open.length === 4 && open.every((s) => TYPES.every((t) => s.types[t] && !s.types[t].pending && s.types[t].lastAckedVersion === s.types[t].lastVersion));
   }
 
   const versions = async (node: string) => {
-    const held = await rig.mgmtGet(`/resources?node=${encodeURIComponent(node)}`);
+    const held = await rig.mgmtAdmin.resources(node);
     return Object.fromEntries(TYPES.map((t) => [t, held.types[t]?.version]));
   };
 

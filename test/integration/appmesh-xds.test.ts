@@ -81,11 +81,11 @@ describe('App Mesh model -> appnet-mgmt -> relay -> grpc-js-xds and Envoy (real 
     expect(stat('listener.0.0.0.0_15001.downstream_cx_total')).toBe(0);
 
     // What the server holds for this node is exactly what the Envoy ACKed.
-    const held = await rig.mgmtGet(`/resources?node=${encodeURIComponent(ENVOY_NODE)}`);
+    const held = await rig.mgmtAdmin.resources(ENVOY_NODE);
     expect(Object.keys(held.types[TypeUrl.Listener].resources).sort()).toEqual(['lds_egress_0.0.0.0_15001', 'lds_ingress_0.0.0.0_15000']);
     expect(Object.keys(held.types[TypeUrl.RouteConfiguration].resources).sort()).toEqual(['rds_egress_http_80', 'rds_ingress_http_80']);
     expect(Object.keys(held.types[TypeUrl.ClusterLoadAssignment].resources).sort()).toEqual(['cds_egress_apps_serviceB_http2_80', 'cds_egress_apps_serviceBv2_http2_80']);
-    const stream = (await rig.mgmtGet<any[]>('/streams?open=1')).find((s) => s.nodeId === ENVOY_NODE);
+    const stream = (await rig.mgmtAdmin.streams({ open: true })).find((s) => s.nodeId === ENVOY_NODE)!;
     for (const typeUrl of [TypeUrl.Listener, TypeUrl.RouteConfiguration, TypeUrl.Cluster, TypeUrl.ClusterLoadAssignment]) {
       expect(stream.types[typeUrl]).toMatchObject({ nacks: 0, lastAckedVersion: held.types[typeUrl].version });
     }
@@ -119,7 +119,7 @@ describe('App Mesh model -> appnet-mgmt -> relay -> grpc-js-xds and Envoy (real 
     const after = await client.run(200);
     expect(after.counts).toEqual({ serviceBv2: 200 });
 
-    const held = await rig.mgmtGet(`/resources?node=${encodeURIComponent(ENVOY_NODE)}`);
+    const held = await rig.mgmtAdmin.resources(ENVOY_NODE);
     const rdsVersion = held.types[TypeUrl.RouteConfiguration].version;
     await waitFor(() => envoy!.events().some((e) => e.event === 'ack' && e.typeUrl === TypeUrl.RouteConfiguration && e.version === rdsVersion), 2000, 'Envoy ACK of the new routes');
     expect(envoy!.events().filter((e) => e.event === 'nack')).toEqual([]);

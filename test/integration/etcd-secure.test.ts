@@ -9,6 +9,7 @@ import { ControlPlaneProcess } from '../fixtures/mgmt-process';
 import { DaemonProcess, cleanEnv } from '../fixtures/relay-process';
 import { MGMT_MAIN } from '../fixtures/xds-rig';
 import { tmpDir } from '../fixtures/tmp';
+import { MgmtAdminClient } from '../fixtures/mgmt-admin';
 
 /**
  * appnet-mgmt on an etcd that asks what production etcds ask: TLS with a CA
@@ -34,7 +35,7 @@ describe('appnet-mgmt on a secured etcd (real etcd)', () => {
     const cp = await ControlPlaneProcess.start({ durable: false, args: ['--store', `etcds://${etcd.endpoint}/appnet-tls`, '--etcd-ca-file', ca.files!.ca] });
     cleanup.push(() => cp.close());
     await cp.client().send(new AM.CreateMeshCommand({ meshName: 'secure' }));
-    expect(((await (await fetch(`${cp.endpoint}/healthz`)).json()) as { store: unknown }).store).toMatchObject({ kind: 'etcd', reachable: true });
+    expect((await new MgmtAdminClient(cp.endpoint).health()).store).toMatchObject({ kind: 'etcd', reachable: true });
 
     // Another CA: it never serves (an etcd it cannot trust is not its store); it waits, saying why.
     const other = await makeLocalCa(['127.0.0.1'], path.join(dir, 'other'));

@@ -143,7 +143,7 @@ describe('fake Envoy over a Unix socket through appnet-relay (the Service Connec
     const fe = await envoy({ xdsTarget: `unix://${rig.socket}`, nodeId: 'arn:aws:ecs:us-west-2:123456789012:task-set/c/s/ts-1' });
     await fe.waitForState('LIVE');
     expect(await stat(fe, 'control_plane.connected_state')).toBe(1);
-    const streams = await rig.mgmtGet<Array<{ nodeId: string; nodeUserAgent: string; open: boolean }>>('/streams?open=1');
+    const streams = await rig.mgmtAdmin.streams({ open: true });
     expect(streams.some((s) => s.nodeId === 'arn:aws:ecs:us-west-2:123456789012:task-set/c/s/ts-1' && s.nodeUserAgent === 'envoy')).toBe(true);
     await rig.mgmt.stop('SIGKILL');
     await waitForStat(fe, 'control_plane.connected_state', 0, 10_000);

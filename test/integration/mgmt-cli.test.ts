@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeLocalCa } from '../../src/common/local-ca';
 import { TypeUrl } from '../../src/mgmt/snapshot';
 import { AdsTestClient } from '../fixtures/ads-client';
+import { MgmtAdminClient } from '../fixtures/mgmt-admin';
 
 /** The compiled CLI (test/fixtures/global-setup.ts builds dist/ before the tests). */
 const MAIN = path.resolve(__dirname, '..', '..', 'dist', 'src', 'mgmt', 'main.js');
@@ -96,7 +97,7 @@ describe('appnet-mgmt CLI', () => {
       s.send({ typeUrl: TypeUrl.Listener });
       const resp = await s.next();
       expect(resp.resources.map((x) => x.name)).toEqual(['cli-listener']);
-      const health = (await (await fetch(`http://127.0.0.1:${r.adminPort}/healthz`)).json()) as { openStreams: number };
+      const health = await new MgmtAdminClient(`http://127.0.0.1:${r.adminPort}`).health();
       expect(health.openStreams).toBe(1);
       r.child.kill('SIGTERM');
       expect(await exitWithin(r, 5000)).toBe(0);

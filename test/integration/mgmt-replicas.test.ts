@@ -3,6 +3,7 @@ import type * as grpc from '@grpc/grpc-js';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsoleClientsSchema } from '../../src/common/contracts/mgmt-console';
 import { TypeUrl } from '../../src/mgmt/snapshot';
 import { AdsTestClient } from '../fixtures/ads-client';
 import { http2Targets } from '../fixtures/appmesh-seed';
@@ -82,7 +83,7 @@ describe('appnet-mgmt replicas on etcd (real processes)', () => {
   it("shows every replica's clients in each replica's console", async () => {
     await client.run(10);
     const clientsOf = async (port: number) =>
-      ((await (await fetch(`http://127.0.0.1:${port}/ui/api/clients`, { headers: { authorization: `Bearer ${CONSOLE_TOKEN}` } })).json()) as { replica: string; clients: Array<{ nodeId: string; replica: string; types: Array<{ state: string }> }> });
+      ConsoleClientsSchema.parse(await (await fetch(`http://127.0.0.1:${port}/ui/api/clients`, { headers: { authorization: `Bearer ${CONSOLE_TOKEN}` } })).json());
     const fromB = await clientsOf(b.mgmtAdminPort);
     const mine = fromB.clients.find((c) => c.nodeId === 'mesh/apps/proxyless-client');
     expect(mine?.replica).toBe(fromB.replica);
@@ -119,7 +120,7 @@ describe('appnet-mgmt replicas on etcd (real processes)', () => {
     const refused = await a.client().send(new AM.UpdateRouteCommand({ ...ROUTE, spec: split(0) })).catch((e: AM.AppMeshServiceException) => e);
     expect(refused).toMatchObject({ name: 'ServiceUnavailableException', $metadata: { httpStatusCode: 503 } });
     const health = await waitFor(async () => {
-      const h = await b.mgmtGet('/healthz');
+      const h = await b.mgmtAdmin.health();
       return h.store?.reachable === false ? h : undefined;
     }, 15_000, "replica B's /healthz to say the store is unreachable");
     expect(health).toMatchObject({ status: 'ok', store: { kind: 'etcd', reachable: false } });
@@ -147,7 +148,7 @@ describe('appnet-mgmt replicas on etcd (real processes)', () => {
     }, 30_000, 'a write through B once etcd is back', 500);
     await waitFor(async () => (await a.client().send(new AM.DescribeRouteCommand(ROUTE))).route?.metadata?.version === written.metadata?.version, 15_000, 'replica A to converge');
     await waitFor(async () => (await client.run(20)).counts['serviceBv2'] === 20, 10_000, 'the clients to follow the write made after etcd came back');
-    expect(await b.mgmtGet('/healthz')).toMatchObject({ store: { reachable: true } });
+    expect(await b.mgmtAdmin.health()).toMatchObject({ store: { reachable: true } });
     expect(await (await fetch(`http://127.0.0.1:${b.mgmtAdminPort}/metrics`)).text()).toContain('appnet_mgmt_store_reachable{kind="etcd"} 1');
   }, 90_000);
 });

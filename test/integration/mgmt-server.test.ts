@@ -107,7 +107,7 @@ describe('management server over TLS (SotW)', () => {
     expect(ev).toMatchObject({ nodeId: 'node-nack', typeUrl: CDS, message: 'cluster svc-cluster: bad connect_timeout' });
     await expect(s.next(QUIET_MS)).rejects.toThrow(/no response within/);
     expect(server.nacks()).toEqual([expect.objectContaining({ nodeId: 'node-nack', typeUrl: CDS, count: 1, lastMessage: 'cluster svc-cluster: bad connect_timeout' })]);
-    expect(server.streams(true)[0]!.types[CDS]!.lastNack).toMatchObject({ message: 'cluster svc-cluster: bad connect_timeout', version: '' });
+    expect(server.streams(true)[0]!.types[CDS]!.lastNack).toMatchObject({ message: 'cluster svc-cluster: bad connect_timeout', keptVersion: '', nonce: first.nonce, rejectedVersion: first.versionInfo });
 
     source.upsert(codec.encode(cluster('svc-cluster', 'svc-eds', '7s')));
     const fixed = await s.next(1000);

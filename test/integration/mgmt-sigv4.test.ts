@@ -11,9 +11,11 @@ import { StaticResourceSource } from '../../src/mgmt/static-source';
 import { XdsRequestSigner } from '../../src/sigv4/signer';
 import { AdsTestClient } from '../fixtures/ads-client';
 import { serviceChain } from '../fixtures/xds-resources';
+import { MgmtAdminClient } from '../fixtures/mgmt-admin';
+import { AdsPath } from '../../src/common/xds/vocabulary';
 
 const DOMAIN = 'ecs-sc.us-west-2.api.aws';
-const SOTW_PATH = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
+const SOTW_PATH = AdsPath.sotw;
 const CREDS = [
   { accessKeyId: 'AKIDPLAIN', secretAccessKey: 'plain-secret-key' },
   { accessKeyId: 'AKIDTOKEN', secretAccessKey: 'token-secret-key', sessionToken: 'session/token+1=' },
@@ -143,7 +145,7 @@ describe('SigV4 on every stream', () => {
     }
     const rej = server.rejections().at(-1);
     expect(rej).toMatchObject({ reason: 'missing Authorization header', authority: DOMAIN, path: SOTW_PATH });
-    const page = (await (await fetch(`http://127.0.0.1:${server.adminPort}/rejections`)).json()) as unknown[];
+    const page = await new MgmtAdminClient(`http://127.0.0.1:${server.adminPort}`).rejections();
     expect(page).toContainEqual(expect.objectContaining({ reason: 'missing Authorization header' }));
   });
 
@@ -177,9 +179,9 @@ describe('SigV4 on every stream', () => {
     expect(streams).toContain('AKIDPLAIN');
     for (const c of CREDS) expect(streams).not.toContain(c.secretAccessKey);
     expect(streams).not.toContain('session/token');
-    const health = (await (await fetch(`http://127.0.0.1:${server.adminPort}/healthz`)).json()) as Record<string, unknown>;
-    expect(health).toMatchObject({ status: 'ok', port: server.port });
-    const resources = (await (await fetch(`http://127.0.0.1:${server.adminPort}/resources`)).json()) as { types: Record<string, { resources: object }> };
+    const admin = new MgmtAdminClient(`http://127.0.0.1:${server.adminPort}`);
+    expect(await admin.health()).toMatchObject({ status: 'ok', port: server.port });
+    const resources = await admin.resources();
     expect(Object.keys(resources.types[TypeUrl.Cluster]!.resources)).toEqual(['svc-cluster']);
     expect((await fetch(`http://127.0.0.1:${server.adminPort}/nope`)).status).toBe(404);
   });

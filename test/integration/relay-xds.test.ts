@@ -48,8 +48,8 @@ describe('xDS through the relay to the SigV4-verifying management server (real p
     expect(lds.resources.map((r) => r.name)).toEqual(['echo-target']);
     s.ack(lds);
 
-    const streams = await rig.mgmtGet<any[]>('/streams');
-    const mine = streams.find((x) => x.nodeId === NODE.id && x.open);
+    const streams = await rig.mgmtAdmin.streams();
+    const mine = streams.find((x) => x.nodeId === NODE.id && x.open)!;
     expect(mine.sigv4).toEqual({ ok: true, accessKeyId: TEST_CREDS.accessKeyId, reason: null });
     expect(mine.authority).toBe(DOMAIN);
 
@@ -72,7 +72,7 @@ describe('xDS through the relay to the SigV4-verifying management server (real p
     expect(t.lastNack).toMatchObject({ message: 'cluster extra-cluster: bad lb policy', code: 3, nonce: cds.nonce, rejectedVersion: cds.versionInfo });
     const m = await getText(rig.adminSocket, '/stats/prometheus');
     expect(m.body).toContain(`appnet_relay_nacks_total{type_url="${TypeUrl.Cluster}"} 1`);
-    const nacks = await rig.mgmtGet<any[]>('/nacks');
+    const nacks = await rig.mgmtAdmin.nacks();
     expect(nacks.find((n) => n.nodeId === 'nacker-1')?.lastMessage).toBe('cluster extra-cluster: bad lb policy');
     s.cancel();
   });
@@ -121,9 +121,9 @@ describe('xDS through the relay to the SigV4-verifying management server (real p
     });
     const result = JSON.parse(out.trim().split('\n').at(-1)!);
     expect(result).toEqual({ ok: 3, replies: ['echo:call 0', 'echo:call 1', 'echo:call 2'], errors: [] });
-    const streams = await rig.mgmtGet<any[]>('/streams');
-    const px = streams.find((x) => x.nodeId === 'mesh/apps/virtualNode/proxyless');
-    expect(px.sigv4.ok).toBe(true);
+    const streams = await rig.mgmtAdmin.streams();
+    const px = streams.find((x) => x.nodeId === 'mesh/apps/virtualNode/proxyless')!;
+    expect(px.sigv4?.ok).toBe(true);
     expect(px.nodeUserAgent).toMatch(/gRPC Node Pure JS/);
   }, 40_000);
 
@@ -139,7 +139,7 @@ describe('xDS through the relay to the SigV4-verifying management server (real p
       const st = await s.status;
       expect(st.code).toBe(grpc.status.UNAUTHENTICATED);
       expect(st.details).toMatch(/unknown access key AKIDUNKNOWN00000/);
-      const rej = await rig.mgmtGet<any[]>('/rejections');
+      const rej = await rig.mgmtAdmin.rejections();
       expect(rej.some((r) => r.accessKeyId === 'AKIDUNKNOWN00000' && r.authority === DOMAIN)).toBe(true);
     } finally {
       c.close();

@@ -58,8 +58,15 @@ describe('SotwCore (go-control-plane rules)', () => {
     );
     expect(nack).toMatchObject({ kind: 'nack', responses: [] });
     expect(core.refresh(snap1)).toHaveLength(0);
-    expect(core.stats()[LDS]!.lastNack).toEqual({ message: 'bad listener a', code: 3, version: '', at: new Date(0).toISOString() });
+    expect(core.stats()[LDS]!.lastNack).toEqual({ nonce: first.nonce, keptVersion: '', rejectedVersion: first.version_info, code: 3, message: 'bad listener a', at: new Date(0).toISOString() });
     expect(core.refresh(snap2)).toHaveLength(1);
+  });
+
+  it('counts error_detail without a nonce as a NACK, as the relay does', () => {
+    const core = new SotwCore(nonces(), () => 0);
+    const r = core.handle({ type_url: LDS, version_info: '3', error_detail: { code: 3, message: 'rejected' } }, snap1);
+    expect(r.kind).toBe('nack');
+    expect(core.stats()[LDS]).toMatchObject({ nacks: 1, acks: 0, lastNack: { nonce: '', keptVersion: '3', rejectedVersion: null, message: 'rejected' } });
   });
 
   it('sends only the named resources, and answers a change of names', () => {
@@ -129,7 +136,7 @@ describe('DeltaCore', () => {
     const first = core.handle({ type_url: CDS }, snap1).responses[0]!;
     const nack = core.handle({ type_url: CDS, response_nonce: first.nonce, error_detail: { message: 'nope' } }, snap1);
     expect(nack).toMatchObject({ kind: 'nack', responses: [] });
-    expect(core.stats()[CDS]).toMatchObject({ nacks: 1, lastNack: { message: 'nope' } });
+    expect(core.stats()[CDS]).toMatchObject({ nacks: 1, lastNack: { message: 'nope', nonce: first.nonce, keptVersion: '', rejectedVersion: first.system_version_info } });
     const stale = core.handle({ type_url: CDS, response_nonce: 'old' }, snap1);
     expect(stale).toMatchObject({ kind: 'stale', responses: [] });
   });

@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { NackInfoSchema } from './xds-nack';
+
+export { NackInfoSchema, type NackInfo } from './xds-nack';
 
 /**
  * The relay's `/status` document (README "Admin API"), defined once: the relay
@@ -11,17 +14,6 @@ import { z } from 'zod';
  */
 
 const ErrorAt = z.object({ message: z.string(), at: z.string() });
-
-export const NackInfoSchema = z.object({
-  nonce: z.string(),
-  /** The version the client says it still holds. */
-  keptVersion: z.string(),
-  /** The version it rejected, when the relay saw that response. */
-  rejectedVersion: z.string().nullable(),
-  code: z.number(),
-  message: z.string(),
-  at: z.string(),
-});
 
 /** Where one xDS type of one stream stands, as `appnet status` shows it. */
 export const TypeSyncStateSchema = z.enum(['NOT_SENT', 'STALE', 'SYNCED', 'NACKED']);
@@ -116,7 +108,6 @@ export const RelayStatusSchema = z.object({
   activeStreams: z.array(StreamViewSchema),
 });
 
-export type NackInfo = z.infer<typeof NackInfoSchema>;
 export type TypeSyncState = z.infer<typeof TypeSyncStateSchema>;
 export type TypeView = z.infer<typeof TypeViewSchema>;
 export type NodeSummary = z.infer<typeof NodeSummarySchema>;

@@ -1,51 +1,20 @@
 import type { StreamRecord } from '../stream-registry';
+import { knownShortName } from '../../common/xds/vocabulary';
 
 /**
  * What the console shows of each connected xDS client: its node, its stream,
- * and per resource type where it stands. Pure, from the server's stream
- * records.
- *
- *   SYNCED   the client ACKed the last version sent
- *   PENDING  a version was sent and is not answered yet
- *   NACKED   the client rejected the last version sent (the message says why)
- *   NOT_SENT nothing was sent for a type it asked for
+ * and per resource type where it stands (the states are described with the
+ * contract, src/common/contracts/mgmt-console.ts). Pure, from the server's
+ * stream records.
  */
 
-export type ClientTypeState = 'SYNCED' | 'PENDING' | 'NACKED' | 'NOT_SENT';
+export type { ClientTypeState, ClientTypeView, ClientView } from '../../common/contracts/mgmt-console';
+import type { ClientTypeState, ClientView } from '../../common/contracts/mgmt-console';
 
-export interface ClientTypeView {
-  type: string;
-  typeUrl: string;
-  state: ClientTypeState;
-  versionSent: string | null;
-  versionAcked: string | null;
-  nacks: number;
-  /** The last rejection: Envoy's message, when, and the version the client kept. */
-  lastNack: { message: string; at: string; keptVersion: string } | null;
-}
-
-export interface ClientView {
-  replica: string;
-  streamId: number;
-  nodeId: string;
-  cluster: string;
-  kind: string;
-  userAgent: string | null;
-  connectedSince: string;
-  types: ClientTypeView[];
-}
-
-const SHORT: Record<string, string> = {
-  'type.googleapis.com/envoy.config.cluster.v3.Cluster': 'CDS',
-  'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment': 'EDS',
-  'type.googleapis.com/envoy.config.listener.v3.Listener': 'LDS',
-  'type.googleapis.com/envoy.config.route.v3.RouteConfiguration': 'RDS',
-  'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret': 'SDS',
-};
 const ORDER = ['CDS', 'EDS', 'LDS', 'RDS', 'SDS'];
 
 export function typeName(typeUrl: string): string {
-  return SHORT[typeUrl] ?? typeUrl.slice(typeUrl.lastIndexOf('.') + 1);
+  return knownShortName(typeUrl) ?? typeUrl.slice(typeUrl.lastIndexOf('.') + 1);
 }
 
 export function clientViews(records: readonly StreamRecord[], replica: string): ClientView[] {
@@ -71,7 +40,7 @@ export function clientViews(records: readonly StreamRecord[], replica: string): 
             versionSent: sent,
             versionAcked: t.lastAckedVersion,
             nacks: t.nacks,
-            lastNack: t.lastNack ? { message: t.lastNack.message, at: t.lastNack.at, keptVersion: t.lastNack.version } : null,
+            lastNack: t.lastNack ? { message: t.lastNack.message, at: t.lastNack.at, keptVersion: t.lastNack.keptVersion } : null,
           };
         })
         .sort((a, b) => (ORDER.indexOf(a.type) + 1 || 99) - (ORDER.indexOf(b.type) + 1 || 99) || a.type.localeCompare(b.type)),

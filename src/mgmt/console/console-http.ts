@@ -8,6 +8,7 @@ import type { ModelStore } from '../appmesh/state/model-store';
 import type { AdminExtension, ExtensionRequest } from '../admin-http';
 import type { ManagementServer } from '../server';
 import type { ReplicaBoard } from '../appmesh/state/backend';
+import { ReplicaNoteSchema, type ConsoleClients, type ConsoleWhoami, type ReplicaNote } from '../../common/contracts/mgmt-console';
 import { clientViews, type ClientView } from './client-view';
 import { consoleModel } from './model-view';
 
@@ -122,7 +123,8 @@ export class WebConsole implements AdminExtension {
 
   /** This replica's clients, for the other replicas' consoles (best effort: a failed write is retried by the next change or tick). */
   private publish(): void {
-    this.o.board?.publish(this.replica, { at: new Date().toISOString(), clients: this.ownClients() }).catch(() => undefined);
+    const note: ReplicaNote = { at: new Date().toISOString(), clients: this.ownClients() };
+    this.o.board?.publish(this.replica, note).catch(() => undefined);
   }
 
   /** Every replica's clients: this one's live, the others' from their latest notes. */
@@ -135,7 +137,8 @@ export class WebConsole implements AdminExtension {
     } catch {
       return own;
     }
-    const others = [...notes].filter(([name]) => name !== this.replica).flatMap(([, doc]) => ((doc as { clients?: ClientView[] }).clients ?? []));
+    // A note that is not a replica note (another version, a damaged key) is left out rather than shown half.
+    const others = [...notes].filter(([name]) => name !== this.replica).flatMap(([, doc]) => ReplicaNoteSchema.safeParse(doc).data?.clients ?? []);
     return [...own, ...others].sort((a, b) => a.nodeId.localeCompare(b.nodeId) || a.replica.localeCompare(b.replica) || a.streamId - b.streamId);
   }
 
@@ -170,8 +173,8 @@ export class WebConsole implements AdminExtension {
     if (sub === '/api/model' || sub === '/api/clients' || sub === '/api/whoami') {
       if (!this.allowed(req.headers, url)) return { status: 401, body: { error: 'the console token is missing or wrong' } };
       if (sub === '/api/model') return { status: 200, body: consoleModel(this.o.store.state, this.o.view) };
-      if (sub === '/api/whoami') return { status: 200, body: { replica: this.replica, account: this.o.view.account, region: this.o.view.region } };
-      return { status: 200, body: { replica: this.replica, clients: await this.allClients() } };
+      if (sub === '/api/whoami') return { status: 200, body: { replica: this.replica, account: this.o.view.account, region: this.o.view.region } satisfies ConsoleWhoami };
+      return { status: 200, body: { replica: this.replica, clients: await this.allClients() } satisfies ConsoleClients };
     }
     if (this.o.token === undefined && this.o.apiSigned) {
       return {

@@ -1,3 +1,4 @@
+import type { ResourceData, ResourceNames } from '../../common/contracts/appmesh-api';
 import { dataView, type ViewContext } from '../appmesh/api/views';
 import { KIND_INFO, type ResourceKind } from '../appmesh/resource-kinds';
 import type { ControlPlaneState } from '../appmesh/state/state';
@@ -9,26 +10,12 @@ import type { ControlPlaneState } from '../appmesh/state/state';
  * Pure.
  */
 
-type Data = Record<string, unknown>;
+type Data = ResourceData;
 
-export interface ConsoleMesh {
-  mesh: Data;
-  virtualNodes: Data[];
-  virtualServices: Data[];
-  virtualRouters: Array<{ router: Data; routes: Data[] }>;
-  virtualGateways: Array<{ gateway: Data; gatewayRoutes: Data[] }>;
-}
+export type { ConsoleMesh, ConsoleModel } from '../../common/contracts/mgmt-console';
+import type { ConsoleModel } from '../../common/contracts/mgmt-console';
 
-export interface ConsoleModel {
-  revision: number;
-  account: string;
-  region: string;
-  meshes: ConsoleMesh[];
-  /** The appnet extension: "<mesh>/<node>" -> local endpoints. */
-  endpoints: Record<string, string[]>;
-}
-
-const byName = (field: string) => (a: Data, b: Data) => String(a[field]).localeCompare(String(b[field]));
+const byName = (field: keyof ResourceNames) => (a: Data, b: Data) => String(a[field]).localeCompare(String(b[field]));
 
 export function consoleModel(state: ControlPlaneState, ctx: ViewContext): ConsoleModel {
   const all = (kind: ResourceKind, mesh: string) =>

@@ -1,17 +1,18 @@
 import type { RelayStatus } from '../../../src/relay/status';
 import type { StreamView } from '../../../src/relay/relayed-stream-types';
 import type { TypeView } from '../../../src/relay/xds-tracker';
+import { AdsPath, TypeUrl } from '../../../src/common/xds/vocabulary';
 
 /**
  * Relay /status documents for the CLI's unit tests, typed with the relay's own
  * types: when the relay's document changes shape, these stop compiling.
  */
 
-export const CDS = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
-export const LDS = 'type.googleapis.com/envoy.config.listener.v3.Listener';
-export const EDS = 'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment';
+export const CDS = TypeUrl.Cluster;
+export const LDS = TypeUrl.Listener;
+export const EDS = TypeUrl.ClusterLoadAssignment;
 export const RTDS = 'type.googleapis.com/envoy.service.runtime.v3.Runtime';
-export const ADS_PATH = '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources';
+export const ADS_PATH = AdsPath.sotw;
 
 export function type(typeUrl: string, state: TypeView['state'], over: Partial<TypeView> = {}): TypeView {
   const sent = state !== 'NOT_SENT';
