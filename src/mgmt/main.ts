@@ -15,6 +15,7 @@ import { parseMgmtArgs, USAGE } from './cli-config';
 import { MgmtMetrics } from './metrics';
 import { startManagementServer } from './server';
 import { openSources, type Sources } from './sources';
+import { errorMessage } from '../common/problem';
 
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
   const parsed = parseMgmtArgs(argv, env);
@@ -32,7 +33,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     try {
       sources = await openSources(config, env, logger, metrics);
     } catch (e) {
-      problems.push(e instanceof Error ? e.message : String(e));
+      problems.push(errorMessage(e));
     }
   }
   if (problems.length > 0 || !sources) {
@@ -87,9 +88,9 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     logger.info({ signal }, 'shutting down');
     server
       .close()
-      .catch((e: unknown) => logger.error({ err: e instanceof Error ? e.message : String(e) }, 'error while closing'))
+      .catch((e: unknown) => logger.error({ err: errorMessage(e) }, 'error while closing'))
       .then(() => sources.close())
-      .catch((e: unknown) => logger.error({ err: e instanceof Error ? e.message : String(e) }, 'error while closing the store'))
+      .catch((e: unknown) => logger.error({ err: errorMessage(e) }, 'error while closing the store'))
       .finally(() => {
         logger.info('stopped');
         logger.flush(() => process.exit(0));
@@ -106,7 +107,7 @@ main(process.argv.slice(2), process.env).then(
     if (code !== undefined) process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`appnet-mgmt: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`appnet-mgmt: ${errorMessage(e)}\n`);
     process.exitCode = 1;
   },
 );

@@ -18,6 +18,7 @@ import { WebConsole } from './console/console-http';
 import type { MgmtMetrics } from './metrics';
 import { ResourceCodec } from './resource-codec';
 import type { ResourceSource } from './snapshot';
+import { errorMessage } from '../common/problem';
 
 /**
  * What appnet-mgmt serves: the App Mesh control plane (its store, the App Mesh
@@ -64,14 +65,14 @@ export async function openSources(config: MgmtCliConfig, env: NodeJS.ProcessEnv,
     try {
       file = new FileResourceSource(config.resources, { codec, logger });
     } catch (e) {
-      problems.push(e instanceof Error ? e.message : String(e));
+      problems.push(errorMessage(e));
     }
   }
   if (config.appmesh !== undefined) {
     try {
       seed = { document: readModelFile(config.appmesh, env).document, source: config.appmesh };
     } catch (e) {
-      problems.push(e instanceof Error ? e.message : String(e));
+      problems.push(errorMessage(e));
     }
   }
   let backend: StateBackend | undefined;
@@ -79,7 +80,7 @@ export async function openSources(config: MgmtCliConfig, env: NodeJS.ProcessEnv,
     try {
       backend = openBackend(config);
     } catch (e) {
-      problems.push(e instanceof Error ? e.message : String(e));
+      problems.push(errorMessage(e));
     }
   }
   let store: ModelStore | undefined;
@@ -105,7 +106,7 @@ export async function openSources(config: MgmtCliConfig, env: NodeJS.ProcessEnv,
       if (!backend.durable) logger.warn({ store: backend.description }, 'the App Mesh model lives in memory: changes are lost when this process stops (use --data-dir to keep them)');
       else logger.info({ store: backend.description, ...counts }, 'App Mesh model store open');
     } catch (e) {
-      problems.push(e instanceof Error ? e.message : String(e));
+      problems.push(errorMessage(e));
     }
   }
   if (problems.length > 0 || !store) {

@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { formatForPath, type DocumentFormat } from '../resource-document';
 import { substituteEnv } from './env-subst';
 import { ModelLoadError } from './state/open-store';
+import { errorMessage } from '../../common/problem';
 
 /**
  * The seed model file (`--appmesh <file>`, .json or .yaml/.yml): environment
@@ -20,7 +21,7 @@ export function parseModelText(text: string, format: DocumentFormat, env: Readon
     const document = format === 'json' ? JSON.parse(sub.text) : parseYaml(sub.text, { prettyErrors: true, uniqueKeys: true, maxAliasCount: 1000 });
     return { ok: true, document: document ?? {} };
   } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    const msg = errorMessage(e).split('\n')[0];
     return { ok: false, problems: [`not valid ${format === 'json' ? 'JSON' : 'YAML'}: ${msg}`] };
   }
 }

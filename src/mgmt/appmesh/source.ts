@@ -4,6 +4,7 @@ import { makeSnapshot, type NodeInfo, type ResourceSource, type Snapshot } from 
 import { ModelIndex } from './model-index';
 import { allViews, envoyNodeIds, nodeView, resourcesFor } from './translate';
 import type { AppMeshModel } from './types';
+import { errorMessage } from '../../common/problem';
 
 /** The committed model and its change notifications (the store, state/model-store.ts). */
 export interface ModelFeed {
@@ -75,7 +76,7 @@ export function translationCheck(codec: ResourceCodec): (model: AppMeshModel) =>
         codec.encodeAll(resourcesFor(index, view), `translation (${view.key})`);
       } catch (e) {
         if (e instanceof ResourceError) problems.push(...e.problems);
-        else problems.push(`translation (${view.key}): ${e instanceof Error ? e.message : String(e)}`);
+        else problems.push(`translation (${view.key}): ${errorMessage(e)}`);
       }
     }
     return problems;

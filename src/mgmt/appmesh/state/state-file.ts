@@ -1,6 +1,7 @@
 import { describe, isObject } from '../json-reader';
 import { KIND_INFO, RESOURCE_KINDS } from '../resource-kinds';
 import { emptyLists, type ControlPlaneState, type ResourceRecord, type TokenRecord } from './state';
+import { errorMessage } from '../../../common/problem';
 
 /**
  * The stored form of the control plane's state (the data directory's state
@@ -51,7 +52,7 @@ export function decodeState(text: string): DecodedState {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    return { ok: false, problems: [`not JSON: ${e instanceof Error ? e.message : String(e)}`] };
+    return { ok: false, problems: [`not JSON: ${errorMessage(e)}`] };
   }
   if (!isObject(doc) || doc['format'] !== STATE_FORMAT) return { ok: false, problems: [`not an appnet-mgmt state document (no "format": "${STATE_FORMAT}")`] };
   if (doc['formatVersion'] !== STATE_FORMAT_VERSION) {
