@@ -1,6 +1,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import { ConfigError, EnvReader, type Env } from '../common/env';
+import { type Problem, valueProblem } from '../common/problem';
 import { LOG_LEVELS, type LogLevel } from '../common/logger';
 import { DEFAULT_QUOTAS, QUOTA_NAMES, parseQuotas, type Quotas } from './appmesh/api/quotas';
 import { type SettingDoc, choice, custom, duration, int, text } from '../common/settings';
@@ -258,7 +259,7 @@ function parseCredentials(r: EnvReader, name: string, file: string, text: string
 export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile = (f) => fs.readFileSync(f, 'utf8')): CliParse {
   const values: Record<string, string> = {};
   const nameOf = new Map<Key, string>();
-  const early: Array<[string, string, string]> = [];
+  const early: Problem[] = [];
   for (const s of SETTINGS) {
     const v = env[s.env];
     if (v !== undefined && v.trim() !== '') {
@@ -270,14 +271,14 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') return { kind: 'help' };
     if (!arg.startsWith('--')) {
-      early.push([arg, arg, 'no positional arguments (every option is a --flag; see --help)']);
+      early.push(valueProblem(arg, arg, 'no positional arguments (every option is a --flag; see --help)'));
       continue;
     }
     const eq = arg.indexOf('=');
     const flag = eq < 0 ? arg : arg.slice(0, eq);
     const setting = SETTINGS.find((s) => s.flag === flag);
     if (!setting) {
-      early.push([flag, '', 'a known flag (see --help)']);
+      early.push(valueProblem(flag, '', 'a known flag (see --help)'));
       if (eq < 0 && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) i++;
       continue;
     }
@@ -287,7 +288,7 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
       else i++;
     }
     if (value === undefined || value.trim() === '') {
-      early.push([flag, '', `a value: ${setting.flag} ${setting.arg}`]);
+      early.push(valueProblem(flag, '', `a value: ${setting.flag} ${setting.arg}`));
       continue;
     }
     const prev = nameOf.get(setting.key);
@@ -297,7 +298,7 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
   }
 
   const r = new EnvReader(values);
-  for (const [name, value, expected] of early) r.problem(name, value, expected);
+  for (const p of early) r.add(p);
   const n = (key: Key) => nameOf.get(key) ?? SETTINGS.find((s) => s.key === key)!.flag;
   const str = (key: Key) => r.string(n(key));
 
