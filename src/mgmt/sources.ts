@@ -18,7 +18,7 @@ import { WebConsole } from './console/console-http';
 import type { MgmtMetrics } from './metrics';
 import { ResourceCodec } from './resource-codec';
 import type { ResourceSource } from './snapshot';
-import { errorMessage } from '../common/problem';
+import { errorMessage, type Problem, renderProblems } from '../common/problem';
 
 /**
  * What appnet-mgmt serves: the App Mesh control plane (its store, the App Mesh
@@ -86,7 +86,7 @@ export async function openSources(config: MgmtCliConfig, env: NodeJS.ProcessEnv,
   let store: ModelStore | undefined;
   if (backend && problems.length === 0) {
     try {
-      const onRejected = (p: string[], token: number) => logger.error({ store: backend!.description, token, problems: p }, 'a stored model this version cannot serve was ignored; the last model stays in service');
+      const onRejected = (p: readonly Problem[], token: number) => logger.error({ store: backend!.description, token, problems: renderProblems(p) }, 'a stored model this version cannot serve was ignored; the last model stays in service');
       const open = () => openModelStore({ backend: backend!, ...(seed ? { seed } : {}), check: translationCheck(codec), clock, onRejected });
       let opened: Awaited<ReturnType<typeof open>> | undefined;
       // A replica waits for etcd rather than serve an empty model (which would empty every Envoy).

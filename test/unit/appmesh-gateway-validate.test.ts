@@ -1,3 +1,4 @@
+import { renderProblem } from '../../src/common/problem';
 import { describe, expect, it } from 'vitest';
 import { parseNodeId } from '../../src/mgmt/appmesh/names';
 import type { AppMeshDocument, JsonObject } from '../../src/mgmt/appmesh/types';
@@ -8,7 +9,7 @@ import { gatewayDocument, gatewayRoute, toService } from '../fixtures/appmesh-ga
 
 function problemsOf(doc: unknown): string[] {
   const v = validateDocument(doc);
-  return v.ok ? [] : v.problems;
+  return v.ok ? [] : v.problems.map(renderProblem);
 }
 
 function edit(f: (d: AppMeshDocument) => void): AppMeshDocument {
@@ -28,7 +29,7 @@ const R = 'gatewayRoutes[0] (apps/gw/r)';
 describe('virtual gateways', () => {
   it('accepts examples/appmesh/gateway.yaml and types it with App Mesh\'s defaults', () => {
     const v = validateDocument(gatewayDocument());
-    if (!v.ok) throw new Error(v.problems.join('\n'));
+    if (!v.ok) throw new Error(v.problems.map(renderProblem).join('\n'));
     expect(v.model.gateways).toEqual([{ mesh: 'apps', name: 'gw', listeners: [{ port: 8080, protocol: 'http2' }] }]);
     expect(v.model.gatewayRoutes).toEqual([
       { mesh: 'apps', gateway: 'gw', name: 'toB', priority: undefined, kind: 'http', match: { path: { kind: 'prefix', value: '/' }, headers: [], query: [] }, target: { service: B }, hostRewrite: true, pathRewrite: { kind: 'keep' } },
@@ -61,7 +62,7 @@ describe('virtual gateways', () => {
       g.spec.listeners[0].healthCheck = { protocol: 'http2', path: '/ping', port: 8080, intervalMillis: 5000, timeoutMillis: 2000, healthyThreshold: 2, unhealthyThreshold: 2 };
     });
     const v = validateDocument(d);
-    if (!v.ok) throw new Error(v.problems.join('\n'));
+    if (!v.ok) throw new Error(v.problems.map(renderProblem).join('\n'));
     expect(v.document.virtualGateways[0]).toEqual(d.virtualGateways[0]);
     expect(v.model.gateways[0]!.listeners[0]!.healthCheck).toMatchObject({ protocol: 'http2', path: '/ping', port: 8080 });
   });
@@ -204,7 +205,7 @@ describe('gateway route shapes', () => {
   it('normalises the rewrite with App Mesh\'s defaults', () => {
     const model = (...specs: JsonObject[]) => {
       const v = validateDocument(withRoutes(...specs.map((s, i) => gatewayRoute(`r${i}`, s))));
-      if (!v.ok) throw new Error(v.problems.join('\n'));
+      if (!v.ok) throw new Error(v.problems.map(renderProblem).join('\n'));
       return v.model.gatewayRoutes.map((r) => [r.hostRewrite, r.pathRewrite]);
     };
     expect(

@@ -1,3 +1,4 @@
+import { renderProblem } from '../../src/common/problem';
 import { describe, expect, it } from 'vitest';
 import { ModelIndex } from '../../src/mgmt/appmesh/model-index';
 import { AppMeshSource, translationCheck } from '../../src/mgmt/appmesh/source';
@@ -162,7 +163,7 @@ describe('route, discovery and protocol translation', () => {
       spec: { http2Route: { match: { path: { exact: '/pkg.Svc/Do' } }, action: { weightedTargets: [{ virtualNode: 'serviceBv2', weight: 1 }] } } },
     });
     const v = validateDocument(doc);
-    if (!v.ok) throw new Error(v.problems.join('\n'));
+    if (!v.ok) throw new Error(v.problems.map(renderProblem).join('\n'));
     expect(translationCheck(codec)(v.model)).toEqual([]);
     const index = new ModelIndex(v.model);
     expect(index.routesOf('apps', 'serviceB').map((r) => r.name)).toEqual(['serviceB', 'grpc']);
@@ -201,7 +202,7 @@ describe('route, discovery and protocol translation', () => {
       },
     };
     const v = validateDocument(doc);
-    if (!v.ok) throw new Error(v.problems.join('\n'));
+    if (!v.ok) throw new Error(v.problems.map(renderProblem).join('\n'));
     expect(translationCheck(codec)(v.model)).toEqual([]);
     expect(envoyRoute(new ModelIndex(v.model), v.model.routes[0]!)).toEqual({
       name: 'serviceB',

@@ -1,3 +1,4 @@
+import { renderProblem } from '../../src/common/problem';
 /**
  * deploy/ecs/*.json and docker-compose.yml: the shapes ECS and Compose expect, and every
  * agent container's environment run through the agent's own configuration loaders.
@@ -188,7 +189,7 @@ describe('docker-compose.yml', () => {
       expect(parsed.kind === 'run' ? parsed.error?.message : 'help').toBeUndefined();
       const modelFile = local(parsed.kind === 'run' ? parsed.config.appmesh! : '');
       const model = validateDocument(readModelFile(modelFile, {}).document);
-      expect(model.ok ? [] : model.problems).toEqual([]);
+      expect(model.ok ? [] : model.problems.map(renderProblem)).toEqual([]);
       if (model.ok) {
         expect(model.model.endpoints.size).toBe(0);
         expect(model.model.nodes.map((n) => n.name).sort()).toEqual(['serviceA', 'serviceB', 'serviceBv2']);
