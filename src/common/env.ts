@@ -53,6 +53,11 @@ export class EnvReader {
     this.problems.push(p);
   }
 
+  /** Record the problems a value parser found (`where` left empty) as problems of variable `name`, seen as `value`. */
+  addAt(name: string, value: string, problems: readonly Problem[]): void {
+    for (const p of problems) this.add({ ...p, where: name, seen: value });
+  }
+
   string(name: string, fallback: string): string;
   string(name: string): string | undefined;
   string(name: string, fallback?: string): string | undefined {

@@ -312,8 +312,8 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
   const quotaText = str('quotas');
   if (quotaText !== undefined) {
     const q = parseQuotas(quotaText);
-    if (q.ok) quotas = q.quotas;
-    else r.problem(n('quotas'), quotaText, q.problem);
+    if (q.ok) quotas = q.value;
+    else r.addAt(n('quotas'), quotaText, q.problems);
   }
   const apiRateLimit = parseRate(r, n('apiRateLimit'), str('apiRateLimit'));
   const tokenFile = str('consoleTokenFile');

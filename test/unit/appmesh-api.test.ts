@@ -118,8 +118,8 @@ describe('ARNs, paging and quotas', () => {
   });
 
   it('reads --quotas over the defaults', () => {
-    expect(parseQuotas('meshes=2, routesPerVirtualRouter=3')).toMatchObject({ ok: true, quotas: { meshes: 2, routesPerVirtualRouter: 3, virtualNodesPerMesh: 500 } });
-    expect(parseQuotas('nodes=2')).toMatchObject({ ok: false, problem: expect.stringMatching(/"nodes=2": expected <name>=<n>/) });
+    expect(parseQuotas('meshes=2, routesPerVirtualRouter=3')).toMatchObject({ ok: true, value: { meshes: 2, routesPerVirtualRouter: 3, virtualNodesPerMesh: 500 } });
+    expect(parseQuotas('nodes=2')).toMatchObject({ ok: false, problems: [{ where: '', message: '"nodes=2" is not <name>=<n> with a known name', accepted: expect.stringMatching(/^<name>=<n>\[,<name>=<n>\.\.\.\] with a name among meshes, /) }] });
     expect(parseQuotas('meshes=0')).toMatchObject({ ok: false });
   });
 });
@@ -218,7 +218,7 @@ describe('appnet-mgmt flags for the control plane', () => {
     const msg = bad.kind === 'run' ? bad.error?.message : '';
     expect(msg).toMatch(/--appmesh="\/m\.txt": expected a file name ending in \.json, \.yaml or \.yml/);
     expect(msg).toMatch(/--account-id="12": expected a 12-digit AWS account id/);
-    expect(msg).toMatch(/--quotas="x=1": expected "x=1": expected <name>=<n>/);
+    expect(msg).toMatch(/--quotas="x=1": "x=1" is not <name>=<n> with a known name; expected <name>=<n>\[,<name>=<n>\.\.\.\] with a name among meshes, /);
     expect(msg).toMatch(/--api-rate-limit="fast": expected requests per second/);
     const missing = parseMgmtArgs(['--appmesh', '/none.yaml'], {}, read);
     expect(missing.kind === 'run' && missing.error?.message).toMatch(/--appmesh="\/none\.yaml": expected a readable file \(ENOENT\)/);

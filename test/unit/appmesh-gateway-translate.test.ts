@@ -27,7 +27,7 @@ const node = (id: string) => ({ id, cluster: '' });
 function modelOf(doc: AppMeshDocument): AppMeshModel {
   const v = validateDocument(doc);
   if (!v.ok) throw new Error(v.problems.map(renderProblem).join('\n'));
-  return v.model;
+  return v.value.model;
 }
 
 /**

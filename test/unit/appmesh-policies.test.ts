@@ -53,7 +53,7 @@ function problemsOf(doc: unknown): string[] {
 function translationProblems(doc: AppMeshDocument): string[] {
   const v = validateDocument(doc);
   if (!v.ok) return v.problems.map(renderProblem);
-  return translationCheck(codec)(v.model).map(renderProblem);
+  return translationCheck(codec)(v.value.model).map(renderProblem);
 }
 
 const fileCert = { file: { certificateChain: '/certs/chain.pem', privateKey: '/certs/key.pem' } };

@@ -164,10 +164,10 @@ describe('route, discovery and protocol translation', () => {
     });
     const v = validateDocument(doc);
     if (!v.ok) throw new Error(v.problems.map(renderProblem).join('\n'));
-    expect(translationCheck(codec)(v.model)).toEqual([]);
-    const index = new ModelIndex(v.model);
+    expect(translationCheck(codec)(v.value.model)).toEqual([]);
+    const index = new ModelIndex(v.value.model);
     expect(index.routesOf('apps', 'serviceB').map((r) => r.name)).toEqual(['serviceB', 'grpc']);
-    expect(envoyRoute(index, v.model.routes[0]!)).toEqual({
+    expect(envoyRoute(index, v.value.model.routes[0]!)).toEqual({
       name: 'serviceB',
       match: {
         prefix: '/api',
@@ -187,7 +187,7 @@ describe('route, discovery and protocol translation', () => {
         retry_policy: { retry_on: '5xx,gateway-error,connect-failure', num_retries: 3, per_try_timeout: '1.5s' },
       },
     });
-    expect(envoyRoute(index, v.model.routes[1]!).match).toEqual({ path: '/pkg.Svc/Do' });
+    expect(envoyRoute(index, v.value.model.routes[1]!).match).toEqual({ path: '/pkg.Svc/Do' });
   });
 
   it('turns grpcRoute service and method names into paths and metadata into header matches', () => {
@@ -203,8 +203,8 @@ describe('route, discovery and protocol translation', () => {
     };
     const v = validateDocument(doc);
     if (!v.ok) throw new Error(v.problems.map(renderProblem).join('\n'));
-    expect(translationCheck(codec)(v.model)).toEqual([]);
-    expect(envoyRoute(new ModelIndex(v.model), v.model.routes[0]!)).toEqual({
+    expect(translationCheck(codec)(v.value.model)).toEqual([]);
+    expect(envoyRoute(new ModelIndex(v.value.model), v.value.model.routes[0]!)).toEqual({
       name: 'serviceB',
       match: { path: '/appnet.test.Echo/Say', headers: [{ name: 'tenant', string_match: { prefix: 'a' } }] },
       route: {

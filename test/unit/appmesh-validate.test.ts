@@ -25,11 +25,11 @@ describe('App Mesh model validation', () => {
   it('accepts the seed scenario (the guide\'s create-* bodies) and types it', () => {
     const v = validateDocument(seedDocument());
     if (!v.ok) throw new Error(v.problems.map(renderProblem).join('\n'));
-    expect(v.model.nodes.map((n) => n.name)).toEqual(['serviceA', 'serviceB', 'serviceBv2']);
-    expect(v.model.nodes[0]).toMatchObject({ mesh: 'apps', backends: ['serviceb.apps.local'], listeners: [{ port: 80, protocol: 'http2' }], discovery: { kind: 'dns', hostname: 'servicea.apps.local' } });
-    expect(v.model.routes[0]).toMatchObject({ kind: 'http2', match: { path: { kind: 'prefix', value: '/' } }, targets: [{ node: 'serviceB', weight: 75 }, { node: 'serviceBv2', weight: 25 }] });
-    expect(v.model.services.map((s) => s.provider)).toEqual([{ kind: 'virtualRouter', name: 'serviceB' }, { kind: 'virtualNode', name: 'serviceA' }]);
-    expect([...v.model.endpoints]).toEqual([
+    expect(v.value.model.nodes.map((n) => n.name)).toEqual(['serviceA', 'serviceB', 'serviceBv2']);
+    expect(v.value.model.nodes[0]).toMatchObject({ mesh: 'apps', backends: ['serviceb.apps.local'], listeners: [{ port: 80, protocol: 'http2' }], discovery: { kind: 'dns', hostname: 'servicea.apps.local' } });
+    expect(v.value.model.routes[0]).toMatchObject({ kind: 'http2', match: { path: { kind: 'prefix', value: '/' } }, targets: [{ node: 'serviceB', weight: 75 }, { node: 'serviceBv2', weight: 25 }] });
+    expect(v.value.model.services.map((s) => s.provider)).toEqual([{ kind: 'virtualRouter', name: 'serviceB' }, { kind: 'virtualNode', name: 'serviceA' }]);
+    expect([...v.value.model.endpoints]).toEqual([
       ['apps/serviceA', [{ address: '127.0.0.1', port: 7100 }]],
       ['apps/serviceB', [{ address: '127.0.0.1', port: 7101 }]],
       ['apps/serviceBv2', [{ address: '127.0.0.1', port: 7102 }]],
@@ -197,7 +197,7 @@ describe('App Mesh model validation', () => {
       'endpoints["x"]: expected a non-empty list such as ["127.0.0.1:50051"], got a list',
     ]);
     const ok = validateDocument(edit((d) => (d.endpoints = { serviceB: ['[::1]:7000', '127.0.0.2'] })));
-    expect(ok.ok && ok.document.endpoints).toEqual({ 'apps/serviceB': ['[::1]:7000', '127.0.0.2'] });
+    expect(ok.ok && ok.value.document.endpoints).toEqual({ 'apps/serviceB': ['[::1]:7000', '127.0.0.2'] });
   });
 
   it('reports backends that one egress listener cannot carry (same port for TCP and HTTP)', () => {

@@ -191,8 +191,8 @@ describe('docker-compose.yml', () => {
       const model = validateDocument(readModelFile(modelFile, {}).document);
       expect(model.ok ? [] : model.problems.map(renderProblem)).toEqual([]);
       if (model.ok) {
-        expect(model.model.endpoints.size).toBe(0);
-        expect(model.model.nodes.map((n) => n.name).sort()).toEqual(['serviceA', 'serviceB', 'serviceBv2']);
+        expect(model.value.model.endpoints.size).toBe(0);
+        expect(model.value.model.nodes.map((n) => n.name).sort()).toEqual(['serviceA', 'serviceB', 'serviceBv2']);
       }
       const relayEnv = composeEnv(relay);
       expect(() => loadRelayConfig({ ...relayEnv, RELAY_TRUSTED_CA_FILE: local(relayEnv.RELAY_TRUSTED_CA_FILE!) }, { fileExists: fs.existsSync, fipsEnabled: false })).not.toThrow();

@@ -1,4 +1,4 @@
-import { fieldProblem, problem, type Problem } from '../../common/problem';
+import { fail, fieldProblem, ok, problem, type Problem, type Result } from '../../common/problem';
 import { formatEndpoint, parseEndpoint } from './endpoints';
 import { BodyReader, describe, isObject } from './json-reader';
 import { gatewayReferenceProblems } from './gateway-references';
@@ -19,7 +19,13 @@ import { RESOURCE_LISTS, nodeKey, type AppMeshDocument, type AppMeshModel, type 
  * naming its resource (`virtualNodes[1] (apps/serviceB): spec.listeners[0]...`).
  */
 
-export type ValidationResult = { ok: true; document: AppMeshDocument; model: AppMeshModel } | { ok: false; problems: Problem[] };
+/** A valid document, normalised, with its typed model. */
+export interface ValidModel {
+  document: AppMeshDocument;
+  model: AppMeshModel;
+}
+
+export type ValidationResult = Result<ValidModel>;
 
 const NAME_FIELDS: Record<ResourceList, string[]> = {
   meshes: ['meshName'],
@@ -139,7 +145,7 @@ function readEndpoints(problems: Problem[], raw: unknown, nodes: ReadonlyArray<{
 
 export function validateDocument(input: unknown): ValidationResult {
   const problems: Problem[] = [];
-  if (!isObject(input)) return { ok: false, problems: [problem('', `the App Mesh model must be an object {${RESOURCE_LISTS.join(', ')}, endpoints?}, got ${describe(input)}`)] };
+  if (!isObject(input)) return fail([problem('', `the App Mesh model must be an object {${RESOURCE_LISTS.join(', ')}, endpoints?}, got ${describe(input)}`)]);
   for (const k of Object.keys(input)) {
     if (!(RESOURCE_LISTS as readonly string[]).includes(k) && k !== 'endpoints') problems.push(problem(k, `unknown top-level key (expected ${RESOURCE_LISTS.join(', ')}, endpoints)`));
   }
@@ -165,8 +171,8 @@ export function validateDocument(input: unknown): ValidationResult {
   };
   const index = new ModelIndex(model);
   problems.push(...referenceProblems(index, { nodes, services, routers, routes }), ...gatewayReferenceProblems(index, { gateways, gatewayRoutes }));
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0) return fail(problems);
   const document: AppMeshDocument = { ...lists };
   if (endpoints.size > 0) document.endpoints = Object.fromEntries([...endpoints].map(([k, v]) => [k, v.map(formatEndpoint)]));
-  return { ok: true, document, model };
+  return ok({ document, model });
 }

@@ -39,7 +39,7 @@ export function seedState(document: unknown, clock: Clock, source = 'the seed mo
   const at = clock.now();
   for (const kind of RESOURCE_KINDS) {
     const list = KIND_INFO[kind].list;
-    const bodies = (v.document as unknown as Record<string, JsonObject[] | undefined>)[list] ?? [];
+    const bodies = (v.value.document as unknown as Record<string, JsonObject[] | undefined>)[list] ?? [];
     bodies.forEach((body, i) => {
       const tags = readTags(body['tags'], `${list}[${i}].tags`);
       if (!tags.ok) problems.push(...tags.problems);
@@ -48,7 +48,7 @@ export function seedState(document: unknown, clock: Clock, source = 'the seed mo
     });
   }
   if (problems.length > 0) throw new ModelLoadError(problems, `invalid App Mesh model ${source}`);
-  return { ...state, revision: 1, endpoints: v.document.endpoints ?? {} };
+  return { ...state, revision: 1, endpoints: v.value.document.endpoints ?? {} };
 }
 
 export interface OpenStoreOptions {

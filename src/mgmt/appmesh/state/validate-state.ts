@@ -19,7 +19,7 @@ export type StateValidation = Result<ValidState>;
 export function validateState(state: ControlPlaneState, check?: ModelCheck): StateValidation {
   const v = validateDocument(documentOf(state));
   if (!v.ok) return fail(v.problems);
-  const problems = check ? check(v.model) : [];
+  const problems = check ? check(v.value.model) : [];
   if (problems.length > 0) return fail(problems);
-  return ok({ state, document: v.document, model: v.model });
+  return ok({ state, ...v.value });
 }
