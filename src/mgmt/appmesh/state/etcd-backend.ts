@@ -3,7 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { StateBackendError, StateConflictError, StateUnreachableError, type BackendStatus, type ReplicaBoard, type StateBackend, type StoredState } from './backend';
 import type { ControlPlaneState } from './state';
 import { decodeState, encodeState } from './state-file';
-import { errorMessage } from '../../../common/problem';
+import { errorMessage, renderProblems } from '../../../common/problem';
 
 /**
  * The state in etcd (v3 API), shared by every appnet-mgmt replica: one key,
@@ -126,8 +126,8 @@ export class EtcdBackend implements StateBackend {
       throw new StateBackendError(`${this.description} holds something that is not a gzip'ed state document: ${errorMessage(e)}`);
     }
     const decoded = decodeState(doc);
-    if (!decoded.ok) throw new StateBackendError(`${this.description} holds a state this server cannot load:\n  ${decoded.problems.join('\n  ')}`);
-    return { state: decoded.state, token: Number(revision) };
+    if (!decoded.ok) throw new StateBackendError(`${this.description} holds a state this server cannot load:\n  ${renderProblems(decoded.problems).join('\n  ')}`);
+    return { state: decoded.value, token: Number(revision) };
   }
 
   async load(): Promise<StoredState | undefined> {
