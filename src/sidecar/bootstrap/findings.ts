@@ -14,6 +14,11 @@ export class Findings {
     this.problems.push(valueProblem(name, value, expected));
   }
 
+  /** The problems a value parser found (`where` left empty) as problems of variable `name`, seen as `value`. */
+  addAt(name: string, value: string, problems: readonly Problem[]): void {
+    for (const p of problems) this.problems.push({ ...p, where: name, seen: value });
+  }
+
   warn(message: string): void {
     this.warnings.push(message);
   }
