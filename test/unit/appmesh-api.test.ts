@@ -100,11 +100,11 @@ describe('ARNs, paging and quotas', () => {
     const ctx = { partition: 'aws', region: 'us-west-2', account: '123456789012' };
     const route = resourceArn(ctx, 'route', { mesh: 'apps', parent: 'serviceB', name: 'r' });
     expect(route).toBe('arn:aws:appmesh:us-west-2:123456789012:mesh/apps/virtualRouter/serviceB/route/r');
-    expect(parseArn(route)).toEqual({ ok: true, kind: 'route', id: { mesh: 'apps', parent: 'serviceB', name: 'r' }, region: 'us-west-2', account: '123456789012' });
-    expect(parseArn('arn:aws:appmesh:us-west-2:1:mesh/apps/virtualGateway/gw/gatewayRoute/x')).toMatchObject({ ok: true, kind: 'gatewayRoute', id: { mesh: 'apps', parent: 'gw', name: 'x' } });
-    expect(parseArn('arn:aws:appmesh:us-west-2:1:mesh/apps')).toMatchObject({ ok: true, kind: 'mesh', id: { mesh: 'apps', name: 'apps' } });
+    expect(parseArn(route)).toEqual({ ok: true, value: { kind: 'route', id: { mesh: 'apps', parent: 'serviceB', name: 'r' }, region: 'us-west-2', account: '123456789012' } });
+    expect(parseArn('arn:aws:appmesh:us-west-2:1:mesh/apps/virtualGateway/gw/gatewayRoute/x')).toMatchObject({ ok: true, value: { kind: 'gatewayRoute', id: { mesh: 'apps', parent: 'gw', name: 'x' } } });
+    expect(parseArn('arn:aws:appmesh:us-west-2:1:mesh/apps')).toMatchObject({ ok: true, value: { kind: 'mesh', id: { mesh: 'apps', name: 'apps' } } });
     expect(parseArn('arn:aws:appmesh:us-west-2:1:mesh/apps/virtualRouter/vr/gatewayRoute/x')).toMatchObject({ ok: false });
-    expect(parseArn('arn:aws:s3:::bucket')).toMatchObject({ ok: false, reason: expect.stringMatching(/not an App Mesh ARN/) });
+    expect(parseArn('arn:aws:s3:::bucket')).toEqual({ ok: false, problems: [{ where: '', message: '"arn:aws:s3:::bucket" is not an App Mesh ARN', accepted: 'arn:aws:appmesh:<region>:<account>:mesh/...' }] });
   });
 
   it('pages in name order and resumes after the last name, whatever changed', () => {
@@ -185,6 +185,11 @@ describe('the App Mesh API on a management server (in process), with the officia
     expect(await raw('PUT', '/v20190125/meshes', '{"meshName":')).toMatchObject({ status: 400, type: 'BadRequestException', body: { message: 'The request body is not valid JSON' } });
     expect(await raw('PUT', '/v20190125/meshes', '{"meshName":"x","color":"red"}')).toMatchObject({ status: 400, body: { message: expect.stringMatching(/color: unknown member/) } });
     expect((await raw('PUT', '/v20190125/meshes', 'x'.repeat(1024 * 1024 + 1))).status).toBe(413);
+    expect(await raw('GET', '/v20190125/tags?resourceArn=arn%3Aaws%3As3%3A%3A%3Ab')).toMatchObject({
+      status: 400,
+      type: 'BadRequestException',
+      body: { message: 'The request is not valid: resourceArn: "arn:aws:s3:::b" is not an App Mesh ARN; expected arn:aws:appmesh:<region>:<account>:mesh/...' },
+    });
     expect((await raw('GET', '/streams')).status).toBe(200);
     expect(store.revision).toBe(1);
   });
