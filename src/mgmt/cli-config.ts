@@ -198,7 +198,8 @@ export interface MgmtCliConfig {
   logLevel: LogLevel;
 }
 
-export type CliParse = { kind: 'help' } | { kind: 'run'; config: MgmtCliConfig; error: ConfigError | undefined };
+/** `--help`, or the config (its defaults where a setting is bad, so the log level is known) with every problem found (none: it is good to run). */
+export type CliParse = { kind: 'help' } | { kind: 'run'; config: MgmtCliConfig; problems: readonly Problem[] };
 
 type ReadFile = (file: string) => string;
 
@@ -376,9 +377,9 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
   const config: MgmtCliConfig = { resources, appmesh, dataDir, etcd, accountId, arnRegion, quotas, apiRateLimit, consoleToken, host, port, adminPort, tls, sigv4, maxStreamAgeMs, logLevel };
   try {
     r.finish();
-    return { kind: 'run', config, error: undefined };
+    return { kind: 'run', config, problems: [] };
   } catch (e) {
-    if (e instanceof ConfigError) return { kind: 'run', config, error: e };
+    if (e instanceof ConfigError) return { kind: 'run', config, problems: e.problems };
     throw e;
   }
 }

@@ -10,6 +10,7 @@
  * "port" and "adminPort". SIGTERM/SIGINT: graceful close, exit 0. Any bad setting
  * (or file, or stored state): every problem on stderr, exit 1. Secrets are never logged.
  */
+import { ConfigError } from '../common/env';
 import { createLogger } from '../common/logger';
 import { parseMgmtArgs, USAGE } from './cli-config';
 import { MgmtMetrics } from './metrics';
@@ -23,13 +24,14 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  const { config, error } = parsed;
+  const { config } = parsed;
   const logger = createLogger('appnet-mgmt', config.logLevel);
-  const problems: string[] = error ? [error.message] : [];
+  const bad = parsed.problems.length > 0;
+  const problems: string[] = bad ? [new ConfigError(parsed.problems).message] : [];
   let sources: Sources | undefined;
   // The store's state is read at scrape time, once the sources exist.
   const metrics = new MgmtMetrics({ store: () => sources!.storeHealth() });
-  if (!error) {
+  if (!bad) {
     try {
       sources = await openSources(config, env, logger, metrics);
     } catch (e) {

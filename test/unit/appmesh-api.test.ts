@@ -9,6 +9,7 @@ import { parseQuotas } from '../../src/mgmt/appmesh/api/quotas';
 import { parseArn, resourceArn } from '../../src/mgmt/appmesh/resource-kinds';
 import { AppMeshSource, translationCheck } from '../../src/mgmt/appmesh/source';
 import type { ModelStore } from '../../src/mgmt/appmesh/state/model-store';
+import { ConfigError } from '../../src/common/env';
 import { parseMgmtArgs } from '../../src/mgmt/cli-config';
 import { ResourceCodec } from '../../src/mgmt/resource-codec';
 import { startManagementServer, type ManagementServer } from '../../src/mgmt/server';
@@ -211,21 +212,21 @@ describe('appnet-mgmt flags for the control plane', () => {
   };
 
   it('starts with nothing (an empty control plane in memory), --data-dir, --appmesh, --resources', () => {
-    expect(parseMgmtArgs([], {}, read)).toMatchObject({ kind: 'run', error: undefined, config: { dataDir: undefined, accountId: '123456789012', arnRegion: 'us-east-1', apiRateLimit: { rate: 100, burst: 200 } } });
-    expect(parseMgmtArgs(['--data-dir', '/var/lib/x', '--appmesh', '/m.yaml'], {}, read)).toMatchObject({ error: undefined, config: { dataDir: '/var/lib/x', appmesh: '/m.yaml' } });
-    expect(parseMgmtArgs(['--resources', '/r.yaml'], { APPNET_MGMT_APPMESH: '/m.yaml', APPNET_MGMT_ACCOUNT_ID: '111122223333' }, read)).toMatchObject({ error: undefined, config: { appmesh: '/m.yaml', resources: '/r.yaml', accountId: '111122223333' } });
-    expect(parseMgmtArgs(['--api-rate-limit', '0', '--quotas', 'meshes=2'], {}, read)).toMatchObject({ error: undefined, config: { apiRateLimit: undefined, quotas: { meshes: 2 } } });
+    expect(parseMgmtArgs([], {}, read)).toMatchObject({ kind: 'run', problems: [], config: { dataDir: undefined, accountId: '123456789012', arnRegion: 'us-east-1', apiRateLimit: { rate: 100, burst: 200 } } });
+    expect(parseMgmtArgs(['--data-dir', '/var/lib/x', '--appmesh', '/m.yaml'], {}, read)).toMatchObject({ problems: [], config: { dataDir: '/var/lib/x', appmesh: '/m.yaml' } });
+    expect(parseMgmtArgs(['--resources', '/r.yaml'], { APPNET_MGMT_APPMESH: '/m.yaml', APPNET_MGMT_ACCOUNT_ID: '111122223333' }, read)).toMatchObject({ problems: [], config: { appmesh: '/m.yaml', resources: '/r.yaml', accountId: '111122223333' } });
+    expect(parseMgmtArgs(['--api-rate-limit', '0', '--quotas', 'meshes=2'], {}, read)).toMatchObject({ problems: [], config: { apiRateLimit: undefined, quotas: { meshes: 2 } } });
     expect(parseMgmtArgs(['--api-rate-limit', '5'], {}, read)).toMatchObject({ config: { apiRateLimit: { rate: 5, burst: 10 } } });
   });
 
   it('names every bad setting at once', () => {
     const bad = parseMgmtArgs(['--appmesh', '/m.txt', '--account-id', '12', '--quotas', 'x=1', '--api-rate-limit', 'fast'], {}, read);
-    const msg = bad.kind === 'run' ? bad.error?.message : '';
+    const msg = bad.kind === 'run' ? new ConfigError(bad.problems).message : '';
     expect(msg).toMatch(/--appmesh="\/m\.txt": expected a file name ending in \.json, \.yaml or \.yml/);
     expect(msg).toMatch(/--account-id="12": expected a 12-digit AWS account id/);
     expect(msg).toMatch(/--quotas="x=1": "x=1" is not <name>=<n> with a known name; expected <name>=<n>\[,<name>=<n>\.\.\.\] with a name among meshes, /);
     expect(msg).toMatch(/--api-rate-limit="fast": expected requests per second/);
     const missing = parseMgmtArgs(['--appmesh', '/none.yaml'], {}, read);
-    expect(missing.kind === 'run' && missing.error?.message).toMatch(/--appmesh="\/none\.yaml": expected a readable file \(ENOENT\)/);
+    expect(missing.kind === 'run' && new ConfigError(missing.problems).message).toMatch(/--appmesh="\/none\.yaml": expected a readable file \(ENOENT\)/);
   });
 });

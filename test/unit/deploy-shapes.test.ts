@@ -186,7 +186,7 @@ describe('docker-compose.yml', () => {
       expect(run.status).toBe(0);
 
       const parsed = parseMgmtArgs(mgmt.command, composeEnv(mgmt), (f) => fs.readFileSync(local(f), 'utf8'));
-      expect(parsed.kind === 'run' ? parsed.error?.message : 'help').toBeUndefined();
+      expect(parsed.kind === 'run' ? parsed.problems.map(renderProblem) : 'help').toEqual([]);
       const modelFile = local(parsed.kind === 'run' ? parsed.config.appmesh! : '');
       const model = validateDocument(readModelFile(modelFile, {}).document);
       expect(model.ok ? [] : model.problems.map(renderProblem)).toEqual([]);
