@@ -8,6 +8,7 @@ import { relayReport } from './relay-rows';
 import { renderRelayText } from './relay-text';
 import { COLOR, PLAIN, useColor } from './style';
 import { UsageError } from './usage-error';
+import { errorMessage } from '../common/problem';
 
 /** `appnet`: argv in, what to print and the exit code out. All I/O comes in through `CliIo`. */
 
@@ -55,7 +56,7 @@ async function status(c: StatusCommand, io: CliIo): Promise<CliResult> {
   try {
     body = await io.fetchStatus(address);
   } catch (err) {
-    return fail(err instanceof Error ? err.message : String(err));
+    return fail(errorMessage(err));
   }
   const style = useColor(io.stdoutIsTTY, io.env) && !c.json ? COLOR : PLAIN;
   try {
@@ -66,7 +67,7 @@ async function status(c: StatusCommand, io: CliIo): Promise<CliResult> {
     const report = agentReport(body, where);
     return { code: 0, stdout: c.json ? `${JSON.stringify(report, null, 2)}\n` : renderAgentText(report, style), stderr: '' };
   } catch (err) {
-    return fail(err instanceof Error ? err.message : String(err));
+    return fail(errorMessage(err));
   }
 }
 

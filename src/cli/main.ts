@@ -6,6 +6,7 @@
  */
 import { fetchStatus } from './admin-fetch';
 import { runCli } from './cli';
+import { errorStack } from '../common/problem';
 
 const TIMEOUT_MS = 5000;
 
@@ -27,6 +28,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`appnet: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`appnet: unexpected error: ${errorStack(err)}\n`);
   process.exitCode = 1;
 });

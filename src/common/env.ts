@@ -1,20 +1,15 @@
 import { DURATION_FORM, parseDurationMs } from './duration';
+import { countProblems, type Problem, renderProblem, valueProblem } from './problem';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-/** One bad variable: its name, the value seen (never a secret) and the accepted form. */
-export interface EnvProblem {
-  name: string;
-  value: string;
-  expected: string;
-}
-
+/**
+ * Bad configuration: every bad variable or flag as a Problem (docs/errors.md), usually
+ * `valueProblem(name, value seen (never a secret), accepted form)`.
+ */
 export class ConfigError extends Error {
-  constructor(readonly problems: readonly EnvProblem[]) {
-    super(
-      `invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-        problems.map((p) => `  ${p.name}=${JSON.stringify(p.value)}: expected ${p.expected}`).join('\n'),
-    );
+  constructor(readonly problems: readonly Problem[]) {
+    super(`invalid configuration (${countProblems(problems.length)}):\n` + problems.map((p) => `  ${renderProblem(p)}`).join('\n'));
     this.name = 'ConfigError';
   }
 }
@@ -34,7 +29,7 @@ interface IntOpts {
  * Call `finish()` at the end: it throws one ConfigError naming every bad variable.
  */
 export class EnvReader {
-  private readonly problems: EnvProblem[] = [];
+  private readonly problems: Problem[] = [];
 
   constructor(private readonly env: Env) {}
 
@@ -49,8 +44,18 @@ export class EnvReader {
 
   /** Record a bad variable (once: a variable read twice is reported once). */
   problem(name: string, value: string, expected: string): void {
-    if (this.problems.some((p) => p.name === name && p.value === value)) return;
-    this.problems.push({ name, value, expected });
+    if (this.problems.some((p) => p.where === name && p.seen === value)) return;
+    this.problems.push(valueProblem(name, value, expected));
+  }
+
+  /** Record a problem already in its final shape (a flag given twice, an unknown flag). */
+  add(p: Problem): void {
+    this.problems.push(p);
+  }
+
+  /** Record the problems a value parser found (`where` left empty) as problems of variable `name`, seen as `value`. */
+  addAt(name: string, value: string, problems: readonly Problem[]): void {
+    for (const p of problems) this.add({ ...p, where: name, seen: value });
   }
 
   string(name: string, fallback: string): string;

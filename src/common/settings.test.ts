@@ -11,7 +11,7 @@ function readWith<T>(setting: { read(r: EnvReader): T }, env: Record<string, str
     return { value, problems: [] };
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
-    return { value, problems: e.problems.map((p) => [p.name, p.value, p.expected]) };
+    return { value, problems: e.problems.map((p) => [p.where, p.seen ?? `(no value; ${p.message})`, p.accepted ?? `(nothing accepted; ${p.message})`]) };
   }
 }
 

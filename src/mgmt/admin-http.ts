@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { MgmtHealth, MgmtResources, NackSummary, Rejection, StreamRecord } from '../common/contracts/mgmt-admin';
 import type { Logger } from '../common/logger';
+import { errorMessage } from '../common/problem';
 
 /** What the admin pages show, as the admin documents' contract types; the management server provides it. */
 export interface AdminView {
@@ -94,7 +95,7 @@ export function route(view: AdminView, method: string, rawUrl: string, extraPage
 /** A small HTTP/1.1 JSON server for operators and tests. */
 export function startAdminServer(host: string, port: number, view: AdminView, logger: Logger, extensions: readonly AdminExtension[] = []): Promise<AdminServer> {
   const fail = (res: http.ServerResponse, url: string | undefined, e: unknown) => {
-    logger.error({ err: e instanceof Error ? e.message : String(e), url }, 'admin page failed');
+    logger.error({ err: errorMessage(e), url }, 'admin page failed');
     if (!res.headersSent) send(res, 500, { error: 'internal error' });
   };
   const server = http.createServer((req, res) => {

@@ -1,6 +1,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import { ConfigError, EnvReader, type Env } from '../common/env';
+import { type Problem, valueProblem } from '../common/problem';
 import { LOG_LEVELS, type LogLevel } from '../common/logger';
 import { DEFAULT_QUOTAS, QUOTA_NAMES, parseQuotas, type Quotas } from './appmesh/api/quotas';
 import { type SettingDoc, choice, custom, duration, int, text } from '../common/settings';
@@ -222,7 +223,8 @@ export interface MgmtCliConfig {
   logLevel: LogLevel;
 }
 
-export type CliParse = { kind: 'help' } | { kind: 'run'; config: MgmtCliConfig; error: ConfigError | undefined };
+/** `--help`, or the config (its defaults where a setting is bad, so the log level is known) with every problem found (none: it is good to run). */
+export type CliParse = { kind: 'help' } | { kind: 'run'; config: MgmtCliConfig; problems: readonly Problem[] };
 
 type ReadFile = (file: string) => string;
 
@@ -302,7 +304,7 @@ function readCloudMap(r: EnvReader, n: (key: Key) => string, str: (key: Key) => 
 export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile = (f) => fs.readFileSync(f, 'utf8')): CliParse {
   const values: Record<string, string> = {};
   const nameOf = new Map<Key, string>();
-  const early: Array<[string, string, string]> = [];
+  const early: Problem[] = [];
   for (const s of SETTINGS) {
     const v = env[s.env];
     if (v !== undefined && v.trim() !== '') {
@@ -314,14 +316,14 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') return { kind: 'help' };
     if (!arg.startsWith('--')) {
-      early.push([arg, arg, 'no positional arguments (every option is a --flag; see --help)']);
+      early.push(valueProblem(arg, arg, 'no positional arguments (every option is a --flag; see --help)'));
       continue;
     }
     const eq = arg.indexOf('=');
     const flag = eq < 0 ? arg : arg.slice(0, eq);
     const setting = SETTINGS.find((s) => s.flag === flag);
     if (!setting) {
-      early.push([flag, '', 'a known flag (see --help)']);
+      early.push(valueProblem(flag, '', 'a known flag (see --help)'));
       if (eq < 0 && argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--')) i++;
       continue;
     }
@@ -331,7 +333,7 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
       else i++;
     }
     if (value === undefined || value.trim() === '') {
-      early.push([flag, '', `a value: ${setting.flag} ${setting.arg}`]);
+      early.push(valueProblem(flag, '', `a value: ${setting.flag} ${setting.arg}`));
       continue;
     }
     const prev = nameOf.get(setting.key);
@@ -341,7 +343,7 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
   }
 
   const r = new EnvReader(values);
-  for (const [name, value, expected] of early) r.problem(name, value, expected);
+  for (const p of early) r.add(p);
   const n = (key: Key) => nameOf.get(key) ?? SETTINGS.find((s) => s.key === key)!.flag;
   const str = (key: Key) => r.string(n(key));
 
@@ -355,8 +357,8 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
   const quotaText = str('quotas');
   if (quotaText !== undefined) {
     const q = parseQuotas(quotaText);
-    if (q.ok) quotas = q.quotas;
-    else r.problem(n('quotas'), quotaText, q.problem);
+    if (q.ok) quotas = q.value;
+    else r.addAt(n('quotas'), quotaText, q.problems);
   }
   const apiRateLimit = parseRate(r, n('apiRateLimit'), str('apiRateLimit'));
   const tokenFile = str('consoleTokenFile');
@@ -420,9 +422,9 @@ export function parseMgmtArgs(argv: readonly string[], env: Env, read: ReadFile 
   const config: MgmtCliConfig = { resources, appmesh, dataDir, etcd, accountId, arnRegion, quotas, apiRateLimit, consoleToken, host, port, adminPort, tls, sigv4, maxStreamAgeMs, cloudMap, logLevel };
   try {
     r.finish();
-    return { kind: 'run', config, error: undefined };
+    return { kind: 'run', config, problems: [] };
   } catch (e) {
-    if (e instanceof ConfigError) return { kind: 'run', config, error: e };
+    if (e instanceof ConfigError) return { kind: 'run', config, problems: e.problems };
     throw e;
   }
 }

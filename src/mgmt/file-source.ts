@@ -5,6 +5,7 @@ import { ResourceCodec, ResourceError } from './resource-codec';
 import { formatForPath, parseResourceDocument, type DocumentFormat } from './resource-document';
 import type { NodeInfo, ResourceSource, Snapshot } from './snapshot';
 import { StaticResourceSource } from './static-source';
+import { errorMessage } from '../common/problem';
 
 export interface FileSourceOptions {
   codec?: ResourceCodec;
@@ -104,7 +105,7 @@ export class FileResourceSource implements ResourceSource {
       return undefined;
     } catch (e) {
       if (e instanceof ResourceError) return new ResourceError(e.problems, `invalid resource file ${this.file}`);
-      return new ResourceError([e instanceof Error ? e.message : String(e)], `invalid resource file ${this.file}`);
+      return new ResourceError([errorMessage(e)], `invalid resource file ${this.file}`);
     }
   }
 

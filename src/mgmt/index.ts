@@ -24,7 +24,7 @@ export { parseResourceDocument, formatForPath, type ResourceDocument } from './r
 export { CombinedSource } from './combined-source';
 export type { AdminExtension } from './admin-http';
 export { AppMeshSource, translationCheck, type ModelFeed } from './appmesh/source';
-export { validateDocument, type ValidationResult } from './appmesh/validate';
+export { validateDocument, type ValidationResult, type ValidModel } from './appmesh/validate';
 export { AppMeshApi, APPMESH_API_PREFIX, type AppMeshApiOptions, type ApiRequest, type ApiResponse } from './appmesh/api/http-api';
 export { OPERATIONS, matchOperation, type Operation } from './appmesh/api/operations';
 export { DEFAULT_QUOTAS, type Quotas } from './appmesh/api/quotas';

@@ -10,11 +10,13 @@
  * "port" and "adminPort". SIGTERM/SIGINT: graceful close, exit 0. Any bad setting
  * (or file, or stored state): every problem on stderr, exit 1. Secrets are never logged.
  */
+import { ConfigError } from '../common/env';
 import { createLogger } from '../common/logger';
 import { parseMgmtArgs, USAGE } from './cli-config';
 import { MgmtMetrics } from './metrics';
 import { startManagementServer } from './server';
 import { openSources, type Sources } from './sources';
+import { errorMessage } from '../common/problem';
 
 async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<number | undefined> {
   const parsed = parseMgmtArgs(argv, env);
@@ -22,17 +24,18 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  const { config, error } = parsed;
+  const { config } = parsed;
   const logger = createLogger('appnet-mgmt', config.logLevel);
-  const problems: string[] = error ? [error.message] : [];
+  const bad = parsed.problems.length > 0;
+  const problems: string[] = bad ? [new ConfigError(parsed.problems).message] : [];
   let sources: Sources | undefined;
   // The store's state is read at scrape time, once the sources exist.
   const metrics = new MgmtMetrics({ store: () => sources!.storeHealth(), cloudMap: () => sources?.cloudMapStatus() });
-  if (!error) {
+  if (!bad) {
     try {
       sources = await openSources(config, env, logger, metrics);
     } catch (e) {
-      problems.push(e instanceof Error ? e.message : String(e));
+      problems.push(errorMessage(e));
     }
   }
   if (problems.length > 0 || !sources) {
@@ -87,9 +90,9 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
     logger.info({ signal }, 'shutting down');
     server
       .close()
-      .catch((e: unknown) => logger.error({ err: e instanceof Error ? e.message : String(e) }, 'error while closing'))
+      .catch((e: unknown) => logger.error({ err: errorMessage(e) }, 'error while closing'))
       .then(() => sources.close())
-      .catch((e: unknown) => logger.error({ err: e instanceof Error ? e.message : String(e) }, 'error while closing the store'))
+      .catch((e: unknown) => logger.error({ err: errorMessage(e) }, 'error while closing the store'))
       .finally(() => {
         logger.info('stopped');
         logger.flush(() => process.exit(0));
@@ -106,7 +109,7 @@ main(process.argv.slice(2), process.env).then(
     if (code !== undefined) process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`appnet-mgmt: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(`appnet-mgmt: ${errorMessage(e)}\n`);
     process.exitCode = 1;
   },
 );

@@ -3,6 +3,7 @@ import { ENVOY_PROTO_FILES, loadEnvoyRoot } from '../common/envoy-protos';
 import { RulesChecker, formatViolation } from '../common/proto-rules/rules-checker';
 import { JsonChecker } from './resource-json';
 import { TypeUrl, type AnyMessage, type EncodedResource } from './snapshot';
+import { errorMessage } from '../common/problem';
 
 /** Protos loaded on top of the common set, so resource files can use these filters too. */
 export const MGMT_EXTRA_PROTO_FILES = [
@@ -110,7 +111,7 @@ export class ResourceCodec {
       if (broken.length > 0) return broken.map((v) => `${named}: ${formatViolation(v)}`);
       return { typeUrl, name, value: Buffer.from(type.encode(message).finish()) };
     } catch (e) {
-      return [`${named}: ${e instanceof Error ? e.message : String(e)}`];
+      return [`${named}: ${errorMessage(e)}`];
     }
   }
 

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ResourceError, type ResourceCodec } from './resource-codec';
 import type { EncodedResource } from './snapshot';
+import { errorMessage } from '../common/problem';
 
 /**
  * A resource file, JSON or YAML (chosen by the file extension):
@@ -33,13 +34,13 @@ function parseText(text: string, format: DocumentFormat): unknown {
     try {
       return JSON.parse(text);
     } catch (e) {
-      throw new ResourceError([`not valid JSON: ${e instanceof Error ? e.message : String(e)}`]);
+      throw new ResourceError([`not valid JSON: ${errorMessage(e)}`]);
     }
   }
   try {
     return parseYaml(text, { prettyErrors: true, uniqueKeys: true, maxAliasCount: 1000 });
   } catch (e) {
-    throw new ResourceError([`not valid YAML: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`]);
+    throw new ResourceError([`not valid YAML: ${errorMessage(e).split('\n')[0]}`]);
   }
 }
 

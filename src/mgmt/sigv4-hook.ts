@@ -2,6 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type * as http2 from 'node:http2';
 import type { VerifyFailure, VerifyResult } from '../sigv4/verify';
+import { errorMessage } from '../common/problem';
 
 /**
  * HACK, on grpc-js internals (checked against @grpc/grpc-js 1.14.7).
@@ -49,7 +50,7 @@ export function installRawHeaderVerifier(server: grpc.Server, inspect: (headers:
       try {
         verdict = inspect(headers);
       } catch (e) {
-        verdict = { ok: false, failure: 'rejected', reason: `internal error while verifying SigV4: ${e instanceof Error ? e.message : String(e)}` };
+        verdict = { ok: false, failure: 'rejected', reason: `internal error while verifying SigV4: ${errorMessage(e)}` };
       }
       headers[VERDICT_HEADER] = Buffer.from(JSON.stringify({ token, verdict }), 'utf8').toString('base64');
     });

@@ -20,6 +20,7 @@ import { WebConsole } from './console/console-http';
 import type { MgmtMetrics } from './metrics';
 import { ResourceCodec } from './resource-codec';
 import type { ResourceSource } from './snapshot';
+import { errorMessage, type Problem, renderProblems } from '../common/problem';
 
 /**
  * What appnet-mgmt serves: the App Mesh control plane (its store, the App Mesh
@@ -75,14 +76,14 @@ export async function openSources(config: MgmtCliConfig, env: NodeJS.ProcessEnv,
     try {
       file = new FileResourceSource(config.resources, { codec, logger });
     } catch (e) {
-      problems.push(e instanceof Error ? e.message : String(e));
+      problems.push(errorMessage(e));
     }
   }
   if (config.appmesh !== undefined) {
     try {
       seed = { document: readModelFile(config.appmesh, env).document, source: config.appmesh };
     } catch (e) {
-      problems.push(e instanceof Error ? e.message : String(e));
+      problems.push(errorMessage(e));
     }
   }
   let backend: StateBackend | undefined;
@@ -90,13 +91,13 @@ export async function openSources(config: MgmtCliConfig, env: NodeJS.ProcessEnv,
     try {
       backend = openBackend(config);
     } catch (e) {
-      problems.push(e instanceof Error ? e.message : String(e));
+      problems.push(errorMessage(e));
     }
   }
   let store: ModelStore | undefined;
   if (backend && problems.length === 0) {
     try {
-      const onRejected = (p: string[], token: number) => logger.error({ store: backend!.description, token, problems: p }, 'a stored model this version cannot serve was ignored; the last model stays in service');
+      const onRejected = (p: readonly Problem[], token: number) => logger.error({ store: backend!.description, token, problems: renderProblems(p) }, 'a stored model this version cannot serve was ignored; the last model stays in service');
       const open = () => openModelStore({ backend: backend!, ...(seed ? { seed } : {}), check: translationCheck(codec), clock, onRejected });
       let opened: Awaited<ReturnType<typeof open>> | undefined;
       // A replica waits for etcd rather than serve an empty model (which would empty every Envoy).
@@ -116,7 +117,7 @@ export async function openSources(config: MgmtCliConfig, env: NodeJS.ProcessEnv,
       if (!backend.durable) logger.warn({ store: backend.description }, 'the App Mesh model lives in memory: changes are lost when this process stops (use --data-dir to keep them)');
       else logger.info({ store: backend.description, ...counts }, 'App Mesh model store open');
     } catch (e) {
-      problems.push(e instanceof Error ? e.message : String(e));
+      problems.push(errorMessage(e));
     }
   }
   if (problems.length > 0 || !store) {

@@ -1,3 +1,4 @@
+import { fail, ok, problem, type Result } from '../common/problem';
 import type { EnvReader } from '../common/env';
 
 /**
@@ -16,19 +17,19 @@ export interface EtcdStoreConfig {
 export const STORE_FORM = 'etcd://host:port[,host:port...]/prefix (etcds:// for TLS)';
 const HOST = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
 
-/** The parts of a --store URL, or why it is not one. */
-export function parseStoreUrl(url: string): { ok: true; tls: boolean; hosts: string[]; prefix: string } | { ok: false; problem: string } {
+/** The parts of a --store URL, or why it is not one (the problem's `where` left to the caller). */
+export function parseStoreUrl(url: string): Result<{ tls: boolean; hosts: string[]; prefix: string }> {
   const m = /^(etcds?):\/\/([^/]+)(\/.*)?$/.exec(url.trim());
-  if (!m) return { ok: false, problem: STORE_FORM };
+  if (!m) return fail(problem('', '', STORE_FORM));
   const hosts = m[2]!.split(',').map((h) => h.trim());
   const bad = hosts.filter((h) => {
     const hm = HOST.exec(h);
     return !hm || Number(hm[2]) < 1 || Number(hm[2]) > 65535;
   });
-  if (bad.length > 0) return { ok: false, problem: `${STORE_FORM}; not host:port: ${bad.join(', ')}` };
+  if (bad.length > 0) return fail(problem('', `not host:port: ${bad.join(', ')}`, STORE_FORM));
   const prefix = (m[3] ?? '/appnet-mgmt').replace(/\/+$/, '');
-  if (prefix === '') return { ok: false, problem: `${STORE_FORM}; the prefix must not be "/" alone` };
-  return { ok: true, tls: m[1] === 'etcds', hosts, prefix };
+  if (prefix === '') return fail(problem('', 'the prefix must not be "/" alone', STORE_FORM));
+  return ok({ tls: m[1] === 'etcds', hosts, prefix });
 }
 
 export interface StoreFlagNames {
@@ -54,7 +55,7 @@ export function readEtcdConfig(r: EnvReader, names: StoreFlagNames, read: (file:
   }
   const parsed = parseStoreUrl(url);
   if (!parsed.ok) {
-    r.problem(names.store, url, parsed.problem);
+    r.addAt(names.store, url, parsed.problems);
     return undefined;
   }
   const readFile = (name: string, file: string): Buffer | undefined => {
@@ -66,9 +67,9 @@ export function readEtcdConfig(r: EnvReader, names: StoreFlagNames, read: (file:
     }
   };
   let tls: EtcdStoreConfig['tls'];
-  if (!parsed.tls && (files.ca || files.cert || files.key)) r.problem(names.store, url, `etcds:// when ${names.ca}, ${names.cert} or ${names.key} is given`);
+  if (!parsed.value.tls && (files.ca || files.cert || files.key)) r.problem(names.store, url, `etcds:// when ${names.ca}, ${names.cert} or ${names.key} is given`);
   if ((files.cert === undefined) !== (files.key === undefined)) r.problem(files.cert ? names.cert : names.key, files.cert ?? files.key ?? '', `to come with ${files.cert ? names.key : names.cert}`);
-  if (parsed.tls) {
+  if (parsed.value.tls) {
     if (files.ca === undefined) r.problem(names.ca, '', `the CA bundle that signed the etcd servers' certificates (etcds:// needs it)`);
     const ca = files.ca === undefined ? undefined : readFile(names.ca, files.ca);
     const cert = files.cert === undefined ? undefined : readFile(names.cert, files.cert);
@@ -81,5 +82,5 @@ export function readEtcdConfig(r: EnvReader, names: StoreFlagNames, read: (file:
     const password = readFile(names.passwordFile, passwordFile)?.toString('utf8').replace(/\r?\n$/, '');
     if (password !== undefined) auth = { username, password };
   }
-  return { hosts: parsed.hosts, prefix: parsed.prefix, tls, auth };
+  return { hosts: parsed.value.hosts, prefix: parsed.value.prefix, tls, auth };
 }

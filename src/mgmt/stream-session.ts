@@ -14,6 +14,7 @@ import {
   type WireNode,
   type WireStatus,
 } from './xds-types';
+import { errorMessage } from '../common/problem';
 
 export interface RequestEvent {
   streamId: number;
@@ -161,7 +162,7 @@ export class StreamSession<Req extends AnyRequest, Res extends AnyResponse> impl
     try {
       responses = this.core.refresh(this.ctx.source.snapshotFor(this.nodeInfo()));
     } catch (e) {
-      this.end(GrpcStatus.INTERNAL, `cannot build resources: ${e instanceof Error ? e.message : String(e)}`);
+      this.end(GrpcStatus.INTERNAL, `cannot build resources: ${errorMessage(e)}`);
       return;
     }
     for (const res of responses) this.send(res);
@@ -230,7 +231,7 @@ export class StreamSession<Req extends AnyRequest, Res extends AnyResponse> impl
       result = this.core.handle(req, this.ctx.source.snapshotFor(this.nodeInfo()));
     } catch (e) {
       if (e instanceof XdsProtocolError) this.end(GrpcStatus.INVALID_ARGUMENT, e.message);
-      else this.end(GrpcStatus.INTERNAL, `cannot serve the request: ${e instanceof Error ? e.message : String(e)}`);
+      else this.end(GrpcStatus.INTERNAL, `cannot serve the request: ${errorMessage(e)}`);
       return;
     }
     const nodeId = this.node?.id ?? null;

@@ -9,7 +9,7 @@ function problems(env: Record<string, string>): string[] {
   try {
     load(env);
   } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => p.name);
+    if (e instanceof ConfigError) return e.problems.map((p) => p.where);
     throw e;
   }
   return [];

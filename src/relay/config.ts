@@ -104,8 +104,8 @@ export const RELAY_SETTINGS = {
       const text = r.string(name);
       if (text === undefined) return undefined;
       const list = parseHostList(text);
-      if (list.ok) return list.hosts;
-      r.problem(name, text, list.problem);
+      if (list.ok) return list.value;
+      r.addAt(name, text, list.problems);
       return undefined;
     },
   }),

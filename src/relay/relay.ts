@@ -14,6 +14,7 @@ import { RelayedStream, type RelayedStreamDeps } from './relayed-stream';
 import { type RelayStatus, buildRelayStatus } from './status';
 import { UpstreamManager, type UpstreamOptions } from './upstream';
 import { XdsEnvelopeCodec } from './xds-envelope';
+import { errorStack } from '../common/problem';
 
 const ignore = (): void => undefined;
 
@@ -167,7 +168,7 @@ export class Relay {
   /** Count an unexpected error (the process keeps serving the streams that are fine). */
   recordInternalError(err: unknown): void {
     this.internalErrors++;
-    this.log.error({ err: err instanceof Error ? (err.stack ?? err.message) : String(err) }, 'internal error');
+    this.log.error({ err: errorStack(err) }, 'internal error');
   }
 
   /**

@@ -1,3 +1,4 @@
+import { fail, ok, problem, type Result } from '../common/problem';
 import * as dns from 'node:dns';
 import * as net from 'node:net';
 
@@ -16,12 +17,12 @@ export type Lookup = (host: string) => Promise<string[]>;
 /** All the addresses of a name (both families), in the resolver's order. */
 export const systemLookup: Lookup = async (host) => (await dns.promises.lookup(host, { all: true, verbatim: true })).map((a) => a.address);
 
-/** The host list of APPNET_MANAGEMENT_ADDRESS, or the reason it is not one. */
-export function parseHostList(text: string): { ok: true; hosts: string[] } | { ok: false; problem: string } {
+/** The host list of APPNET_MANAGEMENT_ADDRESS, or the reason it is not one (the problem's `where` left to the caller). */
+export function parseHostList(text: string): Result<string[]> {
   const hosts = text.split(',').map((h) => h.trim().replace(/^\[(.*)\]$/, '$1'));
   const bad = hosts.filter((h) => h === '' || /[\s/]/.test(h) || (h.includes(':') && net.isIPv6(h) === false));
-  if (bad.length > 0) return { ok: false, problem: `host names or IP addresses separated by commas (not: ${bad.map((b) => JSON.stringify(b)).join(', ')})` };
-  return { ok: true, hosts };
+  if (bad.length > 0) return fail(problem('', `not a host name or IP address: ${bad.map((b) => JSON.stringify(b)).join(', ')}`, 'host names or IP addresses separated by commas'));
+  return ok(hosts);
 }
 
 /** "10.0.0.1:443", "[fd00::1]:443" */

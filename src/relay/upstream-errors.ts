@@ -1,3 +1,4 @@
+import { errorMessage } from '../common/problem';
 /** The upstream cannot take a stream now; the message says why, for the client and the operator. */
 export class UpstreamUnavailableError extends Error {
   override name = 'UpstreamUnavailableError';
@@ -31,6 +32,6 @@ export function describeConnectError(err: unknown, target: string): string {
     case 'ENETUNREACH':
       return `${target} unreachable (${code})`;
   }
-  const msg = e instanceof Error ? e.message : String(err);
+  const msg = errorMessage(err);
   return code && !msg.includes(code) ? `${msg} (${code})` : msg;
 }

@@ -5,6 +5,7 @@ import { Backoff, type BackoffOptions, jitterDown } from '../common/backoff';
 import { MAX_WINDOW, type UpstreamConfig } from './config';
 import { AddressRotation, hostPort, type Lookup } from './upstream-addresses';
 import { UpstreamUnavailableError, describeConnectError } from './upstream-errors';
+import { errorMessage } from '../common/problem';
 
 export type { UpstreamState, UpstreamStatus } from '../common/contracts/relay-status';
 import type { UpstreamState, UpstreamStatus } from '../common/contracts/relay-status';
@@ -195,7 +196,7 @@ export class UpstreamManager {
       },
       (err: unknown) => {
         this.connecting = undefined;
-        const message = err instanceof Error ? err.message : String(err);
+        const message = errorMessage(err);
         this.recordFailure(message);
         throw new UpstreamUnavailableError(`relay: cannot reach management server ${this.cfg.domain} (${this.configured}): ${message}`);
       },

@@ -12,6 +12,7 @@ import * as fs from 'node:fs';
 import pino from 'pino';
 import { ConfigError } from '../common/env';
 import { createLogger, type Logger } from '../common/logger';
+import { renderProblem } from '../common/problem';
 import { Agent } from './agent';
 import { prepareBootstrapFile, renderBootstrap } from './bootstrap';
 import { type SidecarConfig, agentHelp, loadSidecarConfig, peekMode } from './config';
@@ -61,7 +62,7 @@ export async function main(argv: string[]): Promise<void> {
   }
 
   const cfg = configOrDie(argv, !hasContent(mode.configPath));
-  for (const p of cfg.flags.problems) process.stderr.write(`appnet-agent: ignoring ${p}\n`);
+  for (const p of cfg.flags.problems) process.stderr.write(`appnet-agent: ignoring ${renderProblem(p)}\n`);
   const a = cfg.agent;
   let logFile: RotatingLogFile | undefined;
   if (a.log.destination) {

@@ -1,5 +1,6 @@
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { Backoff } from '../common/backoff';
+import { errorMessage } from '../common/problem';
 
 /** What the SDK credential chains look like: `forceRefresh` re-fetches. */
 export type RefreshableProvider = (opts?: { forceRefresh?: boolean }) => Promise<AwsCredentialIdentity>;
@@ -120,7 +121,7 @@ export class CredentialManager {
         return creds;
       },
       (err: unknown) => {
-        throw this.failed(err instanceof Error ? err.message : String(err), err);
+        throw this.failed(errorMessage(err), err);
       },
     );
     this.inflight = p.finally(() => {

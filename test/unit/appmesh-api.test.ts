@@ -9,6 +9,7 @@ import { parseQuotas } from '../../src/mgmt/appmesh/api/quotas';
 import { parseArn, resourceArn } from '../../src/mgmt/appmesh/resource-kinds';
 import { AppMeshSource, translationCheck } from '../../src/mgmt/appmesh/source';
 import type { ModelStore } from '../../src/mgmt/appmesh/state/model-store';
+import { ConfigError } from '../../src/common/env';
 import { parseMgmtArgs } from '../../src/mgmt/cli-config';
 import { ResourceCodec } from '../../src/mgmt/resource-codec';
 import { startManagementServer, type ManagementServer } from '../../src/mgmt/server';
@@ -100,11 +101,11 @@ describe('ARNs, paging and quotas', () => {
     const ctx = { partition: 'aws', region: 'us-west-2', account: '123456789012' };
     const route = resourceArn(ctx, 'route', { mesh: 'apps', parent: 'serviceB', name: 'r' });
     expect(route).toBe('arn:aws:appmesh:us-west-2:123456789012:mesh/apps/virtualRouter/serviceB/route/r');
-    expect(parseArn(route)).toEqual({ ok: true, kind: 'route', id: { mesh: 'apps', parent: 'serviceB', name: 'r' }, region: 'us-west-2', account: '123456789012' });
-    expect(parseArn('arn:aws:appmesh:us-west-2:1:mesh/apps/virtualGateway/gw/gatewayRoute/x')).toMatchObject({ ok: true, kind: 'gatewayRoute', id: { mesh: 'apps', parent: 'gw', name: 'x' } });
-    expect(parseArn('arn:aws:appmesh:us-west-2:1:mesh/apps')).toMatchObject({ ok: true, kind: 'mesh', id: { mesh: 'apps', name: 'apps' } });
+    expect(parseArn(route)).toEqual({ ok: true, value: { kind: 'route', id: { mesh: 'apps', parent: 'serviceB', name: 'r' }, region: 'us-west-2', account: '123456789012' } });
+    expect(parseArn('arn:aws:appmesh:us-west-2:1:mesh/apps/virtualGateway/gw/gatewayRoute/x')).toMatchObject({ ok: true, value: { kind: 'gatewayRoute', id: { mesh: 'apps', parent: 'gw', name: 'x' } } });
+    expect(parseArn('arn:aws:appmesh:us-west-2:1:mesh/apps')).toMatchObject({ ok: true, value: { kind: 'mesh', id: { mesh: 'apps', name: 'apps' } } });
     expect(parseArn('arn:aws:appmesh:us-west-2:1:mesh/apps/virtualRouter/vr/gatewayRoute/x')).toMatchObject({ ok: false });
-    expect(parseArn('arn:aws:s3:::bucket')).toMatchObject({ ok: false, reason: expect.stringMatching(/not an App Mesh ARN/) });
+    expect(parseArn('arn:aws:s3:::bucket')).toEqual({ ok: false, problems: [{ where: '', message: '"arn:aws:s3:::bucket" is not an App Mesh ARN', accepted: 'arn:aws:appmesh:<region>:<account>:mesh/...' }] });
   });
 
   it('pages in name order and resumes after the last name, whatever changed', () => {
@@ -118,8 +119,8 @@ describe('ARNs, paging and quotas', () => {
   });
 
   it('reads --quotas over the defaults', () => {
-    expect(parseQuotas('meshes=2, routesPerVirtualRouter=3')).toMatchObject({ ok: true, quotas: { meshes: 2, routesPerVirtualRouter: 3, virtualNodesPerMesh: 500 } });
-    expect(parseQuotas('nodes=2')).toMatchObject({ ok: false, problem: expect.stringMatching(/"nodes=2": expected <name>=<n>/) });
+    expect(parseQuotas('meshes=2, routesPerVirtualRouter=3')).toMatchObject({ ok: true, value: { meshes: 2, routesPerVirtualRouter: 3, virtualNodesPerMesh: 500 } });
+    expect(parseQuotas('nodes=2')).toMatchObject({ ok: false, problems: [{ where: '', message: '"nodes=2" is not <name>=<n> with a known name', accepted: expect.stringMatching(/^<name>=<n>\[,<name>=<n>\.\.\.\] with a name among meshes, /) }] });
     expect(parseQuotas('meshes=0')).toMatchObject({ ok: false });
   });
 });
@@ -185,6 +186,11 @@ describe('the App Mesh API on a management server (in process), with the officia
     expect(await raw('PUT', '/v20190125/meshes', '{"meshName":')).toMatchObject({ status: 400, type: 'BadRequestException', body: { message: 'The request body is not valid JSON' } });
     expect(await raw('PUT', '/v20190125/meshes', '{"meshName":"x","color":"red"}')).toMatchObject({ status: 400, body: { message: expect.stringMatching(/color: unknown member/) } });
     expect((await raw('PUT', '/v20190125/meshes', 'x'.repeat(1024 * 1024 + 1))).status).toBe(413);
+    expect(await raw('GET', '/v20190125/tags?resourceArn=arn%3Aaws%3As3%3A%3A%3Ab')).toMatchObject({
+      status: 400,
+      type: 'BadRequestException',
+      body: { message: 'The request is not valid: resourceArn: "arn:aws:s3:::b" is not an App Mesh ARN; expected arn:aws:appmesh:<region>:<account>:mesh/...' },
+    });
     expect((await raw('GET', '/streams')).status).toBe(200);
     expect(store.revision).toBe(1);
   });
@@ -206,21 +212,21 @@ describe('appnet-mgmt flags for the control plane', () => {
   };
 
   it('starts with nothing (an empty control plane in memory), --data-dir, --appmesh, --resources', () => {
-    expect(parseMgmtArgs([], {}, read)).toMatchObject({ kind: 'run', error: undefined, config: { dataDir: undefined, accountId: '123456789012', arnRegion: 'us-east-1', apiRateLimit: { rate: 100, burst: 200 } } });
-    expect(parseMgmtArgs(['--data-dir', '/var/lib/x', '--appmesh', '/m.yaml'], {}, read)).toMatchObject({ error: undefined, config: { dataDir: '/var/lib/x', appmesh: '/m.yaml' } });
-    expect(parseMgmtArgs(['--resources', '/r.yaml'], { APPNET_MGMT_APPMESH: '/m.yaml', APPNET_MGMT_ACCOUNT_ID: '111122223333' }, read)).toMatchObject({ error: undefined, config: { appmesh: '/m.yaml', resources: '/r.yaml', accountId: '111122223333' } });
-    expect(parseMgmtArgs(['--api-rate-limit', '0', '--quotas', 'meshes=2'], {}, read)).toMatchObject({ error: undefined, config: { apiRateLimit: undefined, quotas: { meshes: 2 } } });
+    expect(parseMgmtArgs([], {}, read)).toMatchObject({ kind: 'run', problems: [], config: { dataDir: undefined, accountId: '123456789012', arnRegion: 'us-east-1', apiRateLimit: { rate: 100, burst: 200 } } });
+    expect(parseMgmtArgs(['--data-dir', '/var/lib/x', '--appmesh', '/m.yaml'], {}, read)).toMatchObject({ problems: [], config: { dataDir: '/var/lib/x', appmesh: '/m.yaml' } });
+    expect(parseMgmtArgs(['--resources', '/r.yaml'], { APPNET_MGMT_APPMESH: '/m.yaml', APPNET_MGMT_ACCOUNT_ID: '111122223333' }, read)).toMatchObject({ problems: [], config: { appmesh: '/m.yaml', resources: '/r.yaml', accountId: '111122223333' } });
+    expect(parseMgmtArgs(['--api-rate-limit', '0', '--quotas', 'meshes=2'], {}, read)).toMatchObject({ problems: [], config: { apiRateLimit: undefined, quotas: { meshes: 2 } } });
     expect(parseMgmtArgs(['--api-rate-limit', '5'], {}, read)).toMatchObject({ config: { apiRateLimit: { rate: 5, burst: 10 } } });
   });
 
   it('names every bad setting at once', () => {
     const bad = parseMgmtArgs(['--appmesh', '/m.txt', '--account-id', '12', '--quotas', 'x=1', '--api-rate-limit', 'fast'], {}, read);
-    const msg = bad.kind === 'run' ? bad.error?.message : '';
+    const msg = bad.kind === 'run' ? new ConfigError(bad.problems).message : '';
     expect(msg).toMatch(/--appmesh="\/m\.txt": expected a file name ending in \.json, \.yaml or \.yml/);
     expect(msg).toMatch(/--account-id="12": expected a 12-digit AWS account id/);
-    expect(msg).toMatch(/--quotas="x=1": expected "x=1": expected <name>=<n>/);
+    expect(msg).toMatch(/--quotas="x=1": "x=1" is not <name>=<n> with a known name; expected <name>=<n>\[,<name>=<n>\.\.\.\] with a name among meshes, /);
     expect(msg).toMatch(/--api-rate-limit="fast": expected requests per second/);
     const missing = parseMgmtArgs(['--appmesh', '/none.yaml'], {}, read);
-    expect(missing.kind === 'run' && missing.error?.message).toMatch(/--appmesh="\/none\.yaml": expected a readable file \(ENOENT\)/);
+    expect(missing.kind === 'run' && new ConfigError(missing.problems).message).toMatch(/--appmesh="\/none\.yaml": expected a readable file \(ENOENT\)/);
   });
 });

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/common/logger';
+import { renderProblem } from '../../src/common/problem';
 import { CloudMapResolver, type CloudMapApi } from '../../src/mgmt/appmesh/cloud-map/resolver';
 import { cloudMapQueryKey, instanceEndpoints, instancesOf, queriesOf, queryOf } from '../../src/mgmt/appmesh/cloud-map/query';
 import { parseMgmtArgs } from '../../src/mgmt/cli-config';
@@ -151,17 +152,17 @@ describe('CloudMapResolver (a Cloud Map in memory)', () => {
 describe('Cloud Map settings', () => {
   const read = () => '';
   it('off by default; region, endpoint and refresh read; every problem named', () => {
-    expect(parseMgmtArgs([], {}, read)).toMatchObject({ kind: 'run', config: { cloudMap: undefined }, error: undefined });
+    expect(parseMgmtArgs([], {}, read)).toMatchObject({ kind: 'run', config: { cloudMap: undefined }, problems: [] });
     expect(parseMgmtArgs(['--cloud-map-region', 'eu-west-1', '--cloud-map-endpoint', 'http://127.0.0.1:9'], { APPNET_MGMT_CLOUD_MAP_REFRESH: '30s' }, read)).toMatchObject({
       config: { cloudMap: { region: 'eu-west-1', endpoint: 'http://127.0.0.1:9', refreshMs: 30_000 } },
-      error: undefined,
+      problems: [],
     });
     const bad = parseMgmtArgs(['--cloud-map-endpoint', 'ftp://x', '--cloud-map-refresh', 'soon'], {}, read);
-    const msg = bad.kind === 'run' ? String(bad.error?.message) : '';
+    const msg = bad.kind === 'run' ? bad.problems.map(renderProblem).join('\n') : '';
     expect(msg).toContain('--cloud-map-endpoint');
     expect(msg).toContain('an http:// or https:// URL');
     expect(msg).toContain('--cloud-map-refresh="soon"');
     const alone = parseMgmtArgs(['--cloud-map-endpoint', 'http://127.0.0.1:9'], {}, read);
-    expect(alone.kind === 'run' ? String(alone.error?.message) : '').toContain('--cloud-map-endpoint="http://127.0.0.1:9": expected to come with --cloud-map-region');
+    expect(alone.kind === 'run' ? alone.problems.map(renderProblem).join('\n') : '').toContain('--cloud-map-endpoint="http://127.0.0.1:9": expected to come with --cloud-map-region');
   });
 });

@@ -1,3 +1,4 @@
+import { renderProblem } from '../../src/common/problem';
 import { describe, expect, it } from 'vitest';
 import { ModelIndex } from '../../src/mgmt/appmesh/model-index';
 import { AppMeshSource, translationCheck } from '../../src/mgmt/appmesh/source';
@@ -25,8 +26,8 @@ const node = (id: string) => ({ id, cluster: '' });
 
 function modelOf(doc: AppMeshDocument): AppMeshModel {
   const v = validateDocument(doc);
-  if (!v.ok) throw new Error(v.problems.join('\n'));
-  return v.model;
+  if (!v.ok) throw new Error(v.problems.map(renderProblem).join('\n'));
+  return v.value.model;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { renderProblem } from '../../src/common/problem';
 import { describe, expect, it } from 'vitest';
 import { parseNodeId } from '../../src/mgmt/appmesh/names';
 import type { AppMeshDocument, JsonObject } from '../../src/mgmt/appmesh/types';
@@ -8,7 +9,7 @@ import { gatewayDocument, gatewayRoute, toService } from '../fixtures/appmesh-ga
 
 function problemsOf(doc: unknown): string[] {
   const v = validateDocument(doc);
-  return v.ok ? [] : v.problems;
+  return v.ok ? [] : v.problems.map(renderProblem);
 }
 
 function edit(f: (d: AppMeshDocument) => void): AppMeshDocument {
@@ -28,9 +29,9 @@ const R = 'gatewayRoutes[0] (apps/gw/r)';
 describe('virtual gateways', () => {
   it('accepts examples/appmesh/gateway.yaml and types it with App Mesh\'s defaults', () => {
     const v = validateDocument(gatewayDocument());
-    if (!v.ok) throw new Error(v.problems.join('\n'));
-    expect(v.model.gateways).toEqual([{ mesh: 'apps', name: 'gw', listeners: [{ port: 8080, protocol: 'http2' }] }]);
-    expect(v.model.gatewayRoutes).toEqual([
+    if (!v.ok) throw new Error(v.problems.map(renderProblem).join('\n'));
+    expect(v.value.model.gateways).toEqual([{ mesh: 'apps', name: 'gw', listeners: [{ port: 8080, protocol: 'http2' }] }]);
+    expect(v.value.model.gatewayRoutes).toEqual([
       { mesh: 'apps', gateway: 'gw', name: 'toB', priority: undefined, kind: 'http', match: { path: { kind: 'prefix', value: '/' }, headers: [], query: [] }, target: { service: B }, hostRewrite: true, pathRewrite: { kind: 'keep' } },
       {
         mesh: 'apps',
@@ -44,9 +45,9 @@ describe('virtual gateways', () => {
         pathRewrite: { kind: 'prefix', to: '/' },
       },
     ]);
-    expect(v.document.virtualGateways).toHaveLength(1);
+    expect(v.value.document.virtualGateways).toHaveLength(1);
     const empty = validateDocument({});
-    expect(empty.ok && empty.document).toMatchObject({ virtualGateways: [], gatewayRoutes: [] });
+    expect(empty.ok && empty.value.document).toMatchObject({ virtualGateways: [], gatewayRoutes: [] });
   });
 
   it('keeps what App Mesh has but this translation does not use (tls, connectionPool, backendDefaults, logging, tags)', () => {
@@ -61,9 +62,9 @@ describe('virtual gateways', () => {
       g.spec.listeners[0].healthCheck = { protocol: 'http2', path: '/ping', port: 8080, intervalMillis: 5000, timeoutMillis: 2000, healthyThreshold: 2, unhealthyThreshold: 2 };
     });
     const v = validateDocument(d);
-    if (!v.ok) throw new Error(v.problems.join('\n'));
-    expect(v.document.virtualGateways[0]).toEqual(d.virtualGateways[0]);
-    expect(v.model.gateways[0]!.listeners[0]!.healthCheck).toMatchObject({ protocol: 'http2', path: '/ping', port: 8080 });
+    if (!v.ok) throw new Error(v.problems.map(renderProblem).join('\n'));
+    expect(v.value.document.virtualGateways[0]).toEqual(d.virtualGateways[0]);
+    expect(v.value.model.gateways[0]!.listeners[0]!.healthCheck).toMatchObject({ protocol: 'http2', path: '/ping', port: 8080 });
   });
 
   it('checks listeners: at least one, http/http2/grpc only, ports, one port each, health checks on the listener port', () => {
@@ -204,8 +205,8 @@ describe('gateway route shapes', () => {
   it('normalises the rewrite with App Mesh\'s defaults', () => {
     const model = (...specs: JsonObject[]) => {
       const v = validateDocument(withRoutes(...specs.map((s, i) => gatewayRoute(`r${i}`, s))));
-      if (!v.ok) throw new Error(v.problems.join('\n'));
-      return v.model.gatewayRoutes.map((r) => [r.hostRewrite, r.pathRewrite]);
+      if (!v.ok) throw new Error(v.problems.map(renderProblem).join('\n'));
+      return v.value.model.gatewayRoutes.map((r) => [r.hostRewrite, r.pathRewrite]);
     };
     expect(
       model(

@@ -1,3 +1,4 @@
+import { renderProblem } from '../../src/common/problem';
 import { describe, expect, it } from 'vitest';
 import { AppMeshSource, translationCheck } from '../../src/mgmt/appmesh/source';
 import type { AppMeshDocument, JsonObject } from '../../src/mgmt/appmesh/types';
@@ -57,7 +58,7 @@ function cloudMapSeed(ipPreference?: string): AppMeshDocument {
 
 function problemsOf(doc: AppMeshDocument): string[] {
   const r = validateDocument(doc);
-  return r.ok ? [] : r.problems;
+  return r.ok ? [] : r.problems.map(renderProblem);
 }
 
 describe('ipPreference', () => {

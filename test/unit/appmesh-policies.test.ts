@@ -1,3 +1,4 @@
+import { renderProblem } from '../../src/common/problem';
 import { describe, expect, it } from 'vitest';
 import { AppMeshSource, translationCheck } from '../../src/mgmt/appmesh/source';
 import type { AppMeshDocument, JsonObject } from '../../src/mgmt/appmesh/types';
@@ -46,13 +47,13 @@ function listener0(doc: AppMeshDocument, i: number): JsonObject {
 
 function problemsOf(doc: unknown): string[] {
   const v = validateDocument(doc);
-  return v.ok ? [] : v.problems;
+  return v.ok ? [] : v.problems.map(renderProblem);
 }
 
 function translationProblems(doc: AppMeshDocument): string[] {
   const v = validateDocument(doc);
-  if (!v.ok) return v.problems;
-  return translationCheck(codec)(v.model);
+  if (!v.ok) return v.problems.map(renderProblem);
+  return translationCheck(codec)(v.value.model).map(renderProblem);
 }
 
 const fileCert = { file: { certificateChain: '/certs/chain.pem', privateKey: '/certs/key.pem' } };

@@ -1,3 +1,4 @@
+import { renderProblem } from '../../src/common/problem';
 import { describe, expect, it } from 'vitest';
 import { ModelIndex } from '../../src/mgmt/appmesh/model-index';
 import { AppMeshSource, translationCheck } from '../../src/mgmt/appmesh/source';
@@ -162,11 +163,11 @@ describe('route, discovery and protocol translation', () => {
       spec: { http2Route: { match: { path: { exact: '/pkg.Svc/Do' } }, action: { weightedTargets: [{ virtualNode: 'serviceBv2', weight: 1 }] } } },
     });
     const v = validateDocument(doc);
-    if (!v.ok) throw new Error(v.problems.join('\n'));
-    expect(translationCheck(codec)(v.model)).toEqual([]);
-    const index = new ModelIndex(v.model);
+    if (!v.ok) throw new Error(v.problems.map(renderProblem).join('\n'));
+    expect(translationCheck(codec)(v.value.model)).toEqual([]);
+    const index = new ModelIndex(v.value.model);
     expect(index.routesOf('apps', 'serviceB').map((r) => r.name)).toEqual(['serviceB', 'grpc']);
-    expect(envoyRoute(index, v.model.routes[0]!)).toEqual({
+    expect(envoyRoute(index, v.value.model.routes[0]!)).toEqual({
       name: 'serviceB',
       match: {
         prefix: '/api',
@@ -186,7 +187,7 @@ describe('route, discovery and protocol translation', () => {
         retry_policy: { retry_on: '5xx,gateway-error,connect-failure', num_retries: 3, per_try_timeout: '1.5s' },
       },
     });
-    expect(envoyRoute(index, v.model.routes[1]!).match).toEqual({ path: '/pkg.Svc/Do' });
+    expect(envoyRoute(index, v.value.model.routes[1]!).match).toEqual({ path: '/pkg.Svc/Do' });
   });
 
   it('turns grpcRoute service and method names into paths and metadata into header matches', () => {
@@ -201,9 +202,9 @@ describe('route, discovery and protocol translation', () => {
       },
     };
     const v = validateDocument(doc);
-    if (!v.ok) throw new Error(v.problems.join('\n'));
-    expect(translationCheck(codec)(v.model)).toEqual([]);
-    expect(envoyRoute(new ModelIndex(v.model), v.model.routes[0]!)).toEqual({
+    if (!v.ok) throw new Error(v.problems.map(renderProblem).join('\n'));
+    expect(translationCheck(codec)(v.value.model)).toEqual([]);
+    expect(envoyRoute(new ModelIndex(v.value.model), v.value.model.routes[0]!)).toEqual({
       name: 'serviceB',
       match: { path: '/appnet.test.Echo/Say', headers: [{ name: 'tenant', string_match: { prefix: 'a' } }] },
       route: {

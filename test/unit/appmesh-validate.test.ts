@@ -1,3 +1,4 @@
+import { renderProblem } from '../../src/common/problem';
 import { describe, expect, it } from 'vitest';
 import { substituteEnv } from '../../src/mgmt/appmesh/env-subst';
 import { parseNodeId } from '../../src/mgmt/appmesh/names';
@@ -9,7 +10,7 @@ import { callOperation, storeOf, testClock } from '../fixtures/control-plane';
 
 function problemsOf(doc: unknown): string[] {
   const v = validateDocument(doc);
-  return v.ok ? [] : v.problems;
+  return v.ok ? [] : v.problems.map(renderProblem);
 }
 
 function edit(f: (d: AppMeshDocument) => void): AppMeshDocument {
@@ -23,12 +24,12 @@ const node = (d: AppMeshDocument, name: string) => d.virtualNodes.find((n) => n.
 describe('App Mesh model validation', () => {
   it('accepts the seed scenario (the guide\'s create-* bodies) and types it', () => {
     const v = validateDocument(seedDocument());
-    if (!v.ok) throw new Error(v.problems.join('\n'));
-    expect(v.model.nodes.map((n) => n.name)).toEqual(['serviceA', 'serviceB', 'serviceBv2']);
-    expect(v.model.nodes[0]).toMatchObject({ mesh: 'apps', backends: ['serviceb.apps.local'], listeners: [{ port: 80, protocol: 'http2' }], discovery: { kind: 'dns', hostname: 'servicea.apps.local' } });
-    expect(v.model.routes[0]).toMatchObject({ kind: 'http2', match: { path: { kind: 'prefix', value: '/' } }, targets: [{ node: 'serviceB', weight: 75 }, { node: 'serviceBv2', weight: 25 }] });
-    expect(v.model.services.map((s) => s.provider)).toEqual([{ kind: 'virtualRouter', name: 'serviceB' }, { kind: 'virtualNode', name: 'serviceA' }]);
-    expect([...v.model.endpoints]).toEqual([
+    if (!v.ok) throw new Error(v.problems.map(renderProblem).join('\n'));
+    expect(v.value.model.nodes.map((n) => n.name)).toEqual(['serviceA', 'serviceB', 'serviceBv2']);
+    expect(v.value.model.nodes[0]).toMatchObject({ mesh: 'apps', backends: ['serviceb.apps.local'], listeners: [{ port: 80, protocol: 'http2' }], discovery: { kind: 'dns', hostname: 'servicea.apps.local' } });
+    expect(v.value.model.routes[0]).toMatchObject({ kind: 'http2', match: { path: { kind: 'prefix', value: '/' } }, targets: [{ node: 'serviceB', weight: 75 }, { node: 'serviceBv2', weight: 25 }] });
+    expect(v.value.model.services.map((s) => s.provider)).toEqual([{ kind: 'virtualRouter', name: 'serviceB' }, { kind: 'virtualNode', name: 'serviceA' }]);
+    expect([...v.value.model.endpoints]).toEqual([
       ['apps/serviceA', [{ address: '127.0.0.1', port: 7100 }]],
       ['apps/serviceB', [{ address: '127.0.0.1', port: 7101 }]],
       ['apps/serviceBv2', [{ address: '127.0.0.1', port: 7102 }]],
@@ -196,7 +197,7 @@ describe('App Mesh model validation', () => {
       'endpoints["x"]: expected a non-empty list such as ["127.0.0.1:50051"], got a list',
     ]);
     const ok = validateDocument(edit((d) => (d.endpoints = { serviceB: ['[::1]:7000', '127.0.0.2'] })));
-    expect(ok.ok && ok.document.endpoints).toEqual({ 'apps/serviceB': ['[::1]:7000', '127.0.0.2'] });
+    expect(ok.ok && ok.value.document.endpoints).toEqual({ 'apps/serviceB': ['[::1]:7000', '127.0.0.2'] });
   });
 
   it('reports backends that one egress listener cannot carry (same port for TCP and HTTP)', () => {
@@ -256,17 +257,26 @@ describe('ModelStore', () => {
     try {
       seedState({ meshes: [{ meshName: '' }], routes: 3 }, testClock());
     } catch (e) {
-      expect((e as ModelLoadError).problems).toEqual(['routes: expected a list of route bodies, got 3', 'meshes[0] (?): meshName: expected a non-empty string, got ""']);
+      expect((e as ModelLoadError).problems).toEqual([
+        { where: 'routes', message: 'expected a list of route bodies, got 3' },
+        { where: 'meshes[0] (?): meshName', message: 'expected a non-empty string, got ""' },
+      ]);
+      expect((e as ModelLoadError).message).toBe(
+        'invalid App Mesh model the seed model (2 problems):\n  routes: expected a list of route bodies, got 3\n  meshes[0] (?): meshName: expected a non-empty string, got ""',
+      );
     }
   });
 });
 
 describe('model file helpers', () => {
   it('substitutes ${VAR} and ${VAR:-default}, keeps $${...}, and names unset variables', () => {
-    expect(substituteEnv('a ${X} ${Y:-7} $${Z}', { X: '1' })).toEqual({ ok: true, text: 'a 1 7 ${Z}' });
+    expect(substituteEnv('a ${X} ${Y:-7} $${Z}', { X: '1' })).toEqual({ ok: true, value: 'a 1 7 ${Z}' });
     expect(substituteEnv('${A}${B}${A}', {})).toEqual({
       ok: false,
-      problems: ['${A}: environment variable A is not set (give it a value, or a default: ${A:-value})', '${B}: environment variable B is not set (give it a value, or a default: ${B:-value})'],
+      problems: [
+        { where: '${A}', message: 'environment variable A is not set (give it a value, or a default: ${A:-value})' },
+        { where: '${B}', message: 'environment variable B is not set (give it a value, or a default: ${B:-value})' },
+      ],
     });
   });
 

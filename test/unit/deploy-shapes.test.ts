@@ -1,3 +1,4 @@
+import { renderProblem } from '../../src/common/problem';
 /**
  * deploy/ecs/*.json and docker-compose.yml: the shapes ECS and Compose expect, and every
  * agent container's environment run through the agent's own configuration loaders.
@@ -185,13 +186,13 @@ describe('docker-compose.yml', () => {
       expect(run.status).toBe(0);
 
       const parsed = parseMgmtArgs(mgmt.command, composeEnv(mgmt), (f) => fs.readFileSync(local(f), 'utf8'));
-      expect(parsed.kind === 'run' ? parsed.error?.message : 'help').toBeUndefined();
+      expect(parsed.kind === 'run' ? parsed.problems.map(renderProblem) : 'help').toEqual([]);
       const modelFile = local(parsed.kind === 'run' ? parsed.config.appmesh! : '');
       const model = validateDocument(readModelFile(modelFile, {}).document);
-      expect(model.ok ? [] : model.problems).toEqual([]);
+      expect(model.ok ? [] : model.problems.map(renderProblem)).toEqual([]);
       if (model.ok) {
-        expect(model.model.endpoints.size).toBe(0);
-        expect(model.model.nodes.map((n) => n.name).sort()).toEqual(['serviceA', 'serviceB', 'serviceBv2']);
+        expect(model.value.model.endpoints.size).toBe(0);
+        expect(model.value.model.nodes.map((n) => n.name).sort()).toEqual(['serviceA', 'serviceB', 'serviceBv2']);
       }
       const relayEnv = composeEnv(relay);
       expect(() => loadRelayConfig({ ...relayEnv, RELAY_TRUSTED_CA_FILE: local(relayEnv.RELAY_TRUSTED_CA_FILE!) }, { fileExists: fs.existsSync, fipsEnabled: false })).not.toThrow();

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/common/env';
 import { parseMgmtArgs } from '../../src/mgmt/cli-config';
 import { FileResourceSource } from '../../src/mgmt/file-source';
 import { ResourceCodec, ResourceError } from '../../src/mgmt/resource-codec';
@@ -131,7 +132,7 @@ describe('appnet-mgmt flags', () => {
     );
     expect(parsed).toMatchObject({
       kind: 'run',
-      error: undefined,
+      problems: [],
       config: { port: 0, adminPort: 0, maxStreamAgeMs: 1_800_000, sigv4: { region: 'us-west-2', service: 'appmesh' } },
     });
   });
@@ -143,7 +144,7 @@ describe('appnet-mgmt flags', () => {
       read,
     );
     expect(parsed.kind).toBe('run');
-    const msg = parsed.kind === 'run' ? String(parsed.error?.message) : '';
+    const msg = parsed.kind === 'run' ? new ConfigError(parsed.problems).message : '';
     for (const name of ['stray', '--resources', '--admin-port', '--tls-key', '--sigv4-credentials', 'APPNET_MGMT_LOG_LEVEL']) {
       expect(msg).toContain(`${name}=`);
     }

@@ -1,3 +1,5 @@
+import { fail, ok, problem, type Result } from '../../common/problem';
+
 /**
  * `${NAME}` and `${NAME:-default}` in a model file are replaced by environment
  * variables before the file is parsed (so a mesh orchestrator can pass the
@@ -6,7 +8,7 @@
  * Pure.
  */
 
-export type Substitution = { ok: true; text: string } | { ok: false; problems: string[] };
+export type Substitution = Result<string>;
 
 const PATTERN = /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
@@ -21,7 +23,7 @@ export function substituteEnv(text: string, env: Readonly<Record<string, string 
     return whole;
   });
   if (missing.size > 0) {
-    return { ok: false, problems: [...missing].map((n) => `\${${n}}: environment variable ${n} is not set (give it a value, or a default: \${${n}:-value})`) };
+    return fail([...missing].map((n) => problem(`\${${n}}`, `environment variable ${n} is not set (give it a value, or a default: \${${n}:-value})`)));
   }
-  return { ok: true, text: out };
+  return ok(out);
 }

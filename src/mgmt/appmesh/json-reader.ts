@@ -1,9 +1,10 @@
+import { fieldProblem, type Problem } from '../../common/problem';
 import { isObject } from '../../common/json-object';
 import type { JsonObject } from './types';
 
 /**
  * Reads one resource body (untrusted JSON) field by field and collects every
- * problem as `<label>: <path>: <what is wrong>`, so one answer names them all.
+ * problem as a Problem at `<label>: <path>` (docs/errors.md), so one answer names them all.
  * Each getter returns undefined when the field is absent or bad.
  */
 
@@ -31,12 +32,12 @@ export interface IntOptions {
 
 export class BodyReader {
   constructor(
-    private readonly problems: string[],
+    private readonly problems: Problem[],
     public label: string,
   ) {}
 
   problem(path: string, text: string): void {
-    this.problems.push(path === '' ? `${this.label}: ${text}` : `${this.label}: ${path}: ${text}`);
+    this.problems.push(fieldProblem(path, text, this.label));
   }
 
   at(path: string, key: string | number): string {

@@ -1,3 +1,4 @@
+import { fail, ok, problem, type Result } from '../../common/problem';
 /**
  * The seven App Mesh resource kinds as the control-plane API addresses them:
  * which document list holds each, its name field, its parent (routes live in a
@@ -95,7 +96,7 @@ export function resourceArn(ctx: ArnContext, kind: ResourceKind, id: ResourceId)
 }
 
 /** What an ARN names, or why it names nothing this control plane could hold. */
-export type ParsedArn = { ok: true; kind: ResourceKind; id: ResourceId; region: string; account: string } | { ok: false; reason: string };
+export type ParsedArn = Result<{ kind: ResourceKind; id: ResourceId; region: string; account: string }>;
 
 const CHILD_SEGMENTS: Record<string, { parent: 'virtualRouter' | 'virtualGateway'; kind: ResourceKind }> = {
   route: { parent: 'virtualRouter', kind: 'route' },
@@ -104,18 +105,18 @@ const CHILD_SEGMENTS: Record<string, { parent: 'virtualRouter' | 'virtualGateway
 
 export function parseArn(arn: string): ParsedArn {
   const m = /^arn:([a-z-]+):appmesh:([^:]*):([^:]*):(.+)$/.exec(arn);
-  if (!m) return { ok: false, reason: `"${arn.slice(0, 200)}" is not an App Mesh ARN (arn:aws:appmesh:<region>:<account>:mesh/...)` };
+  if (!m) return fail(problem('', `"${arn.slice(0, 200)}" is not an App Mesh ARN`, 'arn:aws:appmesh:<region>:<account>:mesh/...'));
   const [, , region, account, resource] = m as unknown as [string, string, string, string, string];
   const parts = resource.split('/');
-  const bad: ParsedArn = { ok: false, reason: `"${resource.slice(0, 200)}" is not an App Mesh resource (mesh/<mesh>[/<kind>/<name>...])` };
+  const bad: ParsedArn = fail(problem('', `"${resource.slice(0, 200)}" is not an App Mesh resource`, 'mesh/<mesh>[/<kind>/<name>...] after the account'));
   if (parts[0] !== 'mesh' || !parts[1] || parts.some((p) => p === '')) return bad;
   const mesh = parts[1];
-  if (parts.length === 2) return { ok: true, kind: 'mesh', id: { mesh, name: mesh }, region, account };
+  if (parts.length === 2) return ok({ kind: 'mesh', id: { mesh, name: mesh }, region, account });
   const segment = parts[2]!;
   const kind = (Object.keys(KIND_INFO) as ResourceKind[]).find((k) => k !== 'mesh' && !KIND_INFO[k].parent && KIND_INFO[k].arnSegment === segment);
   if (!kind) return bad;
-  if (parts.length === 4) return { ok: true, kind, id: { mesh, name: parts[3]! }, region, account };
+  if (parts.length === 4) return ok({ kind, id: { mesh, name: parts[3]! }, region, account });
   const child = CHILD_SEGMENTS[parts[4] ?? ''];
-  if (parts.length === 6 && child && child.parent === kind) return { ok: true, kind: child.kind, id: { mesh, parent: parts[3]!, name: parts[5]! }, region, account };
+  if (parts.length === 6 && child && child.parent === kind) return ok({ kind: child.kind, id: { mesh, parent: parts[3]!, name: parts[5]! }, region, account });
   return bad;
 }

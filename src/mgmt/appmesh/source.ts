@@ -4,6 +4,7 @@ import { makeSnapshot, type NodeInfo, type ResourceSource, type Snapshot } from 
 import { ModelIndex } from './model-index';
 import { allViews, envoyNodeIds, nodeView, resourcesFor } from './translate';
 import type { AppMeshModel, DiscoveredInstance } from './types';
+import { errorMessage, problem, type Problem } from '../../common/problem';
 
 /** The committed model and its change notifications (the store, state/model-store.ts). */
 export interface ModelFeed {
@@ -96,16 +97,17 @@ export class AppMeshSource implements ResourceSource {
  * every view — each virtual node's and virtual gateway's Envoy, proxyless clients
  * — must encode with Envoy's protos, so a committed model can always be served.
  */
-export function translationCheck(codec: ResourceCodec): (model: AppMeshModel) => string[] {
+export function translationCheck(codec: ResourceCodec): (model: AppMeshModel) => Problem[] {
   return (model) => {
     const index = new ModelIndex(model);
-    const problems: string[] = [];
+    const problems: Problem[] = [];
     for (const view of allViews(model)) {
       try {
         codec.encodeAll(resourcesFor(index, view), `translation (${view.key})`);
       } catch (e) {
-        if (e instanceof ResourceError) problems.push(...e.problems);
-        else problems.push(`translation (${view.key}): ${e instanceof Error ? e.message : String(e)}`);
+        // The codec's problems name their resource and field in their text (`translation (<view>)[i] (Cluster "c"): ...`).
+        if (e instanceof ResourceError) problems.push(...e.problems.map((p) => problem('', p)));
+        else problems.push(problem(`translation (${view.key})`, errorMessage(e)));
       }
     }
     return problems;

@@ -1,3 +1,4 @@
+import { fail, fieldProblem, ok, problem, type Problem, type Result } from '../../common/problem';
 import { formatEndpoint, parseEndpoint } from './endpoints';
 import { BodyReader, describe, isObject } from './json-reader';
 import { gatewayReferenceProblems } from './gateway-references';
@@ -18,7 +19,13 @@ import { RESOURCE_LISTS, nodeKey, type AppMeshDocument, type AppMeshModel, type 
  * naming its resource (`virtualNodes[1] (apps/serviceB): spec.listeners[0]...`).
  */
 
-export type ValidationResult = { ok: true; document: AppMeshDocument; model: AppMeshModel } | { ok: false; problems: string[] };
+/** A valid document, normalised, with its typed model. */
+export interface ValidModel {
+  document: AppMeshDocument;
+  model: AppMeshModel;
+}
+
+export type ValidationResult = Result<ValidModel>;
 
 const NAME_FIELDS: Record<ResourceList, string[]> = {
   meshes: ['meshName'],
@@ -51,7 +58,7 @@ function label(list: ResourceList, i: number, body: JsonObject): string {
 
 /** Parse one list with `parse`, reporting duplicates by `key`. */
 function parseList<T>(
-  problems: string[],
+  problems: Problem[],
   list: ResourceList,
   items: JsonObject[],
   parse: (r: BodyReader, body: JsonObject) => T | undefined,
@@ -68,7 +75,7 @@ function parseList<T>(
     const k = key(value);
     const first = seen.get(k);
     if (first !== undefined) {
-      problems.push(`${l}: duplicate ${KIND_TEXT[list]} "${k}" (already defined as ${first})`);
+      problems.push(fieldProblem('', `duplicate ${KIND_TEXT[list]} "${k}" (already defined as ${first})`, l));
       return;
     }
     seen.set(k, `${list}[${i}]`);
@@ -77,20 +84,20 @@ function parseList<T>(
   return out;
 }
 
-function readLists(problems: string[], doc: JsonObject): Record<ResourceList, JsonObject[]> {
+function readLists(problems: Problem[], doc: JsonObject): Record<ResourceList, JsonObject[]> {
   const out = {} as Record<ResourceList, JsonObject[]>;
   for (const list of RESOURCE_LISTS) {
     const v = doc[list];
     out[list] = [];
     if (v === undefined || v === null) continue;
     if (!Array.isArray(v)) {
-      problems.push(`${list}: expected a list of ${KIND_TEXT[list]} bodies, got ${describe(v)}`);
+      problems.push(problem(list, `expected a list of ${KIND_TEXT[list]} bodies, got ${describe(v)}`));
       continue;
     }
     v.forEach((item, i) => {
       if (isObject(item)) out[list].push(item);
       else {
-        problems.push(`${list}[${i}]: expected an object (a create-${KIND_TEXT[list].replace(' ', '-')} body), got ${describe(item)}`);
+        problems.push(problem(`${list}[${i}]`, `expected an object (a create-${KIND_TEXT[list].replace(' ', '-')} body), got ${describe(item)}`));
         out[list].push({});
       }
     });
@@ -98,11 +105,11 @@ function readLists(problems: string[], doc: JsonObject): Record<ResourceList, Js
   return out;
 }
 
-function readEndpoints(problems: string[], raw: unknown, nodes: ReadonlyArray<{ mesh: string; name: string }>): Map<string, LocalEndpoint[]> {
+function readEndpoints(problems: Problem[], raw: unknown, nodes: ReadonlyArray<{ mesh: string; name: string }>): Map<string, LocalEndpoint[]> {
   const out = new Map<string, LocalEndpoint[]>();
   if (raw === undefined || raw === null) return out;
   if (!isObject(raw)) {
-    problems.push(`endpoints: expected an object {"<mesh>/<virtualNode>": ["127.0.0.1:<port>", ...]}, got ${describe(raw)}`);
+    problems.push(problem('endpoints', `expected an object {"<mesh>/<virtualNode>": ["127.0.0.1:<port>", ...]}, got ${describe(raw)}`));
     return out;
   }
   for (const [k, list] of Object.entries(raw)) {
@@ -110,37 +117,37 @@ function readEndpoints(problems: string[], raw: unknown, nodes: ReadonlyArray<{ 
     let key: string | undefined;
     if (k.includes('/')) {
       const [mesh, node, ...rest] = k.split('/');
-      if (rest.length > 0 || !mesh || !node) problems.push(`${at}: expected "<mesh>/<virtualNode>" or a virtual node name`);
-      else if (!nodes.some((n) => n.mesh === mesh && n.name === node)) problems.push(`${at}: no virtual node "${node}" in mesh "${mesh}"`);
+      if (rest.length > 0 || !mesh || !node) problems.push(problem(at, 'expected "<mesh>/<virtualNode>" or a virtual node name'));
+      else if (!nodes.some((n) => n.mesh === mesh && n.name === node)) problems.push(problem(at, `no virtual node "${node}" in mesh "${mesh}"`));
       else key = k;
     } else {
       const found = nodes.filter((n) => n.name === k);
-      if (found.length === 0) problems.push(`${at}: no virtual node "${k}" in any mesh`);
-      else if (found.length > 1) problems.push(`${at}: virtual node "${k}" exists in meshes ${found.map((n) => `"${n.mesh}"`).join(', ')}; write "<mesh>/${k}"`);
+      if (found.length === 0) problems.push(problem(at, `no virtual node "${k}" in any mesh`));
+      else if (found.length > 1) problems.push(problem(at, `virtual node "${k}" exists in meshes ${found.map((n) => `"${n.mesh}"`).join(', ')}; write "<mesh>/${k}"`));
       else key = nodeKey(found[0]!.mesh, k);
     }
     if (!Array.isArray(list) || list.length === 0) {
-      problems.push(`${at}: expected a non-empty list such as ["127.0.0.1:50051"], got ${describe(list)}`);
+      problems.push(problem(at, `expected a non-empty list such as ["127.0.0.1:50051"], got ${describe(list)}`));
       continue;
     }
     const parsed: LocalEndpoint[] = [];
     list.forEach((e, i) => {
       const p = parseEndpoint(e);
-      if (typeof p === 'string') problems.push(`${at}[${i}]: ${p}`);
+      if (typeof p === 'string') problems.push(problem(`${at}[${i}]`, p));
       else parsed.push(p);
     });
     if (key === undefined) continue;
-    if (out.has(key)) problems.push(`${at}: endpoints for "${key}" are given twice`);
+    if (out.has(key)) problems.push(problem(at, `endpoints for "${key}" are given twice`));
     else out.set(key, parsed);
   }
   return out;
 }
 
 export function validateDocument(input: unknown): ValidationResult {
-  const problems: string[] = [];
-  if (!isObject(input)) return { ok: false, problems: [`the App Mesh model must be an object {${RESOURCE_LISTS.join(', ')}, endpoints?}, got ${describe(input)}`] };
+  const problems: Problem[] = [];
+  if (!isObject(input)) return fail([problem('', `the App Mesh model must be an object {${RESOURCE_LISTS.join(', ')}, endpoints?}, got ${describe(input)}`)]);
   for (const k of Object.keys(input)) {
-    if (!(RESOURCE_LISTS as readonly string[]).includes(k) && k !== 'endpoints') problems.push(`${k}: unknown top-level key (expected ${RESOURCE_LISTS.join(', ')}, endpoints)`);
+    if (!(RESOURCE_LISTS as readonly string[]).includes(k) && k !== 'endpoints') problems.push(problem(k, `unknown top-level key (expected ${RESOURCE_LISTS.join(', ')}, endpoints)`));
   }
   const lists = readLists(problems, input);
   const meshes = parseList<Mesh>(problems, 'meshes', lists.meshes, parseMesh, (m) => m.name);
@@ -164,8 +171,8 @@ export function validateDocument(input: unknown): ValidationResult {
   };
   const index = new ModelIndex(model);
   problems.push(...referenceProblems(index, { nodes, services, routers, routes }), ...gatewayReferenceProblems(index, { gateways, gatewayRoutes }));
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0) return fail(problems);
   const document: AppMeshDocument = { ...lists };
   if (endpoints.size > 0) document.endpoints = Object.fromEntries([...endpoints].map(([k, v]) => [k, v.map(formatEndpoint)]));
-  return { ok: true, document, model };
+  return ok({ document, model });
 }

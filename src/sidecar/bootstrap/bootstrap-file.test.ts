@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { APP_MESH_ENV, cfgFrom } from '../../../test/fixtures/bootstrap-env';
 import { tmpDir } from '../../../test/fixtures/tmp';
 import { ConfigError } from '../../common/env';
+import { valueProblem } from '../../common/problem';
 import { prepareBootstrapFile } from './bootstrap-file';
 import { bootstrapYaml, renderBootstrap } from './render';
 
@@ -81,30 +82,30 @@ describe('prepareBootstrapFile: config path, temp file, existing content', () =>
   it('refuses a missing path, a directory and a failed write, naming the variable', async () => {
     const dir = tmpDir();
     const missing = await configError(prepareBootstrapFile({ configPath: path.join(dir, 'nope.yaml'), render: rendered().render }));
-    expect(missing.problems[0]).toMatchObject({ name: 'ENVOY_CONFIG_FILE', value: path.join(dir, 'nope.yaml') });
-    expect(missing.problems[0]!.expected).toContain('ENOENT');
+    expect(missing.problems[0]).toMatchObject({ where: 'ENVOY_CONFIG_FILE', seen: path.join(dir, 'nope.yaml') });
+    expect(missing.problems[0]!.accepted).toContain('ENOENT');
     const isDir = await configError(prepareBootstrapFile({ configPath: dir, pathSource: '-envoyConfigPath', render: rendered().render }));
-    expect(isDir.problems[0]).toMatchObject({ name: '-envoyConfigPath', expected: 'a regular file (or a symlink to one)' });
+    expect(isDir.problems[0]).toMatchObject({ where: '-envoyConfigPath', accepted: 'a regular file (or a symlink to one)' });
     const file = path.join(dir, 'e.yaml');
     fs.writeFileSync(file, '');
     const side = { variable: 'XRAY_SAMPLING_RATE', path: path.join(dir, 'no-such-dir', 'rules.json'), content: '{}', mode: 0o644 };
     const sideErr = await configError(prepareBootstrapFile({ configPath: file, render: rendered('a: 1\n', [side]).render }));
-    expect(sideErr.problems[0]).toMatchObject({ name: 'XRAY_SAMPLING_RATE', value: side.path });
+    expect(sideErr.problems[0]).toMatchObject({ where: 'XRAY_SAMPLING_RATE', seen: side.path });
     const noTmp = await configError(prepareBootstrapFile({ configPath: undefined, tmpDir: path.join(dir, 'absent'), render: rendered().render }));
-    expect(noTmp.problems[0]!.expected).toContain('no temp file could be created');
+    expect(noTmp.problems[0]!.accepted).toContain('no temp file could be created');
   });
 
   it('refuses to leave an empty bootstrap behind', async () => {
     const file = path.join(tmpDir(), 'e.yaml');
     fs.writeFileSync(file, '');
     const err = await configError(prepareBootstrapFile({ configPath: file, render: rendered('').render }));
-    expect(err.problems[0]!.expected).toContain('still empty');
+    expect(err.problems[0]!.accepted).toContain('still empty');
   });
 
   it('propagates render errors untouched', async () => {
     const file = path.join(tmpDir(), 'e.yaml');
     fs.writeFileSync(file, '');
-    const boom = new ConfigError([{ name: 'AWS_REGION', value: '', expected: 'x' }]);
+    const boom = new ConfigError([valueProblem('AWS_REGION', '', 'x')]);
     await expect(prepareBootstrapFile({ configPath: file, render: () => Promise.reject(boom) })).rejects.toBe(boom);
   });
 });
@@ -135,7 +136,7 @@ describe('renderBootstrap + prepareBootstrapFile end to end', () => {
   it('reports generation and custom-file problems together', async () => {
     const env = { APPMESH_RESOURCE_ARN: 'mesh/foo/virtualNode/bar', APPMESH_XDS_ENDPOINT: 'x:443', ENVOY_RESOURCES_CONFIG_FILE: '/nonexistent/r.yaml' };
     const err = await configError(renderBootstrap(cfgFrom(env), { envoyBin: '/nonexistent', warn: () => {}, timeouts: { imdsRegionMs: 50 }, tmpDir: '/tmp' }));
-    expect(err.problems.map((p) => p.name)).toEqual(['AWS_REGION', 'ENVOY_RESOURCES_CONFIG_FILE']);
+    expect(err.problems.map((p) => p.where)).toEqual(['AWS_REGION', 'ENVOY_RESOURCES_CONFIG_FILE']);
   });
 
   it('quotes every string, so that Envoy never reads one as a bool or a number', () => {

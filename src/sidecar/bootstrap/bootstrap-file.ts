@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '../../common/env';
+import { valueProblem } from '../../common/problem';
 import type { FileToWrite } from './types';
 
 export interface PrepareOptions {
@@ -25,7 +26,7 @@ export interface PreparedBootstrap {
 }
 
 function fail(name: string, value: string, expected: string): never {
-  throw new ConfigError([{ name, value, expected }]);
+  throw new ConfigError([valueProblem(name, value, expected)]);
 }
 
 const reason = (e: unknown): string => ((e as NodeJS.ErrnoException).code ?? (e as Error).message ?? String(e));

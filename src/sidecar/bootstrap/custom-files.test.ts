@@ -85,7 +85,7 @@ describe('mergeCustomConfig', () => {
       merge({ tracing: {} }, doc('ENVOY_TRACING_CFG_FILE', { tracing: {} }), doc('ENVOY_STATS_SINKS_CFG_FILE', {}));
       expect.unreachable();
     } catch (e) {
-      expect((e as ConfigError).problems.map((p) => [p.name, p.value])).toEqual([
+      expect((e as ConfigError).problems.map((p) => [p.where, p.seen])).toEqual([
         ['ENVOY_TRACING_CFG_FILE', '/cfg/envoy_tracing_cfg_file.yaml'],
         ['ENVOY_STATS_SINKS_CFG_FILE', '/cfg/envoy_stats_sinks_cfg_file.yaml'],
       ]);
@@ -120,11 +120,11 @@ describe('readCustomDocuments', () => {
     const err = await readCustomDocuments(cfg).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     const problems = (err as ConfigError).problems;
-    expect(problems.map((p) => [p.name, p.value])).toEqual([
+    expect(problems.map((p) => [p.where, p.seen])).toEqual([
       ['ENVOY_STATS_CONFIG_FILE', path.join(dir, 'missing.yaml')],
       ['ENVOY_RESOURCES_CONFIG_FILE', path.join(dir, 'bad.yaml')],
     ]);
-    expect(problems[0]!.expected).toContain('ENOENT');
-    expect(problems[1]!.expected).toContain(`failure to parse ENVOY_RESOURCES_CONFIG_FILE ${path.join(dir, 'bad.yaml')}`);
+    expect(problems[0]!.accepted).toContain('ENOENT');
+    expect(problems[1]!.accepted).toContain(`failure to parse ENVOY_RESOURCES_CONFIG_FILE ${path.join(dir, 'bad.yaml')}`);
   });
 });

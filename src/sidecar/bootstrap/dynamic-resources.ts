@@ -1,3 +1,4 @@
+import { renderProblems } from '../../common/problem';
 import type { BootstrapConfig } from '../config/bootstrap-config';
 import type { Findings } from './findings';
 import { UNIX_SCHEME, isServiceConnect } from './node-id';
@@ -38,9 +39,9 @@ function appMeshTarget(cfg: BootstrapConfig, region: string, facts: PlatformFact
   else if (!facts.envoyBuild.ok) f.warn(`cannot tell whether Envoy is a FIPS build (${facts.envoyBuild.error}); assuming it is not`);
   else fipsBuild = facts.envoyBuild.value.fips;
   const r = appMeshEndpoint({ region, preview: cfg.xds.preview, dualstack: cfg.xds.dualstack, fipsBuild });
-  if (r.ok) return r.endpoint;
+  if (r.ok) return r.value;
   const version = facts.envoyBuild?.ok ? `Envoy reports "${facts.envoyBuild.value.version}"` : 'the Envoy build is unknown';
-  f.problem('AWS_REGION', region, `a region where a non-FIPS Envoy may run: ${r.reason} (${version}); or set APPMESH_XDS_ENDPOINT`);
+  f.problem('AWS_REGION', region, `a region where a non-FIPS Envoy may run: ${renderProblems(r.problems).join('; ')} (${version}); or set APPMESH_XDS_ENDPOINT`);
   return '';
 }
 
@@ -57,9 +58,9 @@ export function dynamicResources(cfg: BootstrapConfig, region: ResolvedRegion, f
     if (!endpoint.slice(UNIX_SCHEME.length).startsWith('/')) f.problem('APPMESH_XDS_ENDPOINT', endpoint, 'unix:// followed by an absolute socket path, e.g. unix:///tmp/relay_xds.sock');
     grpc.targetUri = endpoint;
   } else if (!region.ok) {
-    f.problem('AWS_REGION', '', `a region for the App Mesh xDS endpoint and SigV4 signing (${region.error})`);
+    f.problem('AWS_REGION', '', `a region for the App Mesh xDS endpoint and SigV4 signing (${renderProblems(region.problems).join('; ')})`);
   } else {
-    grpc.targetUri = appMeshTarget(cfg, region.region, facts, f);
+    grpc.targetUri = appMeshTarget(cfg, region.value, facts, f);
     grpc.channelCredentials = { sslCredentials: { rootCerts: { filename: CA_BUNDLE } } };
     grpc.credentialsFactoryName = AWS_IAM;
     grpc.callCredentials = [
@@ -68,7 +69,7 @@ export function dynamicResources(cfg: BootstrapConfig, region: ResolvedRegion, f
           name: AWS_IAM,
           typedConfig: anyOf('envoy.config.grpc_credential.v3.AwsIamConfig', {
             serviceName: signingName(cfg.xds.signingName, cfg.xds.preview),
-            region: region.region,
+            region: region.value,
           }),
         },
       },

@@ -34,6 +34,6 @@ export function nodeBlock(cfg: BootstrapConfig, metadata: JsonObject, region: Re
   const node: Node = { id: cfg.node.id, cluster: cfg.node.cluster, metadata };
   const platform = metadata['aws.appmesh.platformInfo'] as JsonObject | undefined;
   const zone = platform?.AvailabilityZoneID;
-  if (typeof zone === 'string' && zone !== '' && region.ok) node.locality = { region: region.region, zone };
+  if (typeof zone === 'string' && zone !== '' && region.ok) node.locality = { region: region.value, zone };
   return node;
 }

@@ -7,6 +7,7 @@ import { ImdsClient } from './imds';
 import { classifyInterfaceAddresses } from './interfaces';
 import { UNIX_SCHEME, isServiceConnect } from './node-id';
 import type { InterfaceAddresses, Outcome, PlatformFacts } from './platform-facts';
+import { errorMessage } from '../../common/problem';
 
 export interface PlatformDeps {
   /** The Envoy binary probed with `--version` (ENVOY_BIN, default /usr/bin/envoy). */
@@ -34,8 +35,6 @@ export interface PlatformTimeouts {
 
 export const DEFAULT_TIMEOUTS: PlatformTimeouts = { ecsMs: 2000, imdsMs: 250, imdsRegionMs: 1000, envoyVersionMs: 2000 };
 
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
-
 function hostInterfaces(deps: PlatformDeps): InterfaceAddresses {
   try {
     const raw: Record<string, string[]> = {};
@@ -44,7 +43,7 @@ function hostInterfaces(deps: PlatformDeps): InterfaceAddresses {
     }
     return classifyInterfaceAddresses(raw);
   } catch (e) {
-    deps.warn(`cannot list the network interfaces: ${message(e)}`);
+    deps.warn(`cannot list the network interfaces: ${errorMessage(e)}`);
     return {};
   }
 }
@@ -55,12 +54,12 @@ function systemInfo(deps: PlatformDeps): PlatformFacts['system'] {
   try {
     out.platform = os.machine();
   } catch (e) {
-    deps.warn(`cannot read the machine type: ${message(e)}`);
+    deps.warn(`cannot read the machine type: ${errorMessage(e)}`);
   }
   try {
     out.kernelVersion = os.release();
   } catch (e) {
-    deps.warn(`cannot read the kernel version: ${message(e)}`);
+    deps.warn(`cannot read the kernel version: ${errorMessage(e)}`);
   }
   return out;
 }
@@ -70,9 +69,9 @@ async function ecsMetadata(uri: string, t: PlatformTimeouts, warn: (m: string) =
   const [task, container] = await Promise.allSettled([getJson(`${base}/task`, t.ecsMs), getJson(base, t.ecsMs)]);
   const out: Pick<PlatformFacts, 'ecsTask' | 'ecsContainer'> = {};
   if (task.status === 'fulfilled') out.ecsTask = task.value;
-  else warn(`ECS task metadata unavailable: ${message(task.reason)}`);
+  else warn(`ECS task metadata unavailable: ${errorMessage(task.reason)}`);
   if (container.status === 'fulfilled') out.ecsContainer = container.value;
-  else warn(`ECS container metadata unavailable: ${message(container.reason)}`);
+  else warn(`ECS container metadata unavailable: ${errorMessage(container.reason)}`);
   return out;
 }
 
@@ -80,9 +79,9 @@ async function imdsPlacement(imds: ImdsClient, warn: (m: string) => void): Promi
   const [az, azId] = await Promise.allSettled([imds.get('placement/availability-zone'), imds.get('placement/availability-zone-id')]);
   const out: NonNullable<PlatformFacts['imdsPlacement']> = {};
   if (az.status === 'fulfilled') out.availabilityZone = az.value;
-  else warn(`availability zone unavailable: ${message(az.reason)}`);
+  else warn(`availability zone unavailable: ${errorMessage(az.reason)}`);
   if (azId.status === 'fulfilled') out.availabilityZoneId = azId.value;
-  else warn(`availability zone ID unavailable: ${message(azId.reason)}`);
+  else warn(`availability zone ID unavailable: ${errorMessage(azId.reason)}`);
   return out;
 }
 
@@ -90,7 +89,7 @@ async function lookupRegion(imds: ImdsClient, t: PlatformTimeouts): Promise<Outc
   try {
     return { ok: true, value: await imds.get('placement/region', t.imdsRegionMs) };
   } catch (e) {
-    return { ok: false, error: message(e) };
+    return { ok: false, error: errorMessage(e) };
   }
 }
 
@@ -128,7 +127,7 @@ export async function collectPlatformFacts(cfg: BootstrapConfig, deps: PlatformD
     jobs.push(
       fs.promises.readFile(file, 'utf8').then(
         (text) => void (facts.xraySamplingManifest = { ok: true, value: text }),
-        (e: unknown) => void (facts.xraySamplingManifest = { ok: false, error: message(e) }),
+        (e: unknown) => void (facts.xraySamplingManifest = { ok: false, error: errorMessage(e) }),
       ),
     );
   }

@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
-import { ConfigError, type EnvProblem } from '../../common/env';
+import { ConfigError } from '../../common/env';
+import type { Problem } from '../../common/problem';
 import type { BootstrapConfig } from '../config/bootstrap-config';
 import { type CustomDocument, mergeCustomConfig } from './custom-files';
 import { readCustomDocuments } from './custom-files-reader';
@@ -32,7 +33,7 @@ export function bootstrapYaml(bootstrap: unknown): string {
   });
 }
 
-async function attempt<T>(fn: () => T | Promise<T>, problems: EnvProblem[]): Promise<T | undefined> {
+async function attempt<T>(fn: () => T | Promise<T>, problems: Problem[]): Promise<T | undefined> {
   try {
     return await fn();
   } catch (e) {
@@ -49,7 +50,7 @@ async function attempt<T>(fn: () => T | Promise<T>, problems: EnvProblem[]): Pro
  */
 export async function renderBootstrap(cfg: BootstrapConfig, deps: PlatformDeps): Promise<RenderedBootstrap> {
   const facts = await collectPlatformFacts(cfg, deps);
-  const problems: EnvProblem[] = [];
+  const problems: Problem[] = [];
   const generated: GeneratedBootstrap | undefined = await attempt(() => generateBootstrap(cfg, facts), problems);
   const docs: CustomDocument[] | undefined = await attempt(() => readCustomDocuments(cfg), problems);
   generated?.warnings.forEach((w) => deps.warn(w));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { APP_MESH_ENV, TASK_SET_ARN, gen, problemsOf } from '../../../test/fixtures/bootstrap-env';
-import { parseXrayDaemonAddress } from './xray-daemon-address';
+import { XRAY_ADDRESS_FORM, parseXrayDaemonAddress } from './xray-daemon-address';
 import { roundSamplingRate, validateSamplingManifest } from './xray-sampling';
 
 const XRAY = { ...APP_MESH_ENV, ENABLE_ENVOY_XRAY_TRACING: '1' };
@@ -69,6 +69,20 @@ describe('X-Ray tracer', () => {
       expect(problemsOf(() => gen({ ...XRAY, AWS_XRAY_DAEMON_ADDRESS: value })).map((p) => p[0])).toEqual(['AWS_XRAY_DAEMON_ADDRESS']);
     },
   );
+
+  it('says what is wrong with the daemon address, then the accepted form', () => {
+    let message = '';
+    try {
+      gen({ ...XRAY, AWS_XRAY_DAEMON_ADDRESS: 'udp:xray-daemon:2000' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toBe(
+      'invalid configuration (1 problem):\n' +
+        '  AWS_XRAY_DAEMON_ADDRESS="udp:xray-daemon:2000": udp address: "xray-daemon" is not an IP address (the daemon endpoint cannot be a host name); ' +
+        `expected ${XRAY_ADDRESS_FORM}`,
+    );
+  });
 
   it('rounds the sampling rate and writes the rules file, except for the 5% default', () => {
     expect([roundSamplingRate('0.1451'), roundSamplingRate('0.01'), roundSamplingRate('0.05'), roundSamplingRate('1'), roundSamplingRate('1.01'), roundSamplingRate('-0.1'), roundSamplingRate('x')]).toEqual([

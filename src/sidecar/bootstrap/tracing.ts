@@ -5,7 +5,7 @@ import { parseMeshResource } from './node-id';
 import type { PlatformFacts } from './platform-facts';
 import { anyOf } from './proto-json';
 import type { Bootstrap, Cluster, FileToWrite, JsonObject } from './types';
-import { XRAY_ADDRESS_FORM, parseXrayDaemonAddress } from './xray-daemon-address';
+import { parseXrayDaemonAddress } from './xray-daemon-address';
 import { roundSamplingRate, samplingRateFile, validateSamplingManifest } from './xray-sampling';
 
 export interface TracingPart {
@@ -56,8 +56,8 @@ function xray(cfg: BootstrapConfig, facts: PlatformFacts, f: Findings): TracingP
   let daemon = { address: '127.0.0.1', port: x.daemonPort };
   if (x.daemonAddress !== undefined) {
     const r = parseXrayDaemonAddress(x.daemonAddress, x.daemonPort);
-    if (r.ok) daemon = r;
-    else f.problem('AWS_XRAY_DAEMON_ADDRESS', x.daemonAddress, `${XRAY_ADDRESS_FORM}: ${r.reason}`);
+    if (r.ok) daemon = r.value;
+    else f.addAt('AWS_XRAY_DAEMON_ADDRESS', x.daemonAddress, r.problems);
   }
   const segmentFields: JsonObject = { origin: 'AWS::AppMesh::Proxy' };
   if (mesh) segmentFields.aws = { app_mesh: { mesh_name: mesh.mesh, virtual_node_name: mesh.name } };

@@ -1,3 +1,5 @@
+import { fail, ok, problem, type Result } from '../../common/problem';
+
 /**
  * The App Mesh xDS endpoint derived from the region and the Envoy build
  * (docs/reference-agent/bootstrap.md#the-app-mesh-xds-endpoint).
@@ -10,7 +12,8 @@ export interface EndpointInputs {
   fipsBuild: boolean;
 }
 
-export type EndpointResult = { ok: true; endpoint: string } | { ok: false; reason: string };
+/** The endpoint (`host:443`), or why none fits (the problem's `where` left to the caller). */
+export type EndpointResult = Result<string>;
 
 /** GovCloud and ISO regions accept FIPS Envoy builds only. */
 export function requiresFips(region: string): boolean {
@@ -19,14 +22,14 @@ export function requiresFips(region: string): boolean {
 
 export function appMeshEndpoint(i: EndpointInputs): EndpointResult {
   if (requiresFips(i.region) && !i.fipsBuild) {
-    return { ok: false, reason: `region ${i.region} needs a FIPS build of Envoy` };
+    return fail(problem('', `region ${i.region} needs a FIPS build of Envoy`));
   }
   const china = i.region.startsWith('cn-');
   const domain = i.dualstack ? (china ? 'api.amazonwebservices.com.cn' : 'api.aws') : china ? 'amazonaws.com.cn' : 'amazonaws.com';
   // GovCloud's endpoint is FIPS already and has no -fips suffix.
   const useFips = i.fipsBuild && !i.region.startsWith('us-gov-');
   const prefix = `appmesh${i.preview ? '-preview' : ''}-envoy-management${useFips ? '-fips' : ''}`;
-  return { ok: true, endpoint: `${prefix}.${i.region}.${domain}:443` };
+  return ok(`${prefix}.${i.region}.${domain}:443`);
 }
 
 /** SigV4 service name for the xDS stream. */

@@ -1,6 +1,8 @@
+import { fail, ok, problem, type Result } from '../../common/problem';
 import { isIP } from 'node:net';
 
-export type DaemonAddress = { ok: true; address: string; port: number } | { ok: false; reason: string };
+/** The daemon's UDP address, or why the text is not one (the problem's `where` left to the caller). */
+export type DaemonAddress = Result<{ address: string; port: number }>;
 
 export const XRAY_ADDRESS_FORM = 'an IP address, IP:port, [IPv6]:port, or the X-Ray SDK form "tcp:IP:port udp:IP:port"';
 
@@ -11,6 +13,7 @@ function checkPort(text: string): number | undefined {
 
 /** `host`, `host:port`, `[v6]`, `[v6]:port`, or a bare IPv6 literal (which never carries a port). */
 function hostPort(text: string, defaultPort: number | undefined): DaemonAddress {
+  const no = (reason: string): DaemonAddress => fail(problem('', reason, XRAY_ADDRESS_FORM));
   let host = text;
   let portText: string | undefined;
   const bracketed = /^\[([^\]]+)\](?::(.*))?$/.exec(text);
@@ -24,14 +27,14 @@ function hostPort(text: string, defaultPort: number | undefined): DaemonAddress 
       portText = text.slice(colon + 1);
     }
   }
-  if (isIP(host) === 0) return { ok: false, reason: `"${host}" is not an IP address (the daemon endpoint cannot be a host name)` };
+  if (isIP(host) === 0) return no(`"${host}" is not an IP address (the daemon endpoint cannot be a host name)`);
   if (portText === undefined) {
-    if (defaultPort === undefined) return { ok: false, reason: `"${text}" has no port` };
-    return { ok: true, address: host, port: defaultPort };
+    if (defaultPort === undefined) return no(`"${text}" has no port`);
+    return ok({ address: host, port: defaultPort });
   }
   const port = checkPort(portText);
-  if (port === undefined) return { ok: false, reason: `"${portText}" is not a port (1-65535)` };
-  return { ok: true, address: host, port };
+  if (port === undefined) return no(`"${portText}" is not a port (1-65535)`);
+  return ok({ address: host, port });
 }
 
 /**
@@ -42,21 +45,22 @@ function hostPort(text: string, defaultPort: number | undefined): DaemonAddress 
  * A bare IPv6 literal such as `::1` is an address, not `host:port`.
  */
 export function parseXrayDaemonAddress(raw: string, defaultPort: number): DaemonAddress {
+  const no = (reason: string): DaemonAddress => fail(problem('', reason, XRAY_ADDRESS_FORM));
   const text = raw.trim();
   const tokens = text.split(/\s+/);
   const tagged = tokens.filter((t) => /^(tcp|udp):/i.test(t));
   if (tagged.length === 0) {
-    if (tokens.length > 1) return { ok: false, reason: 'several addresses without tcp:/udp: prefixes' };
+    if (tokens.length > 1) return no('several addresses without tcp:/udp: prefixes');
     return hostPort(text, defaultPort);
   }
-  if (tagged.length !== tokens.length) return { ok: false, reason: 'mixes prefixed and unprefixed addresses' };
+  if (tagged.length !== tokens.length) return no('mixes prefixed and unprefixed addresses');
   const udp = tokens.filter((t) => /^udp:/i.test(t));
   const tcp = tokens.filter((t) => /^tcp:/i.test(t));
-  if (udp.length !== 1 || tcp.length > 1) return { ok: false, reason: 'needs exactly one udp:IP:port (and at most one tcp:IP:port)' };
+  if (udp.length !== 1 || tcp.length > 1) return no('needs exactly one udp:IP:port (and at most one tcp:IP:port)');
   for (const t of tcp) {
     const r = hostPort(t.slice(4), undefined);
-    if (!r.ok) return { ok: false, reason: `tcp address: ${r.reason}` };
+    if (!r.ok) return no(`tcp address: ${r.problems[0]!.message}`);
   }
   const r = hostPort(udp[0]!.slice(4), undefined);
-  return r.ok ? r : { ok: false, reason: `udp address: ${r.reason}` };
+  return r.ok ? r : no(`udp address: ${r.problems[0]!.message}`);
 }

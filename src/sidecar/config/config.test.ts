@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../common/env';
 import { parseGoDurationMs } from '../../common/duration';
+import { renderProblem } from '../../common/problem';
 import { loadSidecarConfig, peekMode } from './index';
 import { parseAgentFlags } from './flags';
 
@@ -10,7 +11,7 @@ function bad(env: Record<string, string>, argv: string[] = []): Array<[string, s
   try {
     load(env, argv);
   } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => [p.name, p.expected]);
+    if (e instanceof ConfigError) return e.problems.map((p) => [p.where, p.accepted ?? `(nothing accepted; ${p.message})`]);
     throw e;
   }
   return [];
@@ -99,7 +100,8 @@ describe('sidecar config: agent variables', () => {
 
   it('parses the command-line flags the Go way', () => {
     expect(parseAgentFlags(['-envoyConfigPath', '/x.yaml', '--logLevel=debug', '-envoyReadiness'])).toEqual({ envoyConfigPath: '/x.yaml', logLevel: 'debug', envoyReadiness: true, problems: [] });
-    expect(parseAgentFlags(['-bogus']).problems[0]).toMatch(/unknown flag/);
+    expect(parseAgentFlags(['-bogus']).problems).toEqual([{ where: '-bogus', message: 'unknown flag', accepted: 'one of -envoyConfigPath, -logLevel, -envoyReadiness, -help' }]);
+    expect(parseAgentFlags(['x', '-logLevel']).problems.map(renderProblem)).toEqual(['x: unexpected argument; expected a flag', '-logLevel: no value; expected -logLevel <value>']);
     expect(load({}, ['-logLevel', 'DEBUG']).agent.envoyLogLevel).toBe('debug'); // lower-cased, unlike the reference
     expect(load({ ENVOY_CONFIG_FILE: '/env.yaml' }, ['-envoyConfigPath=/flag.yaml']).agent.envoyConfigFile).toBe('/flag.yaml');
     expect(peekMode({ APPNET_ENABLE_RELAY_MODE_FOR_XDS: '1', ENVOY_CONFIG_FILE: ' /c.yaml ' }, ['-envoyReadiness'])).toEqual({ relayMode: true, configPath: '/c.yaml', readinessProbe: true });

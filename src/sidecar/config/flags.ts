@@ -1,3 +1,5 @@
+import { type Problem, problem } from '../../common/problem';
+
 /** The agent's command-line flags (Go style: -name value, -name=value, --name; booleans bare). */
 export interface AgentFlags {
   envoyConfigPath?: string;
@@ -6,7 +8,7 @@ export interface AgentFlags {
   /** -h, -help (or with two dashes), as Go's flag package takes them: print the settings and exit 0. */
   help?: true;
   /** Flags that could not be understood (reported, never fatal, like the reference). */
-  problems: string[];
+  problems: Problem[];
 }
 
 /** Declared once: the settings table names them beside their variables, `--help` lists them. */
@@ -26,7 +28,7 @@ export function parseAgentFlags(argv: readonly string[]): AgentFlags {
     const arg = argv[i]!;
     const m = /^--?([A-Za-z]+)(?:=(.*))?$/.exec(arg);
     if (!m) {
-      out.problems.push(`unexpected argument "${arg}"`);
+      out.problems.push(problem(arg, 'unexpected argument', 'a flag'));
       continue;
     }
     const name = m[1]!.toLowerCase();
@@ -41,11 +43,11 @@ export function parseAgentFlags(argv: readonly string[]): AgentFlags {
     }
     const key = STRING_FLAGS[name];
     if (!key) {
-      out.problems.push(`unknown flag "${arg}" (known: ${CONFIG_PATH_FLAG}, ${LOG_LEVEL_FLAG}, ${READINESS_FLAG}, -help)`);
+      out.problems.push(problem(arg, 'unknown flag', `one of ${CONFIG_PATH_FLAG}, ${LOG_LEVEL_FLAG}, ${READINESS_FLAG}, -help`));
       continue;
     }
     const value = m[2] ?? argv[++i];
-    if (value === undefined) out.problems.push(`flag ${arg} needs a value`);
+    if (value === undefined) out.problems.push(problem(arg, 'no value', `${arg} <value>`));
     else out[key] = value;
   }
   return out;

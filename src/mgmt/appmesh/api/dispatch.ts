@@ -1,3 +1,4 @@
+import { type Problem, renderProblem } from '../../../common/problem';
 import { StateBackendError, StateConflictError } from '../state/backend';
 import type { ModelStore, MutationOutcome } from '../state/model-store';
 import { deleteEndpoints, getEndpoints, putEndpoints, type EndpointsTarget } from './endpoints-ext';
@@ -14,7 +15,7 @@ import { listTags, tagResource, untagResource } from './tag-ops';
  * stored before the answer). Every refusal is an ApiError.
  */
 
-async function change(store: ModelStore, mutation: ResourceMutation, invalid: (problems: string[]) => ApiError): Promise<Answer> {
+async function change(store: ModelStore, mutation: ResourceMutation, invalid: (problems: readonly Problem[]) => ApiError): Promise<Answer> {
   let outcome: MutationOutcome<Answer, ApiError>;
   try {
     outcome = await store.mutate(mutation);
@@ -28,11 +29,11 @@ async function change(store: ModelStore, mutation: ResourceMutation, invalid: (p
   throw invalid(outcome.invalid);
 }
 
-function resourceChange(ctx: ApiContext, input: ResourceInput): { mutation: ResourceMutation; invalid: (problems: string[]) => ApiError } {
-  const problems = (p: string[]) => apiProblems(p, input.kind, input.id);
+function resourceChange(ctx: ApiContext, input: ResourceInput): { mutation: ResourceMutation; invalid: (problems: readonly Problem[]) => ApiError } {
+  const problems = (p: readonly Problem[]) => apiProblems(p, input.kind, input.id);
   if (input.action === 'delete') {
     // Only a reference can make a model invalid by removing something: what still refers to it is in use.
-    return { mutation: deleteResource(ctx, input), invalid: (p) => new ApiError('ResourceInUseException', `The resource is still referred to:\n${problems(p).map((x) => `  - ${x}`).join('\n')}`) };
+    return { mutation: deleteResource(ctx, input), invalid: (p) => new ApiError('ResourceInUseException', `The resource is still referred to:\n${problems(p).map((x) => `  - ${renderProblem(x)}`).join('\n')}`) };
   }
   const mutation = input.action === 'create' ? createResource(ctx, input) : updateResource(ctx, input);
   return { mutation, invalid: (p) => badRequest(problems(p), 'The change would make the mesh invalid, so nothing changed') };
@@ -56,7 +57,7 @@ export async function runOperation(store: ModelStore, ctx: ApiContext, op: Opera
 /** The local endpoints extension (endpoints-ext.ts). */
 export async function runEndpoints(store: ModelStore, method: string, target: EndpointsTarget, body: unknown): Promise<Answer> {
   if (method === 'GET') return getEndpoints(store.state, target);
-  const invalid = (p: string[]) => badRequest(p, 'The endpoints are not valid, so nothing changed');
+  const invalid = (p: readonly Problem[]) => badRequest(p, 'The endpoints are not valid, so nothing changed');
   if (method === 'PUT') return change(store, putEndpoints(target, body), invalid);
   if (method === 'DELETE') return change(store, deleteEndpoints(target), invalid);
   throw new ApiError('UnknownOperationException', `${method} is not an operation on local endpoints (GET, PUT, DELETE)`);

@@ -1,3 +1,5 @@
+import { countProblems, type Problem, renderProblem } from '../../../common/problem';
+
 /**
  * The App Mesh API's errors as the official clients read them (AWS restJson1):
  * the HTTP status, the error type in the `x-amzn-errortype` header, and a JSON
@@ -41,10 +43,16 @@ export class ApiError extends Error {
   }
 }
 
+/** `<context>: <problem>`, or `<context> (n problems):` and one `  - <problem>` line each (rendered by renderProblem). */
+export function problemsText(problems: readonly Problem[], context: string): string {
+  const lines = problems.map(renderProblem);
+  if (lines.length === 1) return `${context}: ${lines[0]}`;
+  return `${context} (${countProblems(lines.length)}):\n${lines.map((p) => `  - ${p}`).join('\n')}`;
+}
+
 /** One message naming every problem (field by field) of a refused request. */
-export function badRequest(problems: readonly string[], context = 'The request is not valid'): ApiError {
-  if (problems.length === 1) return new ApiError('BadRequestException', `${context}: ${problems[0]}`);
-  return new ApiError('BadRequestException', `${context} (${problems.length} problems):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+export function badRequest(problems: readonly Problem[], context = 'The request is not valid'): ApiError {
+  return new ApiError('BadRequestException', problemsText(problems, context));
 }
 
 export interface ErrorAnswer {

@@ -9,6 +9,7 @@ import { matchEndpointsPath } from './endpoints-ext';
 import { ApiError, errorAnswer } from './errors';
 import { API_VERSION_PREFIX, matchOperation } from './operations';
 import type { Answer, ApiContext } from './resource-ops';
+import { errorMessage } from '../../../common/problem';
 
 /**
  * The App Mesh API over HTTP, as the AWS SDKs and CLI speak it (restJson1 on
@@ -122,7 +123,7 @@ export class AppMeshApi {
       let err: ApiError;
       if (e instanceof ApiError) err = e;
       else {
-        this.o.logger?.error({ err: e instanceof Error ? e.message : String(e), path: url.pathname, requestId }, 'App Mesh API request failed');
+        this.o.logger?.error({ err: errorMessage(e), path: url.pathname, requestId }, 'App Mesh API request failed');
         err = new ApiError('InternalServerErrorException', `Internal error (request ${requestId})`);
       }
       if (err.status >= 500 || err.status === 403) this.o.logger?.warn({ path: url.pathname, method: req.method, error: err.type, reason: err.message, requestId }, 'App Mesh API request refused');

@@ -1,3 +1,4 @@
+import { fail, ok, problem, type Result } from '../../../common/problem';
 import { KIND_INFO, type ResourceId, type ResourceKind } from '../resource-kinds';
 import type { ControlPlaneState } from '../state/state';
 
@@ -31,19 +32,21 @@ export const DEFAULT_QUOTAS: Readonly<Quotas> = {
 
 export const QUOTA_NAMES = Object.keys(DEFAULT_QUOTAS) as Array<keyof Quotas>;
 
-/** "meshes=30,virtualNodesPerMesh=1000" over the defaults, or the problem with the text. */
-export function parseQuotas(text: string): { ok: true; quotas: Quotas } | { ok: false; problem: string } {
+const QUOTAS_FORM = `<name>=<n>[,<name>=<n>...] with a name among ${QUOTA_NAMES.join(', ')}`;
+
+/** "meshes=30,virtualNodesPerMesh=1000" over the defaults, or the problem with the text (its `where` left to the caller). */
+export function parseQuotas(text: string): Result<Quotas> {
   const quotas: Quotas = { ...DEFAULT_QUOTAS };
   for (const part of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
     const [name, value, ...rest] = part.split('=');
     if (rest.length > 0 || value === undefined || !(QUOTA_NAMES as string[]).includes(name!.trim())) {
-      return { ok: false, problem: `"${part}": expected <name>=<n> with a name among ${QUOTA_NAMES.join(', ')}` };
+      return fail(problem('', `"${part}" is not <name>=<n> with a known name`, QUOTAS_FORM));
     }
     const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
-    if (!Number.isSafeInteger(n) || n < 1) return { ok: false, problem: `"${part}": the value must be an integer >= 1` };
+    if (!Number.isSafeInteger(n) || n < 1) return fail(problem('', `"${part}": the value must be an integer >= 1`, QUOTAS_FORM));
     quotas[name!.trim() as keyof Quotas] = n;
   }
-  return { ok: true, quotas };
+  return ok(quotas);
 }
 
 const PER_PARENT: Partial<Record<ResourceKind, keyof Quotas>> = {

@@ -1,3 +1,4 @@
+import { ok, problem, type Problem } from '../../../common/problem';
 import { createHash } from 'node:crypto';
 import { describe, isObject } from '../json-reader';
 import { KIND_INFO, type ResourceId, type ResourceKind } from '../resource-kinds';
@@ -54,28 +55,28 @@ function bodyMembers(action: ResourceAction, kind: ResourceKind): { allowed: str
   return { allowed: [], required: [] };
 }
 
-function readBody(body: unknown, allowed: readonly string[], required: readonly string[], problems: string[]): Record<string, unknown> {
+function readBody(body: unknown, allowed: readonly string[], required: readonly string[], problems: Problem[]): Record<string, unknown> {
   if (allowed.length === 0) return {};
   if (body === undefined) body = {};
   if (!isObject(body)) {
-    problems.push(`the request body must be a JSON object, got ${describe(body)}`);
+    problems.push(problem('body', `expected a JSON object, got ${describe(body)}`));
     return {};
   }
-  for (const k of Object.keys(body)) if (!allowed.includes(k)) problems.push(`${k}: unknown member (this operation takes ${allowed.join(', ')})`);
-  for (const k of required) if (body[k] === undefined || body[k] === null) problems.push(`${k}: required`);
+  for (const k of Object.keys(body)) if (!allowed.includes(k)) problems.push(problem(k, `unknown member (this operation takes ${allowed.join(', ')})`));
+  for (const k of required) if (body[k] === undefined || body[k] === null) problems.push(problem(k, 'required'));
   return body;
 }
 
-function readMeshOwner(query: URLSearchParams, problems: string[]): void {
+function readMeshOwner(query: URLSearchParams, problems: Problem[]): void {
   const owner = query.get('meshOwner');
-  if (owner !== null && !ACCOUNT_ID.test(owner)) problems.push(`meshOwner: expected a 12-digit AWS account id, got ${JSON.stringify(owner.slice(0, 40))}`);
+  if (owner !== null && !ACCOUNT_ID.test(owner)) problems.push(problem('meshOwner', `expected a 12-digit AWS account id, got ${JSON.stringify(owner.slice(0, 40))}`));
 }
 
-function readClientToken(body: Record<string, unknown>, problems: string[]): string | undefined {
+function readClientToken(body: Record<string, unknown>, problems: Problem[]): string | undefined {
   const t = body['clientToken'];
   if (t === undefined || t === null) return undefined;
   if (typeof t !== 'string' || t.length < 1 || t.length > CLIENT_TOKEN_MAX) {
-    problems.push(`clientToken: expected a string of 1-${CLIENT_TOKEN_MAX} characters, got ${describe(t)}`);
+    problems.push(problem('clientToken', `expected a string of 1-${CLIENT_TOKEN_MAX} characters, got ${describe(t)}`));
     return undefined;
   }
   return t;
@@ -84,16 +85,16 @@ function readClientToken(body: Record<string, unknown>, problems: string[]): str
 export function readResourceInput(op: Extract<Operation, { kind: ResourceKind }>, labels: Record<string, string>, query: URLSearchParams, body: unknown): ResourceInput {
   const { action, kind } = op;
   const info = KIND_INFO[kind];
-  const problems: string[] = [];
+  const problems: Problem[] = [];
   readMeshOwner(query, problems);
   const members = bodyMembers(action, kind);
   const b = readBody(body, members.allowed, members.required, problems);
   const clientToken = readClientToken(b, problems);
-  const tags = action === 'create' ? readTags(b['tags']) : { ok: true as const, tags: [] };
+  const tags = action === 'create' ? readTags(b['tags']) : ok([]);
   if (!tags.ok) problems.push(...tags.problems);
   const nameFromBody = action === 'create' ? b[info.nameField] : undefined;
   if (nameFromBody !== undefined && nameFromBody !== null && (typeof nameFromBody !== 'string' || nameFromBody === '')) {
-    problems.push(`${info.nameField}: expected a non-empty string, got ${describe(nameFromBody)}`);
+    problems.push(problem(info.nameField, `expected a non-empty string, got ${describe(nameFromBody)}`));
   }
   if (problems.length > 0) throw badRequest(problems);
   const mesh = kind === 'mesh' && action === 'create' ? String(nameFromBody) : (labels['meshName'] ?? '');
@@ -104,7 +105,7 @@ export function readResourceInput(op: Extract<Operation, { kind: ResourceKind }>
     kind,
     id: parent === undefined ? { mesh, name } : { mesh, parent, name },
     spec: b['spec'],
-    tags: tags.ok ? tags.tags : [],
+    tags: tags.ok ? tags.value : [],
     clientToken,
     fingerprint: fingerprintOf(op.name, labels, b),
     limit: query.get('limit'),
@@ -113,9 +114,9 @@ export function readResourceInput(op: Extract<Operation, { kind: ResourceKind }>
 }
 
 export function readTagInput(op: Extract<Operation, { action: 'listTags' | 'tag' | 'untag' }>, query: URLSearchParams, body: unknown): TagInput {
-  const problems: string[] = [];
+  const problems: Problem[] = [];
   const resourceArn = query.get('resourceArn');
-  if (resourceArn === null || resourceArn === '') problems.push('resourceArn: required (a query parameter)');
+  if (resourceArn === null || resourceArn === '') problems.push(problem('resourceArn', 'required (a query parameter)'));
   if (op.action === 'listTags') {
     if (problems.length > 0) throw badRequest(problems);
     return { action: 'listTags', resourceArn: resourceArn!, limit: query.get('limit'), nextToken: query.get('nextToken') };
@@ -123,15 +124,15 @@ export function readTagInput(op: Extract<Operation, { action: 'listTags' | 'tag'
   const member = op.action === 'tag' ? 'tags' : 'tagKeys';
   const b = readBody(body, [member], [member], problems);
   if (op.action === 'tag') {
-    const tags = b['tags'] === undefined ? { ok: true as const, tags: [] } : readTags(b['tags']);
+    const tags = b['tags'] === undefined ? ok([]) : readTags(b['tags']);
     if (!tags.ok) problems.push(...tags.problems);
     if (problems.length > 0) throw badRequest(problems);
-    return { action: 'tag', resourceArn: resourceArn!, tags: tags.ok ? tags.tags : [] };
+    return { action: 'tag', resourceArn: resourceArn!, tags: tags.ok ? tags.value : [] };
   }
   const keys = b['tagKeys'];
   if (keys !== undefined && (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string' && k.length >= 1 && k.length <= 128))) {
-    problems.push(`tagKeys: expected a list of tag keys (strings of 1-128 characters), got ${describe(keys)}`);
-  } else if (Array.isArray(keys) && keys.length > 50) problems.push(`tagKeys: at most 50 keys, got ${keys.length}`);
+    problems.push(problem('tagKeys', `expected a list of tag keys (strings of 1-128 characters), got ${describe(keys)}`));
+  } else if (Array.isArray(keys) && keys.length > 50) problems.push(problem('tagKeys', `at most 50 keys, got ${keys.length}`));
   if (problems.length > 0) throw badRequest(problems);
   return { action: 'untag', resourceArn: resourceArn!, tagKeys: (keys as string[] | undefined) ?? [] };
 }

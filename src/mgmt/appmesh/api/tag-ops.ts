@@ -1,7 +1,7 @@
 import { KIND_INFO, describeResource, parseArn, type ResourceId, type ResourceKind } from '../resource-kinds';
 import { findRecord, withList, type ControlPlaneState, type ResourceRecord } from '../state/state';
 import { MAX_TAGS, mergeTags } from '../state/tags';
-import { ApiError } from './errors';
+import { ApiError, badRequest } from './errors';
 import { pageOf, parseLimit } from './paging';
 import type { TagInput } from './request';
 import type { Answer, ApiContext, ResourceMutation } from './resource-ops';
@@ -16,8 +16,9 @@ import type { Answer, ApiContext, ResourceMutation } from './resource-ops';
 const MAX_TAG_PAGE = 50;
 
 function locate(ctx: ApiContext, state: ControlPlaneState, arn: string): { kind: ResourceKind; id: ResourceId; record: ResourceRecord } {
-  const parsed = parseArn(arn);
-  if (!parsed.ok) throw new ApiError('BadRequestException', `resourceArn: ${parsed.reason}`);
+  const result = parseArn(arn);
+  if (!result.ok) throw badRequest(result.problems.map((p) => ({ ...p, where: 'resourceArn' })));
+  const parsed = result.value;
   const here = parsed.region === ctx.view.region && parsed.account === ctx.view.account;
   const record = here ? findRecord(state, parsed.kind, parsed.id) : undefined;
   if (!record) {

@@ -3,6 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { StateBackendError, StateConflictError, StateUnreachableError, type BackendStatus, type ReplicaBoard, type StateBackend, type StoredState } from './backend';
 import type { ControlPlaneState } from './state';
 import { decodeState, encodeState } from './state-file';
+import { errorMessage, renderProblems } from '../../../common/problem';
 
 /**
  * The state in etcd (v3 API), shared by every appnet-mgmt replica: one key,
@@ -28,10 +29,6 @@ export interface EtcdBackendOptions {
   auth?: { username: string; password: string };
   /** Deadline of each call (default 3 s). */
   callTimeoutMs?: number;
-}
-
-function text(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }
 
 export class EtcdBackend implements StateBackend {
@@ -114,7 +111,7 @@ export class EtcdBackend implements StateBackend {
 
   /** Refused credentials or permissions are a configuration error (waiting will not help); anything else may pass. */
   private fail(what: string, e: unknown): never {
-    this.lastError = `${what} (${this.description}): ${text(e)}`;
+    this.lastError = `${what} (${this.description}): ${errorMessage(e)}`;
     if (e instanceof EtcdAuthenticationFailedError || e instanceof EtcdPermissionDeniedError || e instanceof GRPCUnauthenticatedError) {
       throw new StateBackendError(`${this.lastError} (check --etcd-username, --etcd-password-file and the user's role on the prefix)`);
     }
@@ -126,11 +123,11 @@ export class EtcdBackend implements StateBackend {
     try {
       doc = gunzipSync(value).toString('utf8');
     } catch (e) {
-      throw new StateBackendError(`${this.description} holds something that is not a gzip'ed state document: ${text(e)}`);
+      throw new StateBackendError(`${this.description} holds something that is not a gzip'ed state document: ${errorMessage(e)}`);
     }
     const decoded = decodeState(doc);
-    if (!decoded.ok) throw new StateBackendError(`${this.description} holds a state this server cannot load:\n  ${decoded.problems.join('\n  ')}`);
-    return { state: decoded.state, token: Number(revision) };
+    if (!decoded.ok) throw new StateBackendError(`${this.description} holds a state this server cannot load:\n  ${renderProblems(decoded.problems).join('\n  ')}`);
+    return { state: decoded.value, token: Number(revision) };
   }
 
   async load(): Promise<StoredState | undefined> {
@@ -178,21 +175,21 @@ export class EtcdBackend implements StateBackend {
             this.seen = Math.max(this.seen, stored.token);
             onState(stored);
           } catch (e) {
-            this.lastError = text(e);
+            this.lastError = errorMessage(e);
           }
         });
         w.on('disconnected', (e) => {
-          this.lastError = `the watch of ${this.description} is disconnected: ${text(e)}`;
+          this.lastError = `the watch of ${this.description} is disconnected: ${errorMessage(e)}`;
         });
         w.on('connected', () => {
           this.lastError = undefined;
         });
         w.on('error', (e) => {
-          this.lastError = `the watch of ${this.description} failed: ${text(e)}`;
+          this.lastError = `the watch of ${this.description} failed: ${errorMessage(e)}`;
         });
       })
       .catch((e: unknown) => {
-        this.lastError = `cannot watch ${this.description}: ${text(e)}`;
+        this.lastError = `cannot watch ${this.description}: ${errorMessage(e)}`;
       });
     return () => {
       this.closed = true;

@@ -1,3 +1,4 @@
+import { renderProblems } from '../../../common/problem';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { StateBackendError, StateConflictError, type BackendStatus, type StateBackend, type StoredState } from './backend';
@@ -102,11 +103,11 @@ export class FileBackend implements StateBackend {
     }
     const decoded = decodeState(text);
     if (!decoded.ok) {
-      throw new StateBackendError(`${this.file} is not a state this server can load; it was left as it is (move it away to start empty):\n  ${decoded.problems.join('\n  ')}`);
+      throw new StateBackendError(`${this.file} is not a state this server can load; it was left as it is (move it away to start empty):\n  ${renderProblems(decoded.problems).join('\n  ')}`);
     }
     // The state's own revision orders the writes of the one writer.
-    this.token = decoded.state.revision;
-    return { state: decoded.state, token: this.token };
+    this.token = decoded.value.revision;
+    return { state: decoded.value, token: this.token };
   }
 
   async save(state: ControlPlaneState, basedOn: number | undefined): Promise<number> {

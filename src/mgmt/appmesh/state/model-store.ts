@@ -1,3 +1,4 @@
+import type { Problem } from '../../../common/problem';
 import { EventEmitter } from 'node:events';
 import type { AppMeshDocument, AppMeshModel } from '../types';
 import { StateConflictError, type StateBackend, type StoredState } from './backend';
@@ -26,12 +27,12 @@ export type MutationOutcome<T, E> =
   | { ok: true; value: T; committed: boolean; revision: number }
   | { ok: false; error: E }
   /** The proposed model is not valid: every problem, each naming its resource and field. */
-  | { ok: false; invalid: string[] };
+  | { ok: false; invalid: readonly Problem[] };
 
 export interface ModelStoreOptions {
   check?: ModelCheck;
   /** A stored state from elsewhere that this version cannot serve (it keeps the last one). */
-  onRejected?: (problems: string[], token: number) => void;
+  onRejected?: (problems: readonly Problem[], token: number) => void;
 }
 
 /** How often a change is recomputed when other writers keep getting there first. */
@@ -89,15 +90,15 @@ export class ModelStore {
       if (!v.ok) return { ok: false, invalid: v.problems };
       let token: number;
       try {
-        token = await this.backend.save(v.valid.state, basedOn);
+        token = await this.backend.save(v.value.state, basedOn);
       } catch (e) {
         if (!(e instanceof StateConflictError) || attempt >= MAX_CONFLICT_RETRIES) throw e;
         const fresh = await this.backend.load();
         if (fresh) this.adopt(fresh);
         continue;
       }
-      this.commit(v.valid, token);
-      return { ok: true, value: m.value, committed: true, revision: v.valid.state.revision };
+      this.commit(v.value, token);
+      return { ok: true, value: m.value, committed: true, revision: v.value.state.revision };
     }
   }
 
@@ -115,7 +116,7 @@ export class ModelStore {
       this.opts.onRejected?.(v.problems, stored.token);
       return;
     }
-    this.commit(v.valid, stored.token);
+    this.commit(v.value, stored.token);
   }
 
   /** Called after every committed change (this process's or another replica's); returns a function that stops the notifications. */

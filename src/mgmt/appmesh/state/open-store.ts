@@ -1,3 +1,4 @@
+import { type Problem, ProblemError } from '../../../common/problem';
 import { validateDocument } from '../validate';
 import { KIND_INFO, RESOURCE_KINDS } from '../resource-kinds';
 import type { JsonObject } from '../types';
@@ -16,12 +17,9 @@ import { validateState, type ModelCheck } from './validate-state';
  */
 
 /** A model the server cannot start with; `problems` names each resource and field. */
-export class ModelLoadError extends Error {
-  constructor(
-    readonly problems: readonly string[],
-    context: string,
-  ) {
-    super(`${context} (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` + problems.map((p) => `  ${p}`).join('\n'));
+export class ModelLoadError extends ProblemError {
+  constructor(problems: readonly Problem[], context: string) {
+    super(context, problems);
     this.name = 'ModelLoadError';
   }
 }
@@ -37,20 +35,20 @@ export function seedState(document: unknown, clock: Clock, source = 'the seed mo
   const v = validateDocument(document);
   if (!v.ok) throw new ModelLoadError(v.problems, `invalid App Mesh model ${source}`);
   const state = emptyState();
-  const problems: string[] = [];
+  const problems: Problem[] = [];
   const at = clock.now();
   for (const kind of RESOURCE_KINDS) {
     const list = KIND_INFO[kind].list;
-    const bodies = (v.document as unknown as Record<string, JsonObject[] | undefined>)[list] ?? [];
+    const bodies = (v.value.document as unknown as Record<string, JsonObject[] | undefined>)[list] ?? [];
     bodies.forEach((body, i) => {
       const tags = readTags(body['tags'], `${list}[${i}].tags`);
       if (!tags.ok) problems.push(...tags.problems);
-      const record: ResourceRecord = { body: withSpecDefaults(kind, storedBody(body)), tags: tags.ok ? tags.tags : bodyTags(body), uid: clock.uid(), version: 1, createdAt: at, lastUpdatedAt: at };
+      const record: ResourceRecord = { body: withSpecDefaults(kind, storedBody(body)), tags: tags.ok ? tags.value : bodyTags(body), uid: clock.uid(), version: 1, createdAt: at, lastUpdatedAt: at };
       state.resources[list].push(record);
     });
   }
   if (problems.length > 0) throw new ModelLoadError(problems, `invalid App Mesh model ${source}`);
-  return { ...state, revision: 1, endpoints: v.document.endpoints ?? {} };
+  return { ...state, revision: 1, endpoints: v.value.document.endpoints ?? {} };
 }
 
 export interface OpenStoreOptions {
@@ -60,7 +58,7 @@ export interface OpenStoreOptions {
   check?: ModelCheck;
   clock: Clock;
   /** A state stored by another replica that this one cannot serve. */
-  onRejected?: (problems: string[], token: number) => void;
+  onRejected?: (problems: readonly Problem[], token: number) => void;
 }
 
 export type SeedOutcome = 'applied' | 'not-applied' | 'none';
@@ -83,7 +81,7 @@ export async function openModelStore(o: OpenStoreOptions): Promise<{ store: Mode
   let token = stored?.token;
   if (seed === 'applied' || loaded === undefined) {
     try {
-      token = await o.backend.save(v.valid.state, token);
+      token = await o.backend.save(v.value.state, token);
     } catch (e) {
       // Another replica initialised the store first: start from what it wrote.
       if (!(e instanceof StateConflictError)) throw e;
@@ -93,5 +91,5 @@ export async function openModelStore(o: OpenStoreOptions): Promise<{ store: Mode
     }
   }
   const opts = { ...(o.check ? { check: o.check } : {}), ...(o.onRejected ? { onRejected: o.onRejected } : {}) };
-  return { store: new ModelStore(o.backend, v.valid, token, opts), seed };
+  return { store: new ModelStore(o.backend, v.value, token, opts), seed };
 }
