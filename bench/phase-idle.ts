@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { type HeapGroup, perStreamGrowth, summarizeHeapSnapshot } from './heap-summary';
 import type { OpenResult } from './load-client';
 import type { Options } from './options';
-import { procStatusKiB } from './proc-stats';
+import { CpuMeter, procStatusKiB } from './proc-stats';
 import { type Child, type Cleanup, sleep, startClient } from './processes';
 import { relayStatus, startRelay } from './relay-process';
 import { say } from './say';
@@ -51,6 +51,8 @@ export interface IdlePhase {
   slopeHigh?: Slope;
   relayEnv: Record<string, string>;
   heap?: { from: number; to: number; totalBytesPerStream: number; groups: Array<{ name: string; objectsPerStream: number; bytesPerStream: number }> };
+  /** Relay CPU while every stream of the top level is open and idle: % of one core over `overMs`. */
+  idleCpu?: { streams: number; overMs: number; percentOfCore: number };
   heapPerStream?: { from: number; to: number; heapUsedKiB: number; heapTotalKiB: number; externalKiB: number; arrayBuffersKiB: number; rssAfterGcKiB: number };
 }
 
@@ -126,6 +128,16 @@ export async function idlePhase(o: Options, cleanup: Cleanup, s: Setup): Promise
         say(`  idle  [diag] after GC: heapUsed ${(level.diag.usage.heapUsed / MiB).toFixed(1)} MiB, external ${(level.diag.usage.external / MiB).toFixed(1)} MiB, arrayBuffers ${(level.diag.usage.arrayBuffers / MiB).toFixed(1)} MiB, RSS ${(level.diag.rssAfterGcKiB / KiB).toFixed(1)} MiB`);
       }
       result.levels.push(level);
+    }
+    const top = result.levels.at(-1);
+    if (top) {
+      const meter = new CpuMeter(relay.pid);
+      const overMs = Math.max(3000, o.idle.settleMs * 2);
+      meter.start();
+      await sleep(overMs);
+      meter.stop();
+      result.idleCpu = { streams: top.streams, overMs, percentOfCore: (meter.total / (overMs / 1000)) * 100 };
+      say(`  idle  relay CPU with ${top.streams} idle streams: ${result.idleCpu.percentOfCore.toFixed(2)} % of a core over ${overMs / 1000} s`);
     }
     const L = result.levels;
     const slope = (a: IdleLevel | undefined, b: IdleLevel | undefined): Slope | undefined => (a && b && b.streams > a.streams ? { from: a.streams, to: b.streams, kibPerStream: (b.rssKiB - a.rssKiB) / (b.streams - a.streams) } : undefined);
