@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { type HeapGroup, perStreamGrowth, summarizeHeapSnapshot } from './heap-summary';
 import type { OpenResult } from './load-client';
 import type { Options } from './options';
+import { type IdleFloor, idleFloor } from './phase-idle-floor';
 import { CpuMeter, procStatusKiB } from './proc-stats';
 import { type Child, type Cleanup, sleep, startClient } from './processes';
 import { relayStatus, startRelay } from './relay-process';
@@ -52,6 +53,8 @@ export interface IdlePhase {
   relayEnv: Record<string, string>;
   heap?: { from: number; to: number; totalBytesPerStream: number; groups: Array<{ name: string; objectsPerStream: number; bytesPerStream: number }> };
   /** Relay CPU while every stream of the top level is open and idle: % of one core over `overMs`. */
+  /** The same idle streams on the floor proxy (a bare node:http2 pipe), unless --no-floor. */
+  floor?: IdleFloor;
   idleCpu?: { streams: number; overMs: number; percentOfCore: number };
   heapPerStream?: { from: number; to: number; heapUsedKiB: number; heapTotalKiB: number; externalKiB: number; arrayBuffersKiB: number; rssAfterGcKiB: number };
 }
@@ -171,4 +174,11 @@ export async function idlePhase(o: Options, cleanup: Cleanup, s: Setup): Promise
     for (const w of workers) w.kill();
     await relay.stop().catch(() => undefined);
   }
+}
+
+/** The relay's idle streams, then (unless --no-floor) the same on the floor proxy for reference. */
+export async function idlePhaseWithFloor(o: Options, cleanup: Cleanup, s: Setup): Promise<IdlePhase> {
+  const result = await idlePhase(o, cleanup, s);
+  if (o.floor) result.floor = await idleFloor(o, cleanup, s);
+  return result;
 }

@@ -54,6 +54,7 @@ function idleTable(i: NonNullable<Results['idle']>): string[] {
   const parts: string[] = [];
   if (i.slopeHigh) parts.push(`**${i.slopeHigh.kibPerStream.toFixed(1)} KiB** per idle stream (${num(i.slopeHigh.from)} → ${num(i.slopeHigh.to)}; target ≤ ${TARGET.kibPerIdleStream} KiB: ${verdict(i.slopeHigh.kibPerStream <= TARGET.kibPerIdleStream)})`);
   if (i.slopeLow) parts.push(`${i.slopeLow.kibPerStream.toFixed(1)} KiB (${num(i.slopeLow.from)} → ${num(i.slopeLow.to)})`);
+  if (i.floor) parts.push(`the floor proxy (a bare node:http2 pipe) holding the same streams: ${mibOf(i.floor.baselineRssKiB)} with none${i.floor.kibPerStream ? `, ${i.floor.kibPerStream.value.toFixed(1)} KiB per idle stream (${num(i.floor.kibPerStream.from)} → ${num(i.floor.kibPerStream.to)})` : ''}`);
   if (i.idleCpu) parts.push(`relay CPU with ${num(i.idleCpu.streams)} idle streams open ${i.idleCpu.percentOfCore.toFixed(2)} % of a core`);
   lines.push('');
   lines.push(`Relay memory: ${parts.join(', ')}. Each idle stream sent one request and got one response; ${i.levels.at(-1)?.streamsWithBothMessages === i.levels.at(-1)?.statusActive ? 'all were' : 'not all were'} confirmed open with a message each way in the relay's /status.`);

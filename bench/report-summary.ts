@@ -36,6 +36,7 @@ function idleLines(i: NonNullable<Results['idle']>): string[] {
   const out: string[] = [];
   out.push(`idle streams: baseline ${mibOf(i.baselineRssKiB)}; ${i.levels.map((l) => `${num(l.streams)}: ${mibOf(l.rssKiB)}`).join('; ')}`);
   if (i.slopeHigh) out.push(`  per idle stream ${i.slopeHigh.from}→${i.slopeHigh.to}: ${i.slopeHigh.kibPerStream.toFixed(1)} KiB`);
+  if (i.floor) out.push(`  floor (bare node:http2 pipe): baseline ${mibOf(i.floor.baselineRssKiB)}; ${i.floor.levels.map((l) => `${num(l.streams)}: ${mibOf(l.rssKiB)}`).join('; ')}${i.floor.kibPerStream ? `; per idle stream ${i.floor.kibPerStream.value.toFixed(1)} KiB` : ''}`);
   if (i.idleCpu) out.push(`  relay CPU with ${num(i.idleCpu.streams)} idle streams: ${i.idleCpu.percentOfCore.toFixed(2)} % of a core`);
   if (i.slopeLow) out.push(`  per idle stream ${i.slopeLow.from}→${i.slopeLow.to}: ${i.slopeLow.kibPerStream.toFixed(1)} KiB`);
   if (i.heapPerStream) {

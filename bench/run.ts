@@ -33,7 +33,7 @@ import { type Options, PHASES, parseArgs } from './options';
 import { makePaths } from './paths';
 import { agentPhase } from './phase-agent';
 import { fanoutPhase } from './phase-fanout';
-import { idlePhase } from './phase-idle';
+import { idlePhaseWithFloor } from './phase-idle';
 import { replicasPhase } from './phase-replicas';
 import { rttPhase } from './phase-rtt';
 import { tputPhase } from './phase-tput';
@@ -115,7 +115,7 @@ async function main(cleanup: Cleanup): Promise<void> {
   if (o.only.includes('rtt') || o.only.includes('tput')) await timedPhases(o, cleanup, setup, results);
   if (o.only.includes('idle')) {
     say(`idle streams: levels ${o.idle.levels.join(', ')} (${o.idle.streamsPerConnection} per connection, ${o.idle.workers} client processes), fresh relay${o.diag ? ', with the diagnosis probe' : ''}`);
-    results.idle = await idlePhase(o, cleanup, setup);
+    results.idle = await idlePhaseWithFloor(o, cleanup, setup);
   }
   if (o.only.includes('fanout')) {
     say(`fan-out: ${o.fanout.streams} streams, one ${o.fanout.bytes / 2 ** 20} MiB update pushed to all at once; ${o.reps} × (direct, relay), a fresh relay each time`);
