@@ -20,7 +20,7 @@ export interface IdleFloor {
 }
 
 export async function idleFloor(o: Options, cleanup: Cleanup, s: Setup): Promise<IdleFloor> {
-  const floor = await startFloor(cleanup, s);
+  const floor = await startFloor(cleanup, s, 'floor-idle');
   const workers: Child[] = [];
   try {
     for (let w = 0; w < o.idle.workers; w++) workers.push(await startClient(cleanup, `idle-floor-client-${w + 1}`));
