@@ -79,6 +79,8 @@ export async function fanoutPhase(o: Options, cleanup: Cleanup, s: Setup): Promi
             run.relayRssBeforeKiB = before!;
             run.relayPeakRssKiB = procStatusKiB(relay.pid, 'VmHWM');
           }
+          if (missing && relay) say(`  fanout relay output: ${relay.tail.text().slice(-1500)}`);
+          if (missing) run.lastMs = NaN; // a run that lost streams has no "last arrival"
           runs.push(run);
           say(
             `  fanout ${path.padEnd(6)} rep ${rep + 1}: ${streams} × ${bytes / MiB} MiB: p50 ${run.p50Ms.toFixed(0)} ms, p99 ${run.p99Ms.toFixed(0)} ms, last ${run.lastMs.toFixed(0)} ms` +

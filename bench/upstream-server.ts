@@ -27,17 +27,33 @@ function response(bytes: number): Buffer {
 let activeCalls = 0;
 const openCalls = new Set<grpc.ServerDuplexStream<Buffer, Buffer>>();
 
-/** One response to every open call, all written now (grpc-js buffers what flow control holds back). */
-function push(bytes: number): { pushed: number; at: number } {
+/**
+ * One response to every open call, written in batches with a turn of the event
+ * loop between them: one synchronous loop over 1,000 × 1 MiB holds the server's
+ * loop for seconds, long enough for a client's keepalive PING to go unanswered
+ * (the relay's, 5 s by default, then cuts its one connection and every stream
+ * on it). A server that answers PINGs while it pushes is the fair comparison.
+ */
+const PUSH_BATCH = 25;
+function push(bytes: number): Promise<{ pushed: number; at: number }> {
   const msg = response(bytes);
+  const calls = [...openCalls];
   const at = performance.timeOrigin + performance.now();
   let pushed = 0;
-  for (const call of openCalls) {
-    if (call.destroyed || call.writableEnded) continue;
-    call.write(msg);
-    pushed++;
-  }
-  return { pushed, at };
+  return new Promise((resolve) => {
+    let i = 0;
+    const batch = (): void => {
+      for (const end = Math.min(calls.length, i + PUSH_BATCH); i < end; i++) {
+        const call = calls[i]!;
+        if (call.destroyed || call.writableEnded) continue;
+        call.write(msg);
+        pushed++;
+      }
+      if (i < calls.length) setImmediate(batch);
+      else resolve({ pushed, at });
+    };
+    batch();
+  });
 }
 
 function serve(call: grpc.ServerDuplexStream<Buffer, Buffer>): void {
@@ -85,7 +101,7 @@ async function main(): Promise<void> {
   const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', creds, (e, p) => (e ? reject(e) : resolve(p))));
   process.on('message', (m: { id: number; command: { cmd: string; bytes?: number } }) => {
     if (m.command?.cmd === 'calls') process.send!({ id: m.id, ok: true, result: { active: activeCalls } });
-    else if (m.command?.cmd === 'push') process.send!({ id: m.id, ok: true, result: push(Number(m.command.bytes)) });
+    else if (m.command?.cmd === 'push') void push(Number(m.command.bytes)).then((result) => process.send!({ id: m.id, ok: true, result }));
     else process.send!({ id: m.id, ok: false, error: `unknown command ${m.command?.cmd}` });
   });
   process.send!({ type: 'ready', port });
