@@ -13,8 +13,8 @@ export interface Floor {
   stop(): Promise<void>;
 }
 
-export async function startFloor(cleanup: Cleanup, s: Setup): Promise<Floor> {
-  const socket = path.join(s.dir, 'floor.sock');
+export async function startFloor(cleanup: Cleanup, s: Setup, name = 'floor'): Promise<Floor> {
+  const socket = path.join(s.dir, `${name}.sock`);
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', FLOOR_SOCKET: socket, FLOOR_UPSTREAM_PORT: String(s.upstreamPort), FLOOR_CA_FILE: s.caFile, FLOOR_DOMAIN: DOMAIN };
   // stdin stays open: the proxy exits when it closes, so it cannot outlive the benchmark.
   const proc = cleanup.track(spawn(process.execPath, [path.join(__dirname, 'floor-proxy.js')], { env, stdio: ['pipe', 'pipe', 'pipe'] }));

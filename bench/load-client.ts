@@ -6,6 +6,9 @@
  *  - tput: one bidi stream, warm it up, then ask for `count` responses of `bytes` and time them.
  *  - open: open streams on numbered connections; each sends one request and waits
  *          for one response, then stays open (idle) until the process is killed.
+ *  - arm:   every open idle stream notes the wall-clock time (ms) of its next response of `bytes`.
+ *  - collect: once every armed stream has one (or the time is up), those times.
+ *  - close: cancel every open idle stream and close their connections.
  * Exits when the parent goes away.
  */
 import * as grpc from '@grpc/grpc-js';
@@ -17,7 +20,16 @@ export type Target = { kind: 'direct'; address: string; caPem: string } | { kind
 export type ClientCommand =
   | { cmd: 'rtt'; target: Target; warmup: number; count: number; bytes: number; timeoutMs: number }
   | { cmd: 'tput'; target: Target; warmup: number; count: number; bytes: number; timeoutMs: number }
-  | { cmd: 'open'; target: Target; plan: Array<[conn: number, streams: number]>; bytes: number; concurrency: number; timeoutMs: number };
+  | { cmd: 'open'; target: Target; plan: Array<[conn: number, streams: number]>; bytes: number; concurrency: number; timeoutMs: number }
+  | { cmd: 'arm'; bytes: number }
+  | { cmd: 'collect'; timeoutMs: number }
+  | { cmd: 'close' };
+
+export interface CollectResult {
+  /** Wall-clock ms (performance.timeOrigin + now) at which each armed stream got its message. */
+  arrivals: number[];
+  missing: number;
+}
 
 export interface RttResult {
   count: number;
@@ -217,6 +229,44 @@ async function open(c: Extract<ClientCommand, { cmd: 'open' }>): Promise<OpenRes
   return { opened, failed, errors, ms: Date.now() - t0, totalOpen: idleCalls.length, connections: idleClients.size };
 }
 
+let armed: { arrivals: number[]; expected: number; done: () => void } | undefined;
+
+function arm(bytes: number): { armed: number } {
+  const state = { arrivals: [] as number[], expected: idleCalls.length, done: (): void => undefined };
+  armed = state;
+  for (const call of idleCalls) {
+    const onData = (m: Buffer): void => {
+      if (m.length !== bytes) return;
+      state.arrivals.push(performance.timeOrigin + performance.now());
+      call.removeListener('data', onData);
+      if (state.arrivals.length === state.expected) state.done();
+    };
+    call.on('data', onData);
+  }
+  return { armed: idleCalls.length };
+}
+
+async function collect(timeoutMs: number): Promise<CollectResult> {
+  const state = armed;
+  if (!state) throw new Error('collect before arm');
+  if (state.arrivals.length < state.expected) {
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, timeoutMs);
+      state.done = () => (clearTimeout(t), resolve());
+    });
+  }
+  armed = undefined;
+  return { arrivals: state.arrivals, missing: state.expected - state.arrivals.length };
+}
+
+function closeAll(): { closed: number } {
+  const closed = idleCalls.length;
+  for (const call of idleCalls.splice(0)) call.cancel();
+  for (const client of idleClients.values()) client.close();
+  idleClients.clear();
+  return { closed };
+}
+
 async function handle(c: ClientCommand, progress: (what: string) => void): Promise<unknown> {
   switch (c.cmd) {
     case 'rtt':
@@ -225,6 +275,12 @@ async function handle(c: ClientCommand, progress: (what: string) => void): Promi
       return tput(c, progress);
     case 'open':
       return open(c);
+    case 'arm':
+      return arm(c.bytes);
+    case 'collect':
+      return collect(c.timeoutMs);
+    case 'close':
+      return closeAll();
   }
 }
 

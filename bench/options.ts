@@ -5,8 +5,8 @@
 import * as path from 'node:path';
 import { KiB, MiB } from './units';
 
-export type Phase = 'rtt' | 'tput' | 'idle' | 'agent' | 'replicas';
-export const PHASES: Phase[] = ['rtt', 'tput', 'idle', 'agent', 'replicas'];
+export type Phase = 'rtt' | 'tput' | 'idle' | 'fanout' | 'agent' | 'replicas';
+export const PHASES: Phase[] = ['rtt', 'tput', 'idle', 'fanout', 'agent', 'replicas'];
 
 export interface Options {
   quick: boolean;
@@ -22,6 +22,8 @@ export interface Options {
   rtt: { warmup: number; count: number; bytes: number };
   tput: { warmup: number; runs: Array<{ label: string; count: number; bytes: number }> };
   idle: { levels: number[]; streamsPerConnection: number; workers: number; concurrency: number; settleMs: number; responseBytes: number };
+  /** Fan-out: one pushed update of `bytes` to `streams` open streams, through the relay and directly. */
+  fanout: { streams: number; bytes: number; perConn: number };
   /** Agent cold starts measured. */
   agentRuns: number;
   /** Control-plane replicas: ADS streams over 2 replicas, route updates timed. */
@@ -32,11 +34,12 @@ export interface Options {
 function usage(): never {
   process.stdout.write(
     [
-      'usage: npm run bench -- [--quick] [--only rtt|tput|idle|agent|replicas[,...]] [--reps 3] [--levels 1,100,1000,10000] [--per-conn 100] [--replica-streams 5000] [--no-floor] [--diag] [--snapshot-dir DIR]',
+      'usage: npm run bench -- [--quick] [--only rtt|tput|idle|fanout|agent|replicas[,...]] [--reps 3] [--fanout-streams 1000] [--levels 1,100,1000,10000] [--per-conn 100] [--replica-streams 5000] [--no-floor] [--diag] [--snapshot-dir DIR]',
       '  --quick         smaller counts, one repetition (a smoke run; no floor path unless --floor)',
       '  --only          run only these phases',
       '  --reps N        repetitions of each round-trip and throughput run (default 3, --quick 1); medians are reported',
       '  --levels        idle stream counts (ascending)',
+      '  --fanout-streams N  fan-out phase: streams that get the one pushed 1 MiB update (default 1000, --quick 200)',
       '  --per-conn      idle streams per client connection (default 100)',
       '  --replica-streams N  replicas phase: ADS streams over the two appnet-mgmt replicas (default 5000, --quick 500)',
       '  --settle MS     idle phase: wait before each RSS reading (default 2000, --quick 1000)',
@@ -66,6 +69,7 @@ export function parseArgs(argv: string[]): Options {
   let reps: number | undefined;
   let settleMs: number | undefined;
   let replicaStreams: number | undefined;
+  let fanoutStreams: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -97,6 +101,9 @@ export function parseArgs(argv: string[]): Options {
     } else if (a === '--replica-streams' || a.startsWith('--replica-streams=')) {
       replicaStreams = Number(value());
       if (!Number.isInteger(replicaStreams) || replicaStreams < 2 || replicaStreams > 20_000) throw new Error('--replica-streams: an integer from 2 to 20000');
+    } else if (a === '--fanout-streams' || a.startsWith('--fanout-streams=')) {
+      fanoutStreams = Number(value());
+      if (!Number.isInteger(fanoutStreams) || fanoutStreams < 1 || fanoutStreams > 10_000) throw new Error('--fanout-streams: an integer from 1 to 10000');
     } else if (a === '--reps' || a.startsWith('--reps=')) {
       reps = Number(value());
       if (!Number.isInteger(reps) || reps < 1 || reps > 15) throw new Error('--reps: an integer from 1 to 15');
@@ -132,8 +139,10 @@ export function parseArgs(argv: string[]): Options {
       settleMs: settleMs ?? (quick ? 1000 : 2000),
       responseBytes: 256,
     },
+    fanout: { streams: fanoutStreams ?? (quick ? 200 : 1000), bytes: MiB, perConn: 100 },
     agentRuns: quick ? 3 : 10,
     replicas: { streams: replicaStreams ?? (quick ? 500 : 5000), updates: quick ? 3 : 10 },
-    watchdogMs: quick ? 120_000 : 420_000,
+    // the fan-out phase moves streams × 1 MiB twice per repetition: minutes on a loaded machine
+    watchdogMs: (quick ? 120_000 : 420_000) + (only.includes('fanout') ? (quick ? 120_000 : 480_000) : 0),
   };
 }

@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import { type HeapGroup, perStreamGrowth, summarizeHeapSnapshot } from './heap-summary';
 import type { OpenResult } from './load-client';
 import type { Options } from './options';
-import { procStatusKiB } from './proc-stats';
+import { type IdleFloor, idleFloor } from './phase-idle-floor';
+import { CpuMeter, procStatusKiB } from './proc-stats';
 import { type Child, type Cleanup, sleep, startClient } from './processes';
 import { relayStatus, startRelay } from './relay-process';
 import { say } from './say';
@@ -51,6 +52,10 @@ export interface IdlePhase {
   slopeHigh?: Slope;
   relayEnv: Record<string, string>;
   heap?: { from: number; to: number; totalBytesPerStream: number; groups: Array<{ name: string; objectsPerStream: number; bytesPerStream: number }> };
+  /** Relay CPU while every stream of the top level is open and idle: % of one core over `overMs`. */
+  /** The same idle streams on the floor proxy (a bare node:http2 pipe), unless --no-floor. */
+  floor?: IdleFloor;
+  idleCpu?: { streams: number; overMs: number; percentOfCore: number };
   heapPerStream?: { from: number; to: number; heapUsedKiB: number; heapTotalKiB: number; externalKiB: number; arrayBuffersKiB: number; rssAfterGcKiB: number };
 }
 
@@ -127,6 +132,16 @@ export async function idlePhase(o: Options, cleanup: Cleanup, s: Setup): Promise
       }
       result.levels.push(level);
     }
+    const top = result.levels.at(-1);
+    if (top) {
+      const meter = new CpuMeter(relay.pid);
+      const overMs = Math.max(3000, o.idle.settleMs * 2);
+      meter.start();
+      await sleep(overMs);
+      meter.stop();
+      result.idleCpu = { streams: top.streams, overMs, percentOfCore: (meter.total / (overMs / 1000)) * 100 };
+      say(`  idle  relay CPU with ${top.streams} idle streams: ${result.idleCpu.percentOfCore.toFixed(2)} % of a core over ${overMs / 1000} s`);
+    }
     const L = result.levels;
     const slope = (a: IdleLevel | undefined, b: IdleLevel | undefined): Slope | undefined => (a && b && b.streams > a.streams ? { from: a.streams, to: b.streams, kibPerStream: (b.rssKiB - a.rssKiB) / (b.streams - a.streams) } : undefined);
     if (L.length >= 2) {
@@ -159,4 +174,11 @@ export async function idlePhase(o: Options, cleanup: Cleanup, s: Setup): Promise
     for (const w of workers) w.kill();
     await relay.stop().catch(() => undefined);
   }
+}
+
+/** The relay's idle streams, then (unless --no-floor) the same on the floor proxy for reference. */
+export async function idlePhaseWithFloor(o: Options, cleanup: Cleanup, s: Setup): Promise<IdlePhase> {
+  const result = await idlePhase(o, cleanup, s);
+  if (o.floor) result.floor = await idleFloor(o, cleanup, s);
+  return result;
 }

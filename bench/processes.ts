@@ -132,7 +132,7 @@ export class Child {
     });
   }
 
-  request<T>(command: ClientCommand | { cmd: string }, timeoutMs: number, onProgress?: (p: string) => void): Promise<T> {
+  request<T>(command: ClientCommand | { cmd: string; [k: string]: unknown }, timeoutMs: number, onProgress?: (p: string) => void): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       const t = setTimeout(() => {

@@ -1,4 +1,5 @@
 /** The Markdown block for README.md, between <!-- bench:start --> and <!-- bench:end -->. */
+import { computeGoals, goalText, goalVerdict } from './goals';
 import { mibOf, mibs, num, us, verdict, x } from './format';
 import { type Results, TARGET } from './results';
 import { KiB } from './units';
@@ -53,8 +54,34 @@ function idleTable(i: NonNullable<Results['idle']>): string[] {
   const parts: string[] = [];
   if (i.slopeHigh) parts.push(`**${i.slopeHigh.kibPerStream.toFixed(1)} KiB** per idle stream (${num(i.slopeHigh.from)} → ${num(i.slopeHigh.to)}; target ≤ ${TARGET.kibPerIdleStream} KiB: ${verdict(i.slopeHigh.kibPerStream <= TARGET.kibPerIdleStream)})`);
   if (i.slopeLow) parts.push(`${i.slopeLow.kibPerStream.toFixed(1)} KiB (${num(i.slopeLow.from)} → ${num(i.slopeLow.to)})`);
+  if (i.floor) parts.push(`the floor proxy (a bare node:http2 pipe) holding the same streams: ${mibOf(i.floor.baselineRssKiB)} with none${i.floor.kibPerStream ? `, ${i.floor.kibPerStream.value.toFixed(1)} KiB per idle stream (${num(i.floor.kibPerStream.from)} → ${num(i.floor.kibPerStream.to)})` : ''}`);
+  if (i.idleCpu) parts.push(`relay CPU with ${num(i.idleCpu.streams)} idle streams open ${i.idleCpu.percentOfCore.toFixed(2)} % of a core`);
   lines.push('');
   lines.push(`Relay memory: ${parts.join(', ')}. Each idle stream sent one request and got one response; ${i.levels.at(-1)?.streamsWithBothMessages === i.levels.at(-1)?.statusActive ? 'all were' : 'not all were'} confirmed open with a message each way in the relay's /status.`);
+  return lines;
+}
+
+function fanoutTable(f: NonNullable<Results['fanout']>): string[] {
+  const med = (p: 'relay' | 'direct', g: (z: (typeof f.runs)[number]) => number): string => {
+    const v = f.runs.filter((z) => z.path === p).map(g).sort((a, b) => a - b);
+    return `${v[Math.floor((v.length - 1) / 2)]!.toFixed(0)} ms`;
+  };
+  return [
+    `| fan-out: one ${f.bytes / 2 ** 20} MiB update pushed to ${num(f.streams)} streams at once (median of ${f.ratioLast.reps.length}) | direct | via relay | relay / direct (range) |`,
+    '|---|--:|--:|--:|',
+    `| server's first write → a stream has it, p50 | ${med('direct', (z) => z.p50Ms)} | ${med('relay', (z) => z.p50Ms)} | ${x(f.ratioP50.median)} (${f.ratioP50.min.toFixed(2)}–${f.ratioP50.max.toFixed(2)}) |`,
+    `| p99 | ${med('direct', (z) => z.p99Ms)} | ${med('relay', (z) => z.p99Ms)} | |`,
+    `| the last stream has it | ${med('direct', (z) => z.lastMs)} | ${med('relay', (z) => z.lastMs)} | ${x(f.ratioLast.median)} (${f.ratioLast.min.toFixed(2)}–${f.ratioLast.max.toFixed(2)}) |`,
+    `| relay peak RSS during the push (VmHWM, a fresh relay) | | ${mibOf(f.relayPeakRssKiB)} | |`,
+  ];
+}
+
+function goalsTable(r: Results): string[] {
+  const goals = computeGoals(r);
+  if (!goals.length) return [];
+  const lines = ['| relay goal (docs/relay-performance.md) | measured: median (range over repetitions) | goal | |', '|---|--:|---|---|'];
+  for (const g of goals) lines.push(`| ${g.name} | ${goalText(g)} | ${g.goal} | ${goalVerdict(g)} |`);
+  lines.push('', '"in noise": the goal lies within the range the figure took over the repetitions of this run.');
   return lines;
 }
 
@@ -94,6 +121,9 @@ export function markdown(r: Results): string {
   );
   if (r.rtt || r.tput) lines.push('', ...timedTable(r), ...floorParagraph(r));
   if (r.idle) lines.push('', ...idleTable(r.idle));
+  if (r.fanout) lines.push('', ...fanoutTable(r.fanout));
+  const goals = goalsTable(r);
+  if (goals.length) lines.push('', ...goals);
   if (r.agent) lines.push('', ...agentTable(r.agent));
   if (r.replicas) lines.push('', ...replicasTable(r.replicas));
   lines.push('<!-- bench:end -->');

@@ -1,4 +1,5 @@
 /** The plain-text summary printed at the end of a run: every figure, per-process CPU, targets. */
+import { computeGoals, goalText, goalVerdict } from './goals';
 import { cpuSplit, mibOf, mibs, num, pct, us, verdict, x } from './format';
 import { RTT_TARGET, type Results, rttFloorContext } from './results';
 import { KiB } from './units';
@@ -35,6 +36,8 @@ function idleLines(i: NonNullable<Results['idle']>): string[] {
   const out: string[] = [];
   out.push(`idle streams: baseline ${mibOf(i.baselineRssKiB)}; ${i.levels.map((l) => `${num(l.streams)}: ${mibOf(l.rssKiB)}`).join('; ')}`);
   if (i.slopeHigh) out.push(`  per idle stream ${i.slopeHigh.from}→${i.slopeHigh.to}: ${i.slopeHigh.kibPerStream.toFixed(1)} KiB`);
+  if (i.floor) out.push(`  floor (bare node:http2 pipe): baseline ${mibOf(i.floor.baselineRssKiB)}; ${i.floor.levels.map((l) => `${num(l.streams)}: ${mibOf(l.rssKiB)}`).join('; ')}${i.floor.kibPerStream ? `; per idle stream ${i.floor.kibPerStream.value.toFixed(1)} KiB` : ''}`);
+  if (i.idleCpu) out.push(`  relay CPU with ${num(i.idleCpu.streams)} idle streams: ${i.idleCpu.percentOfCore.toFixed(2)} % of a core`);
   if (i.slopeLow) out.push(`  per idle stream ${i.slopeLow.from}→${i.slopeLow.to}: ${i.slopeLow.kibPerStream.toFixed(1)} KiB`);
   if (i.heapPerStream) {
     const h = i.heapPerStream;
@@ -52,6 +55,13 @@ export function summary(r: Results): string {
   if (r.rtt) out.push(...rttLines(r.rtt));
   if (r.tput) out.push(...tputLines(r.tput));
   if (r.idle) out.push(...idleLines(r.idle));
+  if (r.fanout) {
+    const f = r.fanout;
+    const rel = f.runs.filter((z) => z.path === 'relay');
+    const dir = f.runs.filter((z) => z.path === 'direct');
+    const ms = (v: number[]): string => v.map((z) => z.toFixed(0)).join(', ');
+    out.push(`fan-out ${num(f.streams)} × ${f.bytes / 2 ** 20} MiB: last arrival direct [${ms(dir.map((z) => z.lastMs))}] ms, relay [${ms(rel.map((z) => z.lastMs))}] ms; p50 direct [${ms(dir.map((z) => z.p50Ms))}], relay [${ms(rel.map((z) => z.p50Ms))}]; p99 direct [${ms(dir.map((z) => z.p99Ms))}], relay [${ms(rel.map((z) => z.p99Ms))}]; relay peak RSS ${mibOf(f.relayPeakRssKiB)}`);
+  }
   if (r.replicas) {
     const p = r.replicas;
     out.push(`replicas: ${num(p.streams)} streams over ${p.replicas} replicas, ${p.updates} updates: delivery p50 ${p.deliveryMs.p50} ms, p99 ${p.deliveryMs.p99} ms; all streams after ${p.allMs.median} ms (worst ${p.allMs.max} ms); CPU ${(p.cpuMsPerPush * 1000).toFixed(0)} µs per push; ${p.kibPerStream.toFixed(1)} KiB per stream`);
@@ -62,6 +72,11 @@ export function summary(r: Results): string {
   for (const t of r.targets) {
     const context = floor && t.name === RTT_TARGET ? `\n        ${floor}` : '';
     out.push(`  ${verdict(t.pass)}  ${t.name}: ${t.value.toFixed(2)} (target ${t.target})${context}`);
+  }
+  const goals = computeGoals(r);
+  if (goals.length) {
+    out.push('', 'relay goals (docs/relay-performance.md; median and range over repetitions):');
+    for (const g of goals) out.push(`  ${goalVerdict(g).padEnd(8)}  ${g.name}: ${goalText(g)} (goal ${g.goal})`);
   }
   if (r.meta.relayWarnings) out.push(`note: the relay logged ${r.meta.relayWarnings} warning/error lines`);
   if (r.meta.floorErrors) out.push(`note: the floor proxy reported ${r.meta.floorErrors} errors`);

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { x } from './format';
 import type { Phase } from './options';
 import type { AgentPhase } from './phase-agent';
+import type { FanoutPhase } from './phase-fanout';
 import type { IdlePhase } from './phase-idle';
 import type { ReplicasPhase } from './phase-replicas';
 import type { RttPhase } from './phase-rtt';
@@ -55,6 +56,7 @@ export interface Results {
   rtt?: RttPhase;
   tput?: TputPhase;
   idle?: IdlePhase;
+  fanout?: FanoutPhase;
   agent?: AgentPhase;
   replicas?: ReplicasPhase;
   targets: Array<{ name: string; value: number; target: string; pass: boolean }>;

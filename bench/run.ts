@@ -14,8 +14,9 @@
  *   2. throughput: one stream, pipelined 1 MiB and 10 MiB responses; MiB/s
  *   3. relay (and floor) CPU per round trip and per GiB (/proc/<pid>/stat)
  *   4. relay RSS with N idle streams (fresh relay), proved open through /status
- *   5. agent cold start and RSS
- *   6. control-plane replicas: a real etcd, two appnet-mgmt replicas, N ADS streams over both;
+ *   5. fan-out: one 1 MiB update pushed to N streams at once, relay vs direct (phase-fanout.ts)
+ *   6. agent cold start and RSS
+ *   7. control-plane replicas: a real etcd, two appnet-mgmt replicas, N ADS streams over both;
  *      route updates through the API timed until every stream has them (phase-replicas.ts)
  *
  * Flags: see options.ts or --help. Each timed run is preceded by one discarded
@@ -31,7 +32,8 @@ import { type Floor, startFloor } from './floor-process';
 import { type Options, PHASES, parseArgs } from './options';
 import { makePaths } from './paths';
 import { agentPhase } from './phase-agent';
-import { idlePhase } from './phase-idle';
+import { fanoutPhase } from './phase-fanout';
+import { idlePhaseWithFloor } from './phase-idle';
 import { replicasPhase } from './phase-replicas';
 import { rttPhase } from './phase-rtt';
 import { tputPhase } from './phase-tput';
@@ -113,7 +115,11 @@ async function main(cleanup: Cleanup): Promise<void> {
   if (o.only.includes('rtt') || o.only.includes('tput')) await timedPhases(o, cleanup, setup, results);
   if (o.only.includes('idle')) {
     say(`idle streams: levels ${o.idle.levels.join(', ')} (${o.idle.streamsPerConnection} per connection, ${o.idle.workers} client processes), fresh relay${o.diag ? ', with the diagnosis probe' : ''}`);
-    results.idle = await idlePhase(o, cleanup, setup);
+    results.idle = await idlePhaseWithFloor(o, cleanup, setup);
+  }
+  if (o.only.includes('fanout')) {
+    say(`fan-out: ${o.fanout.streams} streams, one ${o.fanout.bytes / 2 ** 20} MiB update pushed to all at once; ${o.reps} × (direct, relay), a fresh relay each time`);
+    results.fanout = await fanoutPhase(o, cleanup, setup);
   }
   if (o.only.includes('agent')) {
     say(`agent: ${o.agentRuns} cold starts (each a fresh appnet-agent with the Envoy stand-in), bootstrap generation, RSS`);

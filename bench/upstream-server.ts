@@ -4,7 +4,10 @@
  * DiscoveryRequest `bench:<count>:<bytes>` with <count> pre-built
  * DiscoveryResponses of <bytes>, honouring write backpressure.
  * Started by run.ts with fork(); reports {type:'ready', port} over IPC and
- * exits when the parent goes away.
+ * exits when the parent goes away. IPC commands: {cmd:'calls'} -> {active};
+ * {cmd:'push', bytes} writes one response of <bytes> to every open call at once
+ * (the fan-out phase: a management server pushing one update to every stream)
+ * -> {pushed, at} with `at` the wall-clock time (ms, sub-ms precision) before the first write.
  */
 import * as fs from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
@@ -22,9 +25,40 @@ function response(bytes: number): Buffer {
 }
 
 let activeCalls = 0;
+const openCalls = new Set<grpc.ServerDuplexStream<Buffer, Buffer>>();
+
+/**
+ * One response to every open call, written in batches with a turn of the event
+ * loop between them: one synchronous loop over 1,000 × 1 MiB holds the server's
+ * loop for seconds, long enough for a client's keepalive PING to go unanswered
+ * (the relay's, 5 s by default, then cuts its one connection and every stream
+ * on it). A server that answers PINGs while it pushes is the fair comparison.
+ */
+const PUSH_BATCH = 25;
+function push(bytes: number): Promise<{ pushed: number; at: number }> {
+  const msg = response(bytes);
+  const calls = [...openCalls];
+  const at = performance.timeOrigin + performance.now();
+  let pushed = 0;
+  return new Promise((resolve) => {
+    let i = 0;
+    const batch = (): void => {
+      for (const end = Math.min(calls.length, i + PUSH_BATCH); i < end; i++) {
+        const call = calls[i]!;
+        if (call.destroyed || call.writableEnded) continue;
+        call.write(msg);
+        pushed++;
+      }
+      if (i < calls.length) setImmediate(batch);
+      else resolve({ pushed, at });
+    };
+    batch();
+  });
+}
 
 function serve(call: grpc.ServerDuplexStream<Buffer, Buffer>): void {
   activeCalls++;
+  openCalls.add(call);
   /** What is still to be sent: [message, how many more times]. */
   const queue: Array<[Buffer, number]> = [];
   let waiting = false;
@@ -48,7 +82,10 @@ function serve(call: grpc.ServerDuplexStream<Buffer, Buffer>): void {
   });
   call.on('end', () => call.end());
   call.on('error', () => undefined);
-  call.on('close', () => activeCalls--);
+  call.on('close', () => {
+    activeCalls--;
+    openCalls.delete(call);
+  });
 }
 
 async function main(): Promise<void> {
@@ -62,8 +99,9 @@ async function main(): Promise<void> {
   server.addService(def as unknown as grpc.ServiceDefinition, { ads: serve } as unknown as grpc.UntypedServiceImplementation);
   const creds = grpc.ServerCredentials.createSsl(null, [{ cert_chain: certPem, private_key: keyPem }], false);
   const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', creds, (e, p) => (e ? reject(e) : resolve(p))));
-  process.on('message', (m: { id: number; command: { cmd: string } }) => {
+  process.on('message', (m: { id: number; command: { cmd: string; bytes?: number } }) => {
     if (m.command?.cmd === 'calls') process.send!({ id: m.id, ok: true, result: { active: activeCalls } });
+    else if (m.command?.cmd === 'push') void push(Number(m.command.bytes)).then((result) => process.send!({ id: m.id, ok: true, result }));
     else process.send!({ id: m.id, ok: false, error: `unknown command ${m.command?.cmd}` });
   });
   process.send!({ type: 'ready', port });

@@ -20,7 +20,7 @@ export interface ScannedMessage {
   /** Payload bytes (without the 5-byte gRPC frame header). */
   size: number;
   compressed: boolean;
-  /** Captured fields as a protobuf message (empty when there is no plan). */
+  /** Captured fields as a protobuf message (empty when there is no plan); a view valid during the callback. */
   captured: Buffer;
   /** Occurrences of a counted field (valid during the callback). */
   count(field: number): number;
@@ -36,15 +36,15 @@ export interface ScanSink<T> {
 type Phase = 'header' | 'tag' | 'varint' | 'len' | 'bytes' | 'skip';
 const EMPTY = Buffer.alloc(0);
 
-function encodeVarint(value: number): Buffer {
-  const out: number[] = [];
-  let v = value;
-  while (v >= 0x80) {
-    out.push((v % 0x80) | 0x80);
-    v = Math.floor(v / 0x80);
-  }
-  out.push(v);
-  return Buffer.from(out);
+/** Bytes of a capture buffer when first needed; it doubles up to the plan's maxCaptureBytes. */
+const FIRST_CAPTURE_BYTES = 256;
+/** A capture buffer larger than this is let go after its message, so that an idle stream holds little. */
+const KEEP_CAPTURE_BYTES = 4096;
+
+function varintLength(value: number): number {
+  let n = 1;
+  for (let v = value; v >= 0x80; v = Math.floor(v / 0x80)) n++;
+  return n;
 }
 
 /** The scanner itself is the ScannedMessage it hands to its sink (no object per message). */
@@ -62,12 +62,16 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
   private varValue = 0;
   private varMul = 1;
   private varLen = 0;
-  private varRaw: number[] | undefined; // raw bytes, only for a captured varint value
   private fieldNo = 0;
   private fieldRemaining = 0;
   private capturing = false;
-  private tagBytes: Buffer | undefined;
-  private readonly parts: Buffer[] = [];
+  private tagValue = 0;
+  /**
+   * Captured fields are copied here as they go by (tags and lengths written
+   * directly): no array, no Buffer per field, no concat per message. Created on
+   * the first captured field, grown by doubling, let go when it grew large.
+   */
+  private cap: Buffer | undefined;
   private capturedBytes = 0;
   private readonly counts: number[];
   private problem: string | undefined;
@@ -107,7 +111,6 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
   private startMessage(): void {
     this.header = 0;
     this.msgRemaining = this.msgSize;
-    this.parts.length = 0;
     this.capturedBytes = 0;
     this.counts.fill(0);
     this.problem = undefined;
@@ -124,12 +127,13 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
     if (this.phase !== 'tag' && this.phase !== 'skip' && this.problem === undefined) this.problem = 'truncated field';
     this.size = this.msgSize;
     this.compressed = (this.flags & 1) === 1;
-    this.captured = this.parts.length === 0 ? EMPTY : Buffer.concat(this.parts, this.capturedBytes);
+    this.captured = this.capturedBytes === 0 ? EMPTY : this.cap!.subarray(0, this.capturedBytes);
     this.incomplete = this.problem; // never `delete`: that would turn the object into a slow dictionary
     this.phase = 'header';
-    this.parts.length = 0;
     this.sink.onScanned(this.tag, this);
     this.captured = EMPTY;
+    this.capturedBytes = 0;
+    if (this.cap && this.cap.length > KEEP_CAPTURE_BYTES) this.cap = undefined;
   }
 
   private fail(reason: string): void {
@@ -137,9 +141,32 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
     this.phase = 'skip';
   }
 
-  private keep(bytes: Buffer): void {
-    this.parts.push(bytes);
-    this.capturedBytes += bytes.length;
+  /** Room for `n` more captured bytes (the caller checked maxCaptureBytes). */
+  private room(n: number): Buffer {
+    const need = this.capturedBytes + n;
+    let cap = this.cap;
+    if (!cap || cap.length < need) {
+      let size = cap ? cap.length * 2 : FIRST_CAPTURE_BYTES;
+      while (size < need) size *= 2;
+      const grown = Buffer.allocUnsafe(size);
+      if (cap) cap.copy(grown, 0, 0, this.capturedBytes);
+      this.cap = cap = grown;
+    }
+    return cap;
+  }
+
+  private keepByte(b: number): void {
+    this.room(1)[this.capturedBytes++] = b;
+  }
+
+  private keepVarint(value: number): void {
+    const cap = this.room(varintLength(value));
+    let v = value;
+    while (v >= 0x80) {
+      cap[this.capturedBytes++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    cap[this.capturedBytes++] = v;
   }
 
   /** Walk the protobuf fields in chunk[start, end). */
@@ -149,8 +176,10 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
       if (this.phase === 'skip') return;
       if (this.phase === 'bytes') {
         const n = Math.min(end - j, this.fieldRemaining);
-        // a view, not a copy: it lives only until the message's concat below
-        if (this.capturing) this.keep(chunk.subarray(j, j + n));
+        if (this.capturing) {
+          chunk.copy(this.room(n), this.capturedBytes, j, j + n);
+          this.capturedBytes += n;
+        }
         j += n;
         this.fieldRemaining -= n;
         if (this.fieldRemaining === 0) this.phase = 'tag';
@@ -158,7 +187,7 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
       }
       // 'tag' | 'varint' | 'len': one varint byte at a time
       const b = chunk[j++]!;
-      this.varRaw?.push(b);
+      if (this.phase === 'varint' && this.capturing) this.keepByte(b);
       this.varValue += (b & 0x7f) * this.varMul;
       this.varMul *= 128;
       if (++this.varLen > 10) return this.fail('malformed varint');
@@ -173,21 +202,18 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
 
   private varintDone(value: number): void {
     if (this.phase === 'varint') {
-      if (this.capturing) this.keep(Buffer.from(this.varRaw!));
-      this.varRaw = undefined;
       this.phase = 'tag';
       return;
     }
     if (this.phase === 'len') {
       this.fieldRemaining = value;
       if (this.capturing) {
-        const lenBytes = encodeVarint(value);
-        if (this.capturedBytes + this.tagBytes!.length + lenBytes.length + value > this.plan!.maxCaptureBytes) {
+        if (this.capturedBytes + varintLength(this.tagValue) + varintLength(value) + value > this.plan!.maxCaptureBytes) {
           this.capturing = false;
           this.problem ??= `field ${this.fieldNo} too large to inspect (${value} bytes)`;
         } else {
-          this.keep(this.tagBytes!);
-          this.keep(lenBytes);
+          this.keepVarint(this.tagValue);
+          this.keepVarint(value);
         }
       }
       this.phase = value === 0 ? 'tag' : 'bytes';
@@ -202,18 +228,15 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
     const slot = plan.count.indexOf(fieldNo);
     if (slot >= 0) this.counts[slot]!++;
     this.capturing = plan.capture.has(fieldNo);
-    this.tagBytes = this.capturing ? encodeVarint(value) : undefined;
+    this.tagValue = value;
     switch (wireType) {
       case 0:
-        if (this.capturing) {
-          this.keep(this.tagBytes!);
-          this.varRaw = [];
-        }
+        if (this.capturing) this.keepVarint(value);
         this.phase = 'varint';
         return;
       case 1:
       case 5:
-        if (this.capturing) this.keep(this.tagBytes!);
+        if (this.capturing) this.keepVarint(value);
         this.fieldRemaining = wireType === 1 ? 8 : 4;
         this.phase = 'bytes';
         return;

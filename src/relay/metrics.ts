@@ -22,9 +22,11 @@ export class RelayMetrics {
   readonly streamDuration: Histogram<'outcome'>;
   readonly rejected: Counter<'reason'>;
 
+  /** The process metrics (CPU, memory, event-loop lag, GC) are set up at the first scrape: see text(). */
+  private defaultsCollected = false;
+
   constructor() {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'appnet_relay_' });
     this.streamsActive = new Gauge({ name: 'appnet_relay_streams_active', help: 'Streams being relayed now', registers });
     this.streamsTotal = new Counter({ name: 'appnet_relay_streams_total', help: 'Streams relayed, by how they ended', labelNames: ['outcome'], registers });
     const hot = this.hot;
@@ -68,7 +70,19 @@ export class RelayMetrics {
     this.streamDuration.labels(outcome).observe(seconds);
   }
 
+  /**
+   * The exposition text. prom-client's process metrics watch the event loop
+   * (a timer sampling its delay) and every GC (a PerformanceObserver) from the
+   * moment they are registered: a relay nobody scrapes should not pay for that,
+   * so they start with the first scrape (counters such as CPU seconds read the
+   * process totals, so they are whole from the start; the event-loop and GC
+   * histograms cover the time since the first scrape). See docs/relay-performance.md.
+   */
   text(): Promise<string> {
+    if (!this.defaultsCollected) {
+      this.defaultsCollected = true;
+      collectDefaultMetrics({ register: this.registry, prefix: 'appnet_relay_' });
+    }
     return this.registry.metrics();
   }
 }

@@ -9,6 +9,7 @@ import { errorMessage } from '../common/problem';
 
 export type { UpstreamState, UpstreamStatus } from '../common/contracts/relay-status';
 import type { UpstreamState, UpstreamStatus } from '../common/contracts/relay-status';
+import { startKeepalive } from './upstream-keepalive';
 
 export interface UpstreamHooks {
   onConnectAttempt?(): void;
@@ -350,32 +351,10 @@ export class UpstreamManager {
   }
 
   private keepalive(session: http2.ClientHttp2Session, info: SessionInfo): () => void {
-    const { keepaliveIntervalMs: every, keepaliveTimeoutMs: wait } = this.cfg;
-    if (every <= 0) return () => undefined;
-    let outstanding: NodeJS.Timeout | undefined;
-    const interval = setInterval(() => {
-      if (outstanding || session.destroyed || session.closed) return;
-      outstanding = setTimeout(() => {
-        info.why = `keepalive: no PING acknowledgement within ${wait}ms`;
-        this.lastError = { message: info.why, at: Date.now() };
-        session.destroy(new Error(info.why));
-      }, wait);
-      try {
-        session.ping((err) => {
-          if (outstanding) clearTimeout(outstanding);
-          outstanding = undefined;
-          void err;
-        });
-      } catch {
-        clearTimeout(outstanding);
-        outstanding = undefined;
-      }
-    }, every);
-    interval.unref();
-    return () => {
-      clearInterval(interval);
-      if (outstanding) clearTimeout(outstanding);
-    };
+    return startKeepalive(session, this.cfg.keepaliveIntervalMs, this.cfg.keepaliveTimeoutMs, (why) => {
+      info.why = why;
+      this.lastError = { message: why, at: Date.now() };
+    });
   }
 
   private timer(ms: number, fn: () => void): NodeJS.Timeout {

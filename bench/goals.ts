@@ -1,0 +1,61 @@
+/**
+ * The relay's performance goals (docs/relay-performance.md), every one a ratio
+ * against a path measured in the same run (or a memory figure), with the
+ * spread over repetitions where there are several: a goal that lies inside a
+ * figure's range is reported as inside its noise rather than met or missed.
+ */
+import type { Results } from './results';
+import { type Spread, spread } from './spread';
+import { KiB } from './units';
+
+export interface Goal {
+  name: string;
+  value: number;
+  /** Over repetitions, when the figure has some. */
+  spread?: Spread;
+  goal: string;
+  pass: boolean;
+  /** The goal lies within the figure's range over repetitions. */
+  inNoise: boolean;
+}
+
+function goal(name: string, s: Spread | number, limit: number, atMost: boolean, unit = '×'): Goal {
+  const sp = typeof s === 'number' ? undefined : s;
+  const value = typeof s === 'number' ? s : s.median;
+  const pass = atMost ? value <= limit : value >= limit;
+  const inNoise = sp !== undefined && sp.reps.length > 1 && sp.min <= limit && limit <= sp.max;
+  return { name, value, ...(sp ? { spread: sp } : {}), goal: `${atMost ? '≤' : '≥'} ${limit}${unit}`, pass, inNoise };
+}
+
+const pairs = <T>(a: T[] | undefined, b: T[] | undefined, f: (v: T) => number): number[] => (a && b ? a.map((v, k) => (b[k] ? f(v) / f(b[k]!) : NaN)) : []);
+
+export function computeGoals(r: Results): Goal[] {
+  const g: Goal[] = [];
+  const k = r.rtt;
+  if (k?.reps.floor) {
+    g.push(goal('round trip p50, relay / floor', spread(pairs(k.reps.relay, k.reps.floor, (v) => v.p50Us)), 1.05, true));
+    g.push(goal('round trip p99, relay / floor', spread(pairs(k.reps.relay, k.reps.floor, (v) => v.p99Us)), 1.2, true));
+  }
+  const t = r.tput;
+  if (t?.floor) g.push(goal('relay CPU per GiB, relay / floor', t.relayCpuSecondsPerGiB / t.floor.cpuSecondsPerGiB, 1.1, true));
+  for (const run of t?.runs ?? []) {
+    if (run.label !== '10 MiB') continue;
+    g.push(goal(`throughput ${run.label} responses, relay / direct`, spread(pairs(run.reps.relay, run.reps.direct, (v) => v.mibPerSec)), 0.95, false));
+  }
+  const i = r.idle;
+  if (i?.slopeHigh) g.push(goal(`relay memory per idle stream (${i.slopeHigh.from} → ${i.slopeHigh.to})`, i.slopeHigh.kibPerStream, 8, true, ' KiB'));
+  if (i) g.push(goal('relay RSS with no stream', i.baselineRssKiB / KiB, 40, true, ' MiB'));
+  const top = i?.levels.at(-1);
+  if (top && top.streams >= 10_000) g.push(goal(`relay RSS with ${top.streams.toLocaleString('en-US')} streams`, top.rssKiB / KiB, 120, true, ' MiB'));
+  const f = r.fanout;
+  if (f) g.push(goal(`fan-out to ${f.streams.toLocaleString('en-US')} streams, last arrival, relay / direct`, f.ratioLast, 1.2, true));
+  return g;
+}
+
+export function goalText(x: Goal): string {
+  const v = x.goal.endsWith('×') ? `${x.value.toFixed(2)}×` : `${x.value.toFixed(1)}${x.goal.slice(x.goal.lastIndexOf(' '))}`;
+  const range = x.spread && x.spread.reps.length > 1 ? ` (${x.spread.min.toFixed(2)}–${x.spread.max.toFixed(2)} over ${x.spread.reps.length})` : '';
+  return `${v}${range}`;
+}
+
+export const goalVerdict = (x: Goal): string => (x.inNoise ? 'in noise' : x.pass ? 'PASS' : 'MISS');
