@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadEnvoyRoot } from '../common/envoy-protos';
 import { GrpcMessageScanner, type ScannedMessage } from './grpc-scanner';
-import { XdsEnvelopeCodec } from './xds-envelope';
+import { XdsEnvelopeCodec } from './xds-envelope-codec';
 import { TypeUrl } from '../common/xds/vocabulary';
 
 const root = loadEnvoyRoot(['envoy/service/discovery/v3/discovery.proto', 'envoy/config/cluster/v3/cluster.proto']);

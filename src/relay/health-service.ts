@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
-import { HealthCodec, type ServingStatusName } from '../common/grpc-health';
+import type { HealthCodec, ServingStatusName } from '../common/grpc-health';
 import { GrpcStatus, grpcStatusHeaders } from '../common/grpc-status';
 
 export const HEALTH_PREFIX = '/grpc.health.v1.Health/';
@@ -15,7 +15,12 @@ export type HealthLookup = (service: string) => ServingStatus | undefined;
  * "upstream" = the management server is reachable through it.
  */
 export class RelayHealthService {
-  private readonly codec = new HealthCodec();
+  /**
+   * grpc.health.v1's codec (protobufjs) is loaded by the first health request,
+   * not at start (docs/relay-performance.md); watchers exist only after it.
+   */
+  private codec: HealthCodec | undefined;
+  private loading: Promise<HealthCodec> | undefined;
   private readonly watchers = new Set<{ stream: ServerHttp2Stream; service: string; last: ServingStatusName }>();
 
   constructor(private readonly lookup: HealthLookup) {}
@@ -40,11 +45,21 @@ export class RelayHealthService {
     stream.on('data', onData);
     stream.on('end', () => {
       if (size > MAX_REQUEST) return;
-      const service = this.codec.decodeRequest(Buffer.concat(chunks));
-      if (service === undefined) return trailersOnly(stream, GrpcStatus.INVALID_ARGUMENT, 'malformed HealthCheckRequest');
-      if (method === 'Check') this.check(stream, service);
-      else this.watch(stream, service);
+      this.loadCodec().then(
+        (codec) => {
+          const service = codec.decodeRequest(Buffer.concat(chunks));
+          if (service === undefined) return trailersOnly(stream, GrpcStatus.INVALID_ARGUMENT, 'malformed HealthCheckRequest');
+          if (method === 'Check') this.check(stream, codec, service);
+          else this.watch(stream, codec, service);
+        },
+        (err: Error) => trailersOnly(stream, GrpcStatus.INTERNAL, `relay: cannot load the health codec: ${err.message}`),
+      );
     });
+  }
+
+  private loadCodec(): Promise<HealthCodec> {
+    this.loading ??= import('../common/grpc-health.js').then((m) => (this.codec = new m.HealthCodec()));
+    return this.loading;
   }
 
   /** Re-send Watch answers whose status changed; call after any health change. */
@@ -53,7 +68,7 @@ export class RelayHealthService {
       const n = this.statusOf(w.service);
       if (n !== w.last && !w.stream.destroyed) {
         w.last = n;
-        w.stream.write(this.codec.encodeResponse(n));
+        w.stream.write(this.codec!.encodeResponse(n));
       }
     }
   }
@@ -66,23 +81,23 @@ export class RelayHealthService {
     this.watchers.clear();
   }
 
-  private check(stream: ServerHttp2Stream, service: string): void {
+  private check(stream: ServerHttp2Stream, codec: HealthCodec, service: string): void {
     const status = this.lookup(service);
     if (status === undefined) return trailersOnly(stream, GrpcStatus.NOT_FOUND, `unknown service "${service}"; known: "" (relay), "upstream"`);
     if (stream.destroyed) return;
     stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
     stream.once('wantTrailers', () => stream.sendTrailers(grpcStatusHeaders(GrpcStatus.OK, '')));
-    stream.end(this.codec.encodeResponse(status));
+    stream.end(codec.encodeResponse(status));
   }
 
-  private watch(stream: ServerHttp2Stream, service: string): void {
+  private watch(stream: ServerHttp2Stream, codec: HealthCodec, service: string): void {
     if (stream.destroyed) return;
     stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });
     stream.once('wantTrailers', () => stream.sendTrailers(grpcStatusHeaders(GrpcStatus.UNAVAILABLE, 'relay shutting down')));
     const w = { stream, service, last: this.statusOf(service) };
     this.watchers.add(w);
     stream.once('close', () => this.watchers.delete(w));
-    stream.write(this.codec.encodeResponse(w.last));
+    stream.write(codec.encodeResponse(w.last));
   }
 
   private statusOf(service: string): ServingStatusName {

@@ -1,28 +1,30 @@
-import type { Registry } from 'prom-client';
+/** One label value's buckets (not cumulative), sum and count. */
+export interface HistogramSeries {
+  counts: number[];
+  sum: number;
+  count: number;
+}
 
 /**
- * A Prometheus histogram for the per-message hot path: `observe()` is a bucket
- * search and two additions (prom-client's own hashes its labels on every call).
- * Rendered by the registry like any other metric, through `get()`.
+ * A Prometheus histogram kept as plain numbers: `observe()` is a bucket search
+ * and two additions (prom-client's own hashes its labels on every call), and
+ * nothing of prom-client is loaded until the first scrape renders it
+ * (metrics-exposition.ts). Label values are listed in the order they first
+ * appeared, as prom-client lists them; values given to the constructor are
+ * listed (at zero) from the start.
  */
 export class HotHistogram<L extends string> {
-  readonly type = 'histogram';
-  private readonly series: Record<L, { counts: number[]; sum: number; count: number }>;
+  readonly series = new Map<L, HistogramSeries>();
 
   constructor(
-    readonly name: string,
-    readonly help: string,
-    private readonly labelName: string,
-    labelValues: readonly L[],
-    private readonly buckets: readonly number[],
-    registry: Registry,
+    readonly buckets: readonly number[],
+    labelValues: readonly L[] = [],
   ) {
-    this.series = Object.fromEntries(labelValues.map((v) => [v, { counts: buckets.map(() => 0), sum: 0, count: 0 }])) as Record<L, { counts: number[]; sum: number; count: number }>;
-    registry.registerMetric(this as unknown as Parameters<Registry['registerMetric']>[0]);
+    for (const v of labelValues) this.add(v);
   }
 
   observe(label: L, value: number): void {
-    const s = this.series[label];
+    const s = this.series.get(label) ?? this.add(label);
     s.sum += value;
     s.count++;
     const b = this.buckets;
@@ -34,18 +36,9 @@ export class HotHistogram<L extends string> {
     }
   }
 
-  get(): { name: string; help: string; type: string; aggregator: string; values: Array<{ metricName: string; labels: Record<string, string | number>; value: number }> } {
-    const values: Array<{ metricName: string; labels: Record<string, string | number>; value: number }> = [];
-    for (const [label, s] of Object.entries(this.series) as Array<[string, { counts: number[]; sum: number; count: number }]>) {
-      let cumulative = 0;
-      this.buckets.forEach((le, i) => {
-        cumulative += s.counts[i]!;
-        values.push({ metricName: `${this.name}_bucket`, labels: { le, [this.labelName]: label }, value: cumulative });
-      });
-      values.push({ metricName: `${this.name}_bucket`, labels: { le: '+Inf', [this.labelName]: label }, value: s.count });
-      values.push({ metricName: `${this.name}_sum`, labels: { [this.labelName]: label }, value: s.sum });
-      values.push({ metricName: `${this.name}_count`, labels: { [this.labelName]: label }, value: s.count });
-    }
-    return { name: this.name, help: this.help, type: this.type, aggregator: 'sum', values };
+  private add(label: L): HistogramSeries {
+    const s = { counts: this.buckets.map(() => 0), sum: 0, count: 0 };
+    this.series.set(label, s);
+    return s;
   }
 }

@@ -151,7 +151,7 @@ export class RelayListener {
         this.h2.emit('connection', socket);
         return;
       }
-      this.opts.metrics.rejected.labels(result === 'http1' ? 'http1' : result === 'timeout' ? 'handshake_timeout' : 'bad_preface').inc();
+      this.opts.metrics.rejected.inc(result === 'http1' ? 'http1' : result === 'timeout' ? 'handshake_timeout' : 'bad_preface');
       this.opts.log.warn({ kind: result }, 'rejected a connection that does not speak HTTP/2 with prior knowledge');
       if (result === 'http1') socket.end(HTTP1_REPLY);
       else socket.destroy();
@@ -167,7 +167,7 @@ export class RelayListener {
       keepaliveIntervalMs: this.opts.keepaliveIntervalMs,
       keepaliveTimeoutMs: this.opts.keepaliveTimeoutMs,
       onClose: (verdict, detail) => {
-        this.opts.metrics.rejected.labels(verdict).inc();
+        this.opts.metrics.rejected.inc(verdict);
         this.opts.log.warn({ reason: detail }, 'closing a client connection');
       },
     });

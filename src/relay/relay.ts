@@ -13,7 +13,7 @@ import { RelayMetrics } from './metrics';
 import { RelayedStream, type RelayedStreamDeps } from './relayed-stream';
 import { type RelayStatus, buildRelayStatus } from './status';
 import { UpstreamManager, type UpstreamOptions } from './upstream';
-import { XdsEnvelopeCodec } from './xds-envelope';
+import { LazyXdsCodec } from './xds-envelope';
 import { errorStack } from '../common/problem';
 
 const ignore = (): void => undefined;
@@ -44,7 +44,7 @@ export class Relay {
   private readonly creds: CredentialManager;
   private readonly upstream: UpstreamManager;
   private readonly signer: XdsRequestSigner;
-  private readonly codec = new XdsEnvelopeCodec();
+  private readonly codec = new LazyXdsCodec((err) => this.recordInternalError(err));
   private readonly health: RelayHealthService;
   private readonly listener: RelayListener;
   private readonly admission: TokenBucket;
@@ -66,7 +66,7 @@ export class Relay {
     const m = this.metrics;
     this.creds = new CredentialManager(deps.credentials, {
       onRefresh: (ok, err) => {
-        (ok ? m.credentialRefreshes : m.credentialFailures).inc();
+        m.totals[ok ? 'credentialRefreshes' : 'credentialFailures']++;
         if (!ok) this.log.error({ reason: err?.message }, 'AWS credentials unavailable');
         this.health.notify();
       },
@@ -76,10 +76,10 @@ export class Relay {
       streamWindowBytes: cfg.bufferLimitBytes,
       log: this.log,
       hooks: {
-        onConnected: () => m.upstreamConnects.inc(),
-        onConnectFailed: () => m.upstreamConnectFailures.inc(),
+        onConnected: () => m.totals.upstreamConnects++,
+        onConnectFailed: () => m.totals.upstreamConnectFailures++,
         onStateChange: (s) => {
-          m.upstreamConnected.set(s === 'CONNECTED' ? 1 : 0);
+          m.upstreamConnected = s === 'CONNECTED' ? 1 : 0;
           this.health.notify();
         },
       },
@@ -97,7 +97,6 @@ export class Relay {
       metrics: m,
       onStream: (stream, headers) => this.onStream(stream, headers),
     });
-    m.streamsActive.set(0);
     this.streamDeps = {
       upstream: this.upstream,
       signer: this.signer,
@@ -112,7 +111,7 @@ export class Relay {
       log: this.log,
       onClosed: (s) => {
         this.streams.delete(s.id);
-        m.streamsActive.set(this.streams.size);
+        m.streamsActive = this.streams.size;
         if (this.streams.size === 0) this.drained?.();
       },
     };
@@ -131,8 +130,9 @@ export class Relay {
           '/status': (_req, res, url) => sendJson(res, 200, this.status(url.searchParams.has('summary'))),
           '/stats/prometheus': async (req, res) => {
             if (req.method !== 'GET') return sendText(res, 405, `method ${req.method} not allowed\n`, { Allow: 'GET' });
-            res.writeHead(200, { 'Content-Type': this.metrics.registry.contentType });
-            res.end(await this.metrics.text());
+            const { contentType, text } = await this.metrics.scrape();
+            res.writeHead(200, { 'Content-Type': contentType });
+            res.end(text);
           },
         },
       });
@@ -233,20 +233,20 @@ export class Relay {
     const contentType = String(headers['content-type'] ?? '');
     if (headers[':method'] !== 'POST' || !contentType.startsWith('application/grpc')) {
       stream.on('error', ignore);
-      this.metrics.rejected.labels('not_grpc').inc();
+      this.metrics.rejected.inc('not_grpc');
       if (!stream.destroyed) stream.respond({ ':status': 415, 'content-type': 'text/plain' }, { endStream: false });
       if (!stream.destroyed) stream.end('this socket relays gRPC (xDS) only\n');
       return;
     }
     if (this.draining) {
       stream.on('error', ignore);
-      this.metrics.rejected.labels('draining').inc();
+      this.metrics.rejected.inc('draining');
       return trailersOnly(stream, GrpcStatus.UNAVAILABLE, 'relay: shutting down; reconnect to the new relay');
     }
     const id = ++this.totalStreams;
     const relayed = new RelayedStream(id, stream, headers, this.streamDeps);
     this.streams.set(id, relayed);
-    this.metrics.streamsActive.set(this.streams.size);
+    this.metrics.streamsActive = this.streams.size;
     relayed.start();
   }
 }

@@ -3,13 +3,14 @@ import type { XdsRequestSigner } from '../sigv4/signer';
 import type { RelayMetrics } from './metrics';
 import type { RelayedStream } from './relayed-stream';
 import type { UpstreamManager } from './upstream';
-import type { XdsEnvelopeCodec } from './xds-envelope';
+import type { LazyXdsCodec } from './xds-envelope';
 
 /** Shared by every stream of a relay (one object, not one per stream). */
 export interface RelayedStreamDeps {
   upstream: UpstreamManager;
   signer: XdsRequestSigner;
-  codec: XdsEnvelopeCodec;
+  /** Loaded by the first xDS stream, before it reads a message. */
+  codec: LazyXdsCodec;
   /** Delay in ms before a stream may open upstream, or undefined when it must be refused. */
   admit(): number | undefined;
   admissionLimitText: string;

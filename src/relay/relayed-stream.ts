@@ -4,7 +4,7 @@ import { grpcStatusHeaders } from '../common/grpc-status';
 import { GrpcMessageScanner, type ScanSink, type ScannedMessage } from './grpc-scanner';
 import type { Direction } from './metrics';
 import { INITIAL, type LifecycleAction, type LifecycleEvent, type LifecycleState, transition } from './stream-lifecycle';
-import { type StreamKind, streamKindForPath } from './xds-envelope';
+import { type StreamKind, envelopePlan, streamKindForPath } from './xds-envelope';
 import type { RelayedStreamDeps, StreamView } from './relayed-stream-types';
 export type { RelayedStreamDeps, StreamView } from './relayed-stream-types';
 import { XdsStreamTracker } from './xds-tracker';
@@ -61,8 +61,8 @@ export class RelayedStream implements ScanSink<Direction> {
     this.requestHeaders = headers;
     this.path = String(headers[':path'] ?? '/');
     this.kind = streamKindForPath(this.path);
-    this.reqScanner = new GrpcMessageScanner(deps.codec.plan(this.kind, 'request'), this, 'downstream_to_upstream');
-    this.resScanner = new GrpcMessageScanner(deps.codec.plan(this.kind, 'response'), this, 'upstream_to_downstream');
+    this.reqScanner = new GrpcMessageScanner(envelopePlan(this.kind, 'request'), this, 'downstream_to_upstream');
+    this.resScanner = new GrpcMessageScanner(envelopePlan(this.kind, 'response'), this, 'upstream_to_downstream');
   }
 
   start(): void {
@@ -81,7 +81,7 @@ export class RelayedStream implements ScanSink<Direction> {
     if (deps.upstream.state === 'NOT_CONNECTED') return this.dispatch({ type: 'admitted' });
     const delay = deps.admit();
     if (delay === undefined) {
-      deps.metrics.rejected.labels('rate_limited').inc();
+      deps.metrics.rejected.inc('rate_limited');
       return this.dispatch({ type: 'rejected', message: `relay: too many new streams (${deps.admissionLimitText}); retry later` });
     }
     if (delay === 0) return this.dispatch({ type: 'admitted' });
@@ -132,8 +132,8 @@ export class RelayedStream implements ScanSink<Direction> {
           (err: Error) => this.dispatch({ type: 'upstream_unavailable', message: err.message }),
         );
         return;
-      case 'sign':
-        this.deps.signer.sign(this.path, this.requestHeaders ?? {}).then(
+      case 'sign': // an xDS stream has its envelope codec before it reads a message (loaded by the first one)
+        (this.kind === 'opaque' ? Promise.resolve() : this.deps.codec.load()).then(() => this.deps.signer.sign(this.path, this.requestHeaders ?? {})).then(
           (h) => {
             this.signed = h;
             this.dispatch({ type: 'signed' });
@@ -386,20 +386,21 @@ export class RelayedStream implements ScanSink<Direction> {
 
   /** A whole gRPC message went by (ScanSink). */
   onScanned(direction: Direction, m: ScannedMessage): void {
-    const { metrics, codec, log } = this.deps;
+    const { metrics, log } = this.deps;
+    const codec = this.deps.codec.current;
     metrics.hot.messages[direction]++;
     metrics.messageSize.observe(direction, m.size);
     if (direction === 'upstream_to_downstream') {
       this.msgsOut++;
-      const r = codec.decodeResponse(this.kind, m);
+      const r = codec?.decodeResponse(this.kind, m);
       if (r) this.tracker.onResponse(r);
       return;
     }
     this.msgsIn++;
-    const r = codec.decodeRequest(this.kind, m);
+    const r = codec?.decodeRequest(this.kind, m);
     if (!r) return;
     if (this.tracker.onRequest(r) === 'nack') {
-      metrics.nacks.labels(r.typeUrl).inc();
+      metrics.nacks.inc(r.typeUrl);
       log.info({ stream: this.id, node: this.tracker.node?.id, typeUrl: r.typeUrl, nonce: r.responseNonce, error: r.errorDetail?.message }, 'client NACKed a config');
     }
   }
