@@ -386,8 +386,7 @@ export class RelayedStream implements ScanSink<Direction> {
 
   /** A whole gRPC message went by (ScanSink). */
   onScanned(direction: Direction, m: ScannedMessage): void {
-    const { metrics, log } = this.deps;
-    const codec = this.deps.codec.current;
+    const { metrics, log, codec: { current: codec } } = this.deps;
     metrics.hot.messages[direction]++;
     metrics.messageSize.observe(direction, m.size);
     if (direction === 'upstream_to_downstream') {
