@@ -17,6 +17,7 @@ export class RelayMetrics {
   readonly upstreamConnected: Gauge;
   readonly upstreamConnects: Counter;
   readonly upstreamConnectFailures: Counter;
+  readonly upstreamThrottles: Counter;
   readonly credentialRefreshes: Counter;
   readonly credentialFailures: Counter;
   readonly streamDuration: Histogram<'outcome'>;
@@ -53,6 +54,11 @@ export class RelayMetrics {
       help: 'Failed or lost connections to the management server',
       registers,
     });
+    this.upstreamThrottles = new Counter({
+      name: 'appnet_relay_upstream_throttles_total',
+      help: 'Times an upstream connection\'s stream windows were lowered because its streams held RELAY_UPSTREAM_BUFFER_LIMIT_BYTES',
+      registers,
+    });
     this.credentialRefreshes = new Counter({ name: 'appnet_relay_credential_refreshes_total', help: 'AWS credential fetches that succeeded', registers });
     this.credentialFailures = new Counter({ name: 'appnet_relay_credential_failures_total', help: 'AWS credential fetches that failed', registers });
     this.streamDuration = new Histogram({
@@ -63,6 +69,18 @@ export class RelayMetrics {
       registers,
     });
     this.rejected = new Counter({ name: 'appnet_relay_rejected_requests_total', help: 'Requests on the socket that were not relayed', labelNames: ['reason'], registers });
+  }
+
+  /** appnet_relay_upstream_buffered_bytes, read from `held` at each scrape. */
+  watchUpstreamBuffer(held: () => number): void {
+    new Gauge({
+      name: 'appnet_relay_upstream_buffered_bytes',
+      help: 'Bytes read from the management server that clients have not taken yet (while any client is behind; sampled every 10 ms)',
+      registers: [this.registry],
+      collect() {
+        this.set(held());
+      },
+    });
   }
 
   streamEnded(outcome: Outcome, seconds: number): void {

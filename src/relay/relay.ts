@@ -74,8 +74,12 @@ export class Relay {
     this.upstream = new UpstreamManager(cfg.upstream, {
       ...deps.upstream,
       streamWindowBytes: cfg.bufferLimitBytes,
+      connectionBufferBytes: cfg.upstreamBufferLimitBytes,
       log: this.log,
       hooks: {
+        onBufferCap: (state) => {
+          if (state === 'throttled') m.upstreamThrottles.inc();
+        },
         onConnected: () => m.upstreamConnects.inc(),
         onConnectFailed: () => m.upstreamConnectFailures.inc(),
         onStateChange: (s) => {
@@ -98,6 +102,7 @@ export class Relay {
       onStream: (stream, headers) => this.onStream(stream, headers),
     });
     m.streamsActive.set(0);
+    m.watchUpstreamBuffer(() => this.upstream.bufferedBytes());
     this.streamDeps = {
       upstream: this.upstream,
       signer: this.signer,
