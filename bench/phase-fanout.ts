@@ -40,6 +40,12 @@ export interface FanoutPhase {
   relayPeakRssKiB: number;
 }
 
+/** RELAY_UPSTREAM_BUFFER_LIMIT_BYTES from the bench's own environment, for a before/after comparison (`=0`: no cap). */
+const capEnv = (): Record<string, string> => {
+  const v = process.env.RELAY_UPSTREAM_BUFFER_LIMIT_BYTES;
+  return v !== undefined ? { RELAY_UPSTREAM_BUFFER_LIMIT_BYTES: v } : {};
+};
+
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 
 /** Open `streams` idle streams over connections of `perConn` each, spread over the workers. */
@@ -68,7 +74,7 @@ export async function fanoutPhase(o: Options, cleanup: Cleanup, s: Setup): Promi
     for (let rep = 0; rep < o.reps; rep++) {
       const order: Array<'relay' | 'direct'> = rep % 2 === 0 ? ['direct', 'relay'] : ['relay', 'direct'];
       for (const path of order) {
-        const relay = path === 'relay' ? await startRelay(cleanup, s, `relay-fanout-${rep + 1}`, { RELAY_MAX_NEW_STREAMS_PER_SECOND: '1000000' }, false, o.relayNodeArgs) : undefined;
+        const relay = path === 'relay' ? await startRelay(cleanup, s, `relay-fanout-${rep + 1}`, { RELAY_MAX_NEW_STREAMS_PER_SECOND: '1000000', ...capEnv() }, false, o.relayNodeArgs) : undefined;
         try {
           const target: Target = relay ? { kind: 'uds', socket: relay.socket } : s.direct;
           await openStreams(workers, target, streams, perConn, 256);

@@ -33,6 +33,8 @@ export interface RelayConfig {
   /** 0 = no idle timeout. */
   streamIdleTimeoutMs: number;
   bufferLimitBytes: number;
+  /** What the relay may hold of one upstream connection's data before it lowers that connection's stream windows; 0 = no cap. */
+  upstreamBufferLimitBytes: number;
   maxNewStreamsPerSecond: number;
   drainTimeoutMs: number;
   admin: AdminListen | undefined;
@@ -126,6 +128,16 @@ export const RELAY_SETTINGS = {
     help:
       'buffering bound, enforced with HTTP/2 flow control: the stream window the relay advertises on both legs. ' +
       'A client or server that stops reading makes the relay stop reading the other side; nothing is dropped.',
+  }),
+  upstreamBufferLimit: int({
+    env: 'RELAY_UPSTREAM_BUFFER_LIMIT_BYTES',
+    default: 67_108_864,
+    min: 0,
+    max: MAX_WINDOW,
+    help:
+      'bound on what the relay holds of one upstream connection\'s data, over all its streams (a management server pushing to every stream at once, to clients that read slowly). ' +
+      'Beyond it the relay lowers the stream window of every stream of that connection to 64 KiB (HTTP/2 SETTINGS) until they hold half of it: ' +
+      'streams whose clients read keep moving, at a 64 KiB window, and nothing is dropped. `0` disables the bound (each stream is still bounded by `RELAY_BUFFER_LIMIT_BYTES`)',
   }),
   maxNewStreamsPerSecond: decimal({
     env: 'RELAY_MAX_NEW_STREAMS_PER_SECOND',
@@ -240,6 +252,7 @@ export function loadRelayConfig(env: Env, facts: RelayFacts): RelayConfig {
     upstream,
     streamIdleTimeoutMs: S.streamIdleTimeout.read(r),
     bufferLimitBytes: S.bufferLimit.read(r),
+    upstreamBufferLimitBytes: S.upstreamBufferLimit.read(r),
     maxNewStreamsPerSecond: S.maxNewStreamsPerSecond.read(r),
     drainTimeoutMs: S.drainTimeout.read(r),
     admin: readAdminListen(r),

@@ -58,6 +58,8 @@ export class RelayExposition {
     gauge('appnet_relay_upstream_connected', '1 when connected to the management server', () => m.upstreamConnected);
     counter('appnet_relay_upstream_connects_total', 'Connections made to the management server', () => m.totals.upstreamConnects);
     counter('appnet_relay_upstream_connect_failures_total', 'Failed or lost connections to the management server', () => m.totals.upstreamConnectFailures);
+    counter('appnet_relay_upstream_throttles_total', "Times an upstream connection's stream windows were lowered because its streams held RELAY_UPSTREAM_BUFFER_LIMIT_BYTES", () => m.totals.upstreamThrottles);
+    gauge('appnet_relay_upstream_buffered_bytes', 'Bytes read from the management server that clients have not taken yet (while any client is behind; sampled every 10 ms)', () => m.upstreamBuffered());
     counter('appnet_relay_credential_refreshes_total', 'AWS credential fetches that succeeded', () => m.totals.credentialRefreshes);
     counter('appnet_relay_credential_failures_total', 'AWS credential fetches that failed', () => m.totals.credentialFailures);
     histogram('appnet_relay_stream_duration_seconds', 'How long relayed streams lived', 'outcome', m.streamDuration);

@@ -28,7 +28,7 @@ export class RelayMetrics {
   streamsActive = 0;
   upstreamConnected = 0;
   /** Counters without labels. */
-  readonly totals = { upstreamConnects: 0, upstreamConnectFailures: 0, credentialRefreshes: 0, credentialFailures: 0 };
+  readonly totals = { upstreamConnects: 0, upstreamConnectFailures: 0, upstreamThrottles: 0, credentialRefreshes: 0, credentialFailures: 0 };
   readonly streamsTotal = new LabeledCount<Outcome>();
   /** Per-chunk and per-message counts, updated on the hot path. */
   readonly hot = { bytes: { downstream_to_upstream: 0, upstream_to_downstream: 0 }, messages: { downstream_to_upstream: 0, upstream_to_downstream: 0 } };
@@ -38,6 +38,13 @@ export class RelayMetrics {
   readonly rejected = new LabeledCount();
 
   private exposition: Promise<RelayExposition> | undefined;
+
+  /** appnet_relay_upstream_buffered_bytes, read at each scrape (0 until watchUpstreamBuffer). */
+  upstreamBuffered: () => number = () => 0;
+
+  watchUpstreamBuffer(held: () => number): void {
+    this.upstreamBuffered = held;
+  }
 
   streamEnded(outcome: Outcome, seconds: number): void {
     this.streamsTotal.inc(outcome);

@@ -74,10 +74,14 @@ export class Relay {
     this.upstream = new UpstreamManager(cfg.upstream, {
       ...deps.upstream,
       streamWindowBytes: cfg.bufferLimitBytes,
+      connectionBufferBytes: cfg.upstreamBufferLimitBytes,
       log: this.log,
       hooks: {
         onConnected: () => m.totals.upstreamConnects++,
         onConnectFailed: () => m.totals.upstreamConnectFailures++,
+        onBufferCap: (state) => {
+          if (state === 'throttled') m.totals.upstreamThrottles++;
+        },
         onStateChange: (s) => {
           m.upstreamConnected = s === 'CONNECTED' ? 1 : 0;
           this.health.notify();
@@ -97,6 +101,7 @@ export class Relay {
       metrics: m,
       onStream: (stream, headers) => this.onStream(stream, headers),
     });
+    m.watchUpstreamBuffer(() => this.upstream.bufferedBytes());
     this.streamDeps = {
       upstream: this.upstream,
       signer: this.signer,

@@ -240,6 +240,11 @@ export class RelayedStream implements ScanSink<Direction> {
     down.once('close', () => clearTimeout(t));
   }
 
+  /** What this stream holds of the management server's data (BufferHolder, upstream-buffer-cap.ts). */
+  heldBytes(): number {
+    return (this.up?.readableLength ?? 0) + this.down.writableLength;
+  }
+
   private stopUpToDown(): void {
     this.up?.removeListener('data', L.onUpData);
     this.down.removeListener('drain', L.onDownDrain);
@@ -250,6 +255,7 @@ export class RelayedStream implements ScanSink<Direction> {
     this.requestHeaders = undefined;
     this.replay = null;
     this.down.setTimeout(0);
+    if (this.session) this.deps.upstream.bufferCap(this.session)?.remove(this);
     this.deps.metrics.streamEnded(s.outcome!, (Date.now() - this.startedAt) / 1000);
     const level = s.outcome === 'ok' || s.outcome === 'cancelled' || s.outcome === 'shutdown' ? 'debug' : 'info';
     this.deps.log[level]({ stream: this.id, path: this.path, node: this.tracker.node?.id, outcome: s.outcome, status: s.status }, 'stream ended');
@@ -381,6 +387,7 @@ export class RelayedStream implements ScanSink<Direction> {
     if (!this.down.write(chunk) && !this.waitingDownDrain) {
       this.waitingDownDrain = true;
       this.up?.pause();
+      this.deps.upstream.bufferCap(this.session!)?.add(this); // its client is behind: counted against the connection's cap
     }
   }
 

@@ -32,7 +32,7 @@ describe('UpstreamManager (in process, real HTTP/2 servers)', () => {
 
   function manager(cfg: UpstreamConfig, o: Partial<UpstreamOptions> = {}): { m: UpstreamManager; logs: LogLine[] } {
     const logs: LogLine[] = [];
-    const m = new UpstreamManager(cfg, { streamWindowBytes: 65_536, log: memoryLogger(logs), ...o });
+    const m = new UpstreamManager(cfg, { streamWindowBytes: 65_536, connectionBufferBytes: 0, log: memoryLogger(logs), ...o });
     cleanup.push(() => m.close(100));
     return { m, logs };
   }

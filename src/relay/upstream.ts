@@ -10,17 +10,22 @@ import { errorMessage } from '../common/problem';
 export type { UpstreamState, UpstreamStatus } from '../common/contracts/relay-status';
 import type { UpstreamState, UpstreamStatus } from '../common/contracts/relay-status';
 import { startKeepalive } from './upstream-keepalive';
+import { type CapState, UpstreamBufferCap, connectionWindowFor } from './upstream-buffer-cap';
 
 export interface UpstreamHooks {
   onConnectAttempt?(): void;
   onConnected?(): void;
   onConnectFailed?(message: string): void;
   onStateChange?(state: UpstreamState): void;
+  /** A connection's streams went over (or back under) the upstream buffer limit. */
+  onBufferCap?(state: CapState, heldBytes: number): void;
 }
 
 export interface UpstreamOptions {
   /** HTTP/2 stream window the relay advertises upstream: the per-stream buffer bound. */
   streamWindowBytes: number;
+  /** What the relay may hold of one connection's data, over its streams (upstream-buffer-cap.ts); 0 = no bound. */
+  connectionBufferBytes: number;
   log: Logger;
   hooks?: UpstreamHooks;
   backoff?: BackoffOptions;
@@ -61,6 +66,7 @@ export class UpstreamManager {
   private connecting: Promise<http2.ClientHttp2Session> | undefined;
   private readonly draining = new Set<http2.ClientHttp2Session>();
   private readonly sessionInfo = new WeakMap<http2.ClientHttp2Session, SessionInfo>();
+  private readonly caps = new WeakMap<http2.ClientHttp2Session, UpstreamBufferCap>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private retryTimer: NodeJS.Timeout | undefined;
   private nextAttemptAt: number | undefined;
@@ -120,6 +126,16 @@ export class UpstreamManager {
     if (info?.why !== undefined) return info.why;
     if (!streamError) return 'connection closed';
     return describeConnectError(streamError, info ? hostPort(info.address, this.cfg.port) : this.configured);
+  }
+
+  /** The buffer cap of `session` (a connection this manager made), for its streams to report what they hold. */
+  bufferCap(session: http2.ClientHttp2Session): UpstreamBufferCap | undefined {
+    return this.caps.get(session);
+  }
+
+  /** What the relay holds of its connections' data now (at the caps' last samples). */
+  bufferedBytes(): number {
+    return [...this.draining, ...(this.active ? [this.active] : [])].reduce((n, s) => n + (this.caps.get(s)?.heldBytes ?? 0), 0);
   }
 
   status(): UpstreamStatus {
@@ -264,7 +280,7 @@ export class UpstreamManager {
         session.removeListener('error', onError);
         session.removeListener('close', onEarlyClose);
         try {
-          session.setLocalWindowSize(MAX_WINDOW);
+          session.setLocalWindowSize(connectionWindowFor(this.opts.connectionBufferBytes, MAX_WINDOW));
         } catch {
           /* the stream windows still apply */
         }
@@ -276,6 +292,13 @@ export class UpstreamManager {
   private adopt(session: http2.ClientHttp2Session, address: string): void {
     const info: SessionInfo = { address };
     this.sessionInfo.set(session, info);
+    const cap = new UpstreamBufferCap(session, {
+      limitBytes: this.opts.connectionBufferBytes,
+      windowBytes: this.opts.streamWindowBytes,
+      log: this.opts.log.child({ target: hostPort(address, this.cfg.port) }),
+      onChange: this.opts.hooks?.onBufferCap,
+    });
+    this.caps.set(session, cap);
     this.active = session;
     this.activeAddress = address;
     this.activeSince = Date.now();
@@ -305,6 +328,7 @@ export class UpstreamManager {
     });
     session.on('close', () => {
       stopKeepalive();
+      cap.stop();
       if (recycle) this.clearTimer(recycle);
       this.draining.delete(session);
       if (this.active !== session) return;
