@@ -48,6 +48,8 @@ export interface RestartRun {
     /** VmHWM over the return (reset when the server is killed). */
     peakRssKiB: number;
     peakResetOk: boolean;
+    /** When the RSS sampled every 250 ms from the kill on was highest, in ms from the new server's bind (negative: during the outage). */
+    peakAtMs: number | undefined;
     rssAfterKiB: number;
     /** Relay CPU from the new server's bind until every stream was back (or the wait ended). */
     cpuSeconds: number;
@@ -135,6 +137,13 @@ async function episode(e: Episode): Promise<{ run: RestartRun; server: { server:
     await Promise.all(workers.map((w) => w.request({ cmd: 'arm', version: e.version }, 10_000)));
     const rssBeforeKiB = e.relay ? procStatusKiB(e.relay.pid, 'VmRSS') : NaN;
     const killedAt = performance.timeOrigin + performance.now();
+    const sampled = { kib: 0, at: 0 };
+    const sampler = e.relay
+      ? setInterval(() => {
+          const kib = procStatusKiB(e.relay!.pid, 'VmRSS');
+          if (kib > sampled.kib) Object.assign(sampled, { kib, at: performance.timeOrigin + performance.now() });
+        }, 250).unref()
+      : undefined;
     await stopProcess(e.server.server.proc, e.server.server.name, false);
     const peakResetOk = e.relay ? resetPeak(e.relay.pid) : false;
     await sleep(R.downMs);
@@ -155,6 +164,7 @@ async function episode(e: Episode): Promise<{ run: RestartRun; server: { server:
     const got = await Promise.all(workers.map((w) => w.request<RestartCollectResult>({ cmd: 'collect', timeoutMs: left }, left + 30_000)));
     const endedAt = performance.timeOrigin + performance.now();
     meter?.stop();
+    clearInterval(sampler);
     polling = false;
     await poll;
     const delays = got.flatMap((g) => g.arrivals.map((t) => t - next.at)).sort((a, b) => a - b);
@@ -182,6 +192,7 @@ async function episode(e: Episode): Promise<{ run: RestartRun; server: { server:
         rssBeforeKiB,
         peakRssKiB: procStatusKiB(e.relay.pid, 'VmHWM'),
         peakResetOk,
+        peakAtMs: sampled.kib > 0 ? sampled.at - next.at : undefined,
         rssAfterKiB: procStatusKiB(e.relay.pid, 'VmRSS'),
         cpuSeconds: meter!.total,
         overMs: endedAt - next.at,
@@ -192,7 +203,7 @@ async function episode(e: Episode): Promise<{ run: RestartRun; server: { server:
     const secs = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '–' : `${(v / 1000).toFixed(1)} s`);
     say(
       `  restart  ${e.path}: back after first ${secs(run.firstMs)}, 50 % ${secs(run.p50Ms)}, 99 % ${secs(run.p99Ms)}, all ${run.allMs !== undefined ? secs(run.allMs) : `NOT ALL: ${missing} missing after ${R.waitMs / 1000} s`}; ${run.reopens} reopens` +
-        (run.relay ? `; relay reconnected after ${secs(run.relay.reconnectedMs)}, peak RSS ${(run.relay.peakRssKiB / KiB).toFixed(1)} MiB, CPU ${run.relay.cpuSeconds.toFixed(1)} s over ${secs(run.relay.overMs)}, /status streams.active ${run.relay.statusActive}` : ''),
+        (run.relay ? `; relay reconnected after ${secs(run.relay.reconnectedMs)}, peak RSS ${(run.relay.peakRssKiB / KiB).toFixed(1)} MiB (sampled highest ${secs(run.relay.peakAtMs)} after the server was up), CPU ${run.relay.cpuSeconds.toFixed(1)} s over ${secs(run.relay.overMs)}, /status streams.active ${run.relay.statusActive}` : ''),
     );
     if (run.failures.length) say(`  restart  ${e.path}: streams ended with: ${run.failures.map(([w, n]) => `${n} × ${w}`).join(' | ')}`);
     if (missing > 0 && e.relay) say(`  restart  relay output:\n${e.relay.tail.text(12)}`);

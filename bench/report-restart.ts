@@ -24,7 +24,8 @@ export function restartTable(p: RestartPhase): string[] {
   if (rel?.relay) {
     const r = rel.relay;
     lines.push(`| relay: server up → its upstream connected again | | ${secs(r.reconnectedMs)} |`);
-    lines.push(`| relay peak RSS during the return (RSS before the kill) | | ${mibOf(r.peakRssKiB)} (${mibOf(r.rssBeforeKiB)})${r.peakResetOk ? '' : ' — peak since start'} |`);
+    const when = r.peakAtMs === undefined ? '' : r.peakAtMs < 0 ? `, highest ${secs(-r.peakAtMs)} before the server was up` : `, highest ${secs(r.peakAtMs)} after the server was up`;
+    lines.push(`| relay peak RSS from the kill on (RSS before the kill; after the return) | | ${mibOf(r.peakRssKiB)} (${mibOf(r.rssBeforeKiB)}; ${mibOf(r.rssAfterKiB)})${r.peakResetOk ? '' : ' — peak since start'}${when} |`);
     lines.push(`| relay CPU, server up → every stream back | | ${cpu(rel)} |`);
   }
   lines.push(
