@@ -48,12 +48,15 @@ export function computeGoals(r: Results): Goal[] {
   const top = i?.levels.at(-1);
   if (top && top.streams >= 10_000) g.push(goal(`relay RSS with ${top.streams.toLocaleString('en-US')} streams`, top.rssKiB / KiB, 120, true, ' MiB'));
   const f = r.fanout;
+  const back = r.restart?.runs.find((z) => z.path === 'relay');
+  if (back) g.push(goal(`streams not back ${back.waitMs / 1000} s after an upstream restart (${back.streams.toLocaleString('en-US')} streams)`, back.missing, 0, true, ' streams'));
   if (f) g.push(goal(`fan-out to ${f.streams.toLocaleString('en-US')} streams, last arrival, relay / direct`, f.ratioLast, 1.2, true));
   return g;
 }
 
 export function goalText(x: Goal): string {
-  const v = x.goal.endsWith('×') ? `${x.value.toFixed(2)}×` : `${x.value.toFixed(1)}${x.goal.slice(x.goal.lastIndexOf(' '))}`;
+  const unit = x.goal.slice(x.goal.lastIndexOf(' '));
+  const v = x.goal.endsWith('×') ? `${x.value.toFixed(2)}×` : `${unit === ' streams' ? x.value.toFixed(0) : x.value.toFixed(1)}${unit}`;
   const range = x.spread && x.spread.reps.length > 1 ? ` (${x.spread.min.toFixed(2)}–${x.spread.max.toFixed(2)} over ${x.spread.reps.length})` : '';
   return `${v}${range}`;
 }

@@ -5,8 +5,8 @@
 import * as path from 'node:path';
 import { KiB, MiB } from './units';
 
-export type Phase = 'rtt' | 'tput' | 'idle' | 'fanout' | 'agent' | 'replicas';
-export const PHASES: Phase[] = ['rtt', 'tput', 'idle', 'fanout', 'agent', 'replicas'];
+export type Phase = 'rtt' | 'tput' | 'idle' | 'fanout' | 'restart' | 'agent' | 'replicas';
+export const PHASES: Phase[] = ['rtt', 'tput', 'idle', 'fanout', 'restart', 'agent', 'replicas'];
 
 export interface Options {
   quick: boolean;
@@ -24,6 +24,13 @@ export interface Options {
   idle: { levels: number[]; streamsPerConnection: number; workers: number; concurrency: number; settleMs: number; responseBytes: number };
   /** Fan-out: one pushed update of `bytes` to `streams` open streams, through the relay and directly. */
   fanout: { streams: number; bytes: number; perConn: number };
+  /**
+   * Restart: `streams` streams (`perConn` per client connection, over `workers` client processes) on one
+   * relay, the server killed and started again on its port after `downMs`; up to `waitMs` for all to be
+   * back. `rate`: RELAY_MAX_NEW_STREAMS_PER_SECOND (undefined: the relay's default). `direct`: the same
+   * without the relay, as the baseline.
+   */
+  restart: { streams: number; perConn: number; workers: number; rate: number | undefined; downMs: number; waitMs: number; direct: boolean };
   /** Agent cold starts measured. */
   agentRuns: number;
   /** Control-plane replicas: ADS streams over 2 replicas, route updates timed. */
@@ -34,7 +41,7 @@ export interface Options {
 function usage(): never {
   process.stdout.write(
     [
-      'usage: npm run bench -- [--quick] [--only rtt|tput|idle|fanout|agent|replicas[,...]] [--reps 3] [--fanout-streams 1000] [--levels 1,100,1000,10000] [--per-conn 100] [--replica-streams 5000] [--no-floor] [--diag] [--snapshot-dir DIR]',
+      'usage: npm run bench -- [--quick] [--only rtt|tput|idle|fanout|restart|agent|replicas[,...]] [--reps 3] [--fanout-streams 1000] [--levels 1,100,1000,10000] [--per-conn 100] [--replica-streams 5000] [--restart-streams 10000] [--restart-rate R] [--restart-wait S] [--no-floor] [--diag] [--snapshot-dir DIR]',
       '  --quick         smaller counts, one repetition (a smoke run; no floor path unless --floor)',
       '  --only          run only these phases',
       '  --reps N        repetitions of each round-trip and throughput run (default 3, --quick 1); medians are reported',
@@ -42,6 +49,10 @@ function usage(): never {
       '  --fanout-streams N  fan-out phase: streams that get the one pushed 1 MiB update (default 1000, --quick 200)',
       '  --per-conn      idle streams per client connection (default 100)',
       '  --replica-streams N  replicas phase: ADS streams over the two appnet-mgmt replicas (default 5000, --quick 500)',
+      '  --restart-streams N  restart phase: streams on one relay when the management server is restarted',
+      '                  (default 10000, --quick 1000); the same clients directly to the server as the baseline',
+      '  --restart-rate R     restart phase: the relay\'s RELAY_MAX_NEW_STREAMS_PER_SECOND (default: the relay\'s, 100)',
+      '  --restart-wait S     restart phase: seconds to wait for every stream to be back (default 180)',
       '  --settle MS     idle phase: wait before each RSS reading (default 2000, --quick 1000)',
       '  --no-floor      skip the floor path (bench/floor-proxy: a bare node:http2 pipe, no signing or',
       '                  inspection) that rtt and tput measure beside direct and relay; --floor forces it on',
@@ -70,6 +81,9 @@ export function parseArgs(argv: string[]): Options {
   let settleMs: number | undefined;
   let replicaStreams: number | undefined;
   let fanoutStreams: number | undefined;
+  let restartStreams: number | undefined;
+  let restartRate: number | undefined;
+  let restartWaitS = 180;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -104,6 +118,15 @@ export function parseArgs(argv: string[]): Options {
     } else if (a === '--fanout-streams' || a.startsWith('--fanout-streams=')) {
       fanoutStreams = Number(value());
       if (!Number.isInteger(fanoutStreams) || fanoutStreams < 1 || fanoutStreams > 10_000) throw new Error('--fanout-streams: an integer from 1 to 10000');
+    } else if (a === '--restart-streams' || a.startsWith('--restart-streams=')) {
+      restartStreams = Number(value());
+      if (!Number.isInteger(restartStreams) || restartStreams < 1 || restartStreams > 50_000) throw new Error('--restart-streams: an integer from 1 to 50000');
+    } else if (a === '--restart-rate' || a.startsWith('--restart-rate=')) {
+      restartRate = Number(value());
+      if (!Number.isFinite(restartRate) || restartRate <= 0 || restartRate > 1_000_000) throw new Error('--restart-rate: streams per second, more than 0 and at most 1000000');
+    } else if (a === '--restart-wait' || a.startsWith('--restart-wait=')) {
+      restartWaitS = Number(value());
+      if (!Number.isInteger(restartWaitS) || restartWaitS < 5 || restartWaitS > 1800) throw new Error('--restart-wait: seconds from 5 to 1800');
     } else if (a === '--reps' || a.startsWith('--reps=')) {
       reps = Number(value());
       if (!Number.isInteger(reps) || reps < 1 || reps > 15) throw new Error('--reps: an integer from 1 to 15');
@@ -140,9 +163,14 @@ export function parseArgs(argv: string[]): Options {
       responseBytes: 256,
     },
     fanout: { streams: fanoutStreams ?? (quick ? 200 : 1000), bytes: MiB, perConn: 100 },
+    restart: { streams: restartStreams ?? (quick ? 1000 : 10_000), perConn: 100, workers: quick ? 2 : 4, rate: restartRate, downMs: 2000, waitMs: restartWaitS * 1000, direct: true },
     agentRuns: quick ? 3 : 10,
     replicas: { streams: replicaStreams ?? (quick ? 500 : 5000), updates: quick ? 3 : 10 },
     // the fan-out phase moves streams × 1 MiB twice per repetition: minutes on a loaded machine
-    watchdogMs: (quick ? 120_000 : 420_000) + (only.includes('fanout') ? (quick ? 120_000 : 480_000) : 0),
+    watchdogMs:
+      (quick ? 120_000 : 420_000) +
+      (only.includes('fanout') ? (quick ? 120_000 : 480_000) : 0) +
+      // the restart phase opens its streams at the relay's paced rate, then waits up to --restart-wait twice (relay, direct)
+      (only.includes('restart') ? 120_000 + ((restartStreams ?? (quick ? 1000 : 10_000)) / (restartRate ?? 100)) * 2000 + 2 * restartWaitS * 1000 : 0),
   };
 }

@@ -31,7 +31,7 @@ export interface RelayStatusDoc {
   healthStatus: string;
   reasons: string[];
   listener: { connections: number };
-  upstream: { state: string };
+  upstream: { state: string; connects: number };
   credentials: { state: string };
   streams: { active: number; total: number; internalErrors: number };
   activeStreams: Array<{ phase: string; messages: { fromClient: number; toClient: number } }>;
@@ -51,10 +51,10 @@ function adminGet(socketPath: string, urlPath: string, timeoutMs = 10_000): Prom
   });
 }
 
-/** GET /status as JSON, retrying politely on 429 (the admin API allows 10/s). */
-export async function relayStatus(adminSocket: string): Promise<RelayStatusDoc> {
+/** GET /status as JSON (with `summary`: without the per-stream list), retrying politely on 429 (the admin API allows 10/s). */
+export async function relayStatus(adminSocket: string, summary = false): Promise<RelayStatusDoc> {
   for (let attempt = 0; ; attempt++) {
-    const r = await adminGet(adminSocket, '/status');
+    const r = await adminGet(adminSocket, summary ? '/status?summary' : '/status');
     if (r.status === 200) return JSON.parse(r.body) as RelayStatusDoc;
     if (r.status !== 429 || attempt >= 20) throw new Error(`GET /status: HTTP ${r.status}: ${r.body.slice(0, 200)}`);
     await sleep(200);

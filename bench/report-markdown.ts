@@ -1,6 +1,7 @@
 /** The Markdown block for README.md, between <!-- bench:start --> and <!-- bench:end -->. */
 import { computeGoals, goalText, goalVerdict } from './goals';
 import { mibOf, mibs, num, us, verdict, x } from './format';
+import { restartTable } from './report-restart';
 import { type Results, TARGET } from './results';
 import { KiB } from './units';
 
@@ -122,6 +123,7 @@ export function markdown(r: Results): string {
   if (r.rtt || r.tput) lines.push('', ...timedTable(r), ...floorParagraph(r));
   if (r.idle) lines.push('', ...idleTable(r.idle));
   if (r.fanout) lines.push('', ...fanoutTable(r.fanout));
+  if (r.restart) lines.push('', ...restartTable(r.restart));
   const goals = goalsTable(r);
   if (goals.length) lines.push('', ...goals);
   if (r.agent) lines.push('', ...agentTable(r.agent));

@@ -1,6 +1,7 @@
 /** The plain-text summary printed at the end of a run: every figure, per-process CPU, targets. */
 import { computeGoals, goalText, goalVerdict } from './goals';
 import { cpuSplit, mibOf, mibs, num, pct, us, verdict, x } from './format';
+import { restartLines } from './report-restart';
 import { RTT_TARGET, type Results, rttFloorContext } from './results';
 import { KiB } from './units';
 
@@ -62,6 +63,7 @@ export function summary(r: Results): string {
     const ms = (v: number[]): string => v.map((z) => z.toFixed(0)).join(', ');
     out.push(`fan-out ${num(f.streams)} × ${f.bytes / 2 ** 20} MiB: last arrival direct [${ms(dir.map((z) => z.lastMs))}] ms, relay [${ms(rel.map((z) => z.lastMs))}] ms; p50 direct [${ms(dir.map((z) => z.p50Ms))}], relay [${ms(rel.map((z) => z.p50Ms))}]; p99 direct [${ms(dir.map((z) => z.p99Ms))}], relay [${ms(rel.map((z) => z.p99Ms))}]; relay peak RSS ${mibOf(f.relayPeakRssKiB)}`);
   }
+  if (r.restart) out.push(...restartLines(r.restart));
   if (r.replicas) {
     const p = r.replicas;
     out.push(`replicas: ${num(p.streams)} streams over ${p.replicas} replicas, ${p.updates} updates: delivery p50 ${p.deliveryMs.p50} ms, p99 ${p.deliveryMs.p99} ms; all streams after ${p.allMs.median} ms (worst ${p.allMs.max} ms); CPU ${(p.cpuMsPerPush * 1000).toFixed(0)} µs per push; ${p.kibPerStream.toFixed(1)} KiB per stream`);

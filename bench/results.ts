@@ -11,6 +11,7 @@ import type { AgentPhase } from './phase-agent';
 import type { FanoutPhase } from './phase-fanout';
 import type { IdlePhase } from './phase-idle';
 import type { ReplicasPhase } from './phase-replicas';
+import type { RestartPhase } from './phase-restart';
 import type { RttPhase } from './phase-rtt';
 import type { TputPhase } from './phase-tput';
 
@@ -57,6 +58,7 @@ export interface Results {
   tput?: TputPhase;
   idle?: IdlePhase;
   fanout?: FanoutPhase;
+  restart?: RestartPhase;
   agent?: AgentPhase;
   replicas?: ReplicasPhase;
   targets: Array<{ name: string; value: number; target: string; pass: boolean }>;

@@ -15,8 +15,10 @@
  *   3. relay (and floor) CPU per round trip and per GiB (/proc/<pid>/stat)
  *   4. relay RSS with N idle streams (fresh relay), proved open through /status
  *   5. fan-out: one 1 MiB update pushed to N streams at once, relay vs direct (phase-fanout.ts)
- *   6. agent cold start and RSS
- *   7. control-plane replicas: a real etcd, two appnet-mgmt replicas, N ADS streams over both;
+ *   6. restart: N streams on one relay, the management server killed and started again on its
+ *      port; the time until every stream has a response from it, relay vs direct (phase-restart.ts)
+ *   7. agent cold start and RSS
+ *   8. control-plane replicas: a real etcd, two appnet-mgmt replicas, N ADS streams over both;
  *      route updates through the API timed until every stream has them (phase-replicas.ts)
  *
  * Flags: see options.ts or --help. Each timed run is preceded by one discarded
@@ -35,6 +37,7 @@ import { agentPhase } from './phase-agent';
 import { fanoutPhase } from './phase-fanout';
 import { idlePhaseWithFloor } from './phase-idle';
 import { replicasPhase } from './phase-replicas';
+import { restartPhase } from './phase-restart';
 import { rttPhase } from './phase-rtt';
 import { tputPhase } from './phase-tput';
 import { CLK_TCK } from './proc-stats';
@@ -120,6 +123,11 @@ async function main(cleanup: Cleanup): Promise<void> {
   if (o.only.includes('fanout')) {
     say(`fan-out: ${o.fanout.streams} streams, one ${o.fanout.bytes / 2 ** 20} MiB update pushed to all at once; ${o.reps} × (direct, relay), a fresh relay each time`);
     results.fanout = await fanoutPhase(o, cleanup, setup);
+  }
+  if (o.only.includes('restart')) {
+    const R = o.restart;
+    say(`restart: ${R.streams} streams on one relay (${R.perConn} per connection, admission ${R.rate ?? 'default'}/s), the server killed and started again on its port after ${R.downMs / 1000} s; then the same directly`);
+    results.restart = await restartPhase(o, cleanup, setup);
   }
   if (o.only.includes('agent')) {
     say(`agent: ${o.agentRuns} cold starts (each a fresh appnet-agent with the Envoy stand-in), bootstrap generation, RSS`);

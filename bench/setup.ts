@@ -17,6 +17,9 @@ import { DOMAIN } from './wire';
 export interface Setup {
   dir: string;
   caFile: string;
+  /** The server's certificate and key (PEM files), for another server instance (the restart phase). */
+  certFile: string;
+  keyFile: string;
   upstreamPort: number;
   server: Child;
   creds: CredentialServer;
@@ -37,6 +40,8 @@ export async function startSetup(cleanup: Cleanup, o: Options): Promise<Setup> {
   return {
     dir,
     caFile: ca.files!.ca,
+    certFile: ca.files!.cert,
+    keyFile: ca.files!.key,
     upstreamPort: ready.port,
     server,
     creds,

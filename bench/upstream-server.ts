@@ -8,6 +8,11 @@
  * {cmd:'push', bytes} writes one response of <bytes> to every open call at once
  * (the fan-out phase: a management server pushing one update to every stream)
  * -> {pushed, at} with `at` the wall-clock time (ms, sub-ms precision) before the first write.
+ * BENCH_PORT binds that port (default: any free one; the restart phase starts a
+ * second server on the first one's port); BENCH_RESPONSE_VERSION is the
+ * version_info of every response (default `1`), so a client can tell which
+ * server instance answered. The ready message carries `at`, the wall-clock
+ * time (ms) at which the port was bound.
  */
 import * as fs from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
@@ -18,7 +23,7 @@ const cache = new Map<number, Buffer>();
 function response(bytes: number): Buffer {
   let r = cache.get(bytes);
   if (!r) {
-    r = discoveryResponse(bytes);
+    r = discoveryResponse(bytes, process.env.BENCH_RESPONSE_VERSION || '1');
     cache.set(bytes, r);
   }
   return r;
@@ -98,13 +103,15 @@ async function main(): Promise<void> {
   };
   server.addService(def as unknown as grpc.ServiceDefinition, { ads: serve } as unknown as grpc.UntypedServiceImplementation);
   const creds = grpc.ServerCredentials.createSsl(null, [{ cert_chain: certPem, private_key: keyPem }], false);
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', creds, (e, p) => (e ? reject(e) : resolve(p))));
+  const want = Number(process.env.BENCH_PORT ?? 0);
+  const port = await new Promise<number>((resolve, reject) => server.bindAsync(`127.0.0.1:${want}`, creds, (e, p) => (e ? reject(e) : resolve(p))));
+  const at = performance.timeOrigin + performance.now();
   process.on('message', (m: { id: number; command: { cmd: string; bytes?: number } }) => {
     if (m.command?.cmd === 'calls') process.send!({ id: m.id, ok: true, result: { active: activeCalls } });
     else if (m.command?.cmd === 'push') void push(Number(m.command.bytes)).then((result) => process.send!({ id: m.id, ok: true, result }));
     else process.send!({ id: m.id, ok: false, error: `unknown command ${m.command?.cmd}` });
   });
-  process.send!({ type: 'ready', port });
+  process.send!({ type: 'ready', port, at });
 }
 
 process.on('disconnect', () => process.exit(0));

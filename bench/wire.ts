@@ -87,6 +87,21 @@ export function parseAsk(req: Buffer): { count: number; bytes: number } | undefi
   return undefined;
 }
 
+/** The version_info of a DiscoveryResponse made by discoveryResponse() (its first field), or '' if it has none. */
+export function responseVersion(res: Buffer): string {
+  if (res.length < 2 || res[0] !== 0x0a) return '';
+  let len = 0;
+  let mul = 1;
+  let i = 1;
+  for (; i < res.length; i++) {
+    const b = res[i]!;
+    len += (b & 0x7f) * mul;
+    mul *= 128;
+    if ((b & 0x80) === 0) break;
+  }
+  return res.toString('latin1', i + 1, Math.min(res.length, i + 1 + len));
+}
+
 function anyResource(valueBytes: number, filler: Buffer): Buffer {
   return lenField(2, Buffer.concat([str(1, TYPE_URL), lenField(2, filler.subarray(0, valueBytes))]));
 }

@@ -40,4 +40,13 @@ export class TokenBucket {
     this.tokens -= 1;
     return waitMs;
   }
+
+  /**
+   * Give back a token that was taken (or reserved) but not used: the thing it
+   * admitted never happened. The balance never exceeds the burst.
+   */
+  refund(): void {
+    this.refill();
+    this.tokens = Math.min(this.burst, this.tokens + 1);
+  }
 }

@@ -107,6 +107,9 @@ export class Relay {
       signer: this.signer,
       codec: this.codec,
       admit: () => this.admission.reserve(MAX_ADMISSION_WAIT_MS),
+      // A stream that never reached the server (its connection attempt failed, its client left while it
+      // waited) did not use its token: after an outage, wasted tokens would hold back the streams that can.
+      release: () => this.admission.refund(),
       admissionLimitText: `RELAY_MAX_NEW_STREAMS_PER_SECOND=${cfg.maxNewStreamsPerSecond}`,
       // Like the reference's host_rewrite: the bare domain, which is also the signed `host`.
       authority: cfg.upstream.domain,

@@ -13,6 +13,8 @@ export interface RelayedStreamDeps {
   codec: LazyXdsCodec;
   /** Delay in ms before a stream may open upstream, or undefined when it must be refused. */
   admit(): number | undefined;
+  /** Give back the admission of a stream that ended without opening an upstream stream. */
+  release(): void;
   admissionLimitText: string;
   authority: string;
   scheme: 'https' | 'http';

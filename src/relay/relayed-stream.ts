@@ -45,6 +45,8 @@ export class RelayedStream implements ScanSink<Direction> {
   private waitingUpDrain = false;
   private waitingDownDrain = false;
   private admitTimer: NodeJS.Timeout | undefined;
+  /** Admitted, and no upstream stream opened yet: the admission is given back if it ends so. */
+  private holdsAdmission = false;
   private readonly reqScanner: GrpcMessageScanner<Direction>;
   private readonly resScanner: GrpcMessageScanner<Direction>;
   private bytesIn = 0;
@@ -84,6 +86,7 @@ export class RelayedStream implements ScanSink<Direction> {
       deps.metrics.rejected.inc('rate_limited');
       return this.dispatch({ type: 'rejected', message: `relay: too many new streams (${deps.admissionLimitText}); retry later` });
     }
+    this.holdsAdmission = true;
     if (delay === 0) return this.dispatch({ type: 'admitted' });
     this.admitTimer = setTimeout(() => this.dispatch({ type: 'admitted' }), delay);
   }
@@ -169,6 +172,7 @@ export class RelayedStream implements ScanSink<Direction> {
       return this.dispatch({ type: 'upstream_refused', message: `relay: ${(err as Error).message}`, replayable: this.replay !== null });
     }
     this.up = up;
+    this.holdsAdmission = false;
     this.upTrailers = undefined;
     this.upError = undefined;
     (up as L.Owned)[L.OWNER] = this;
@@ -256,6 +260,8 @@ export class RelayedStream implements ScanSink<Direction> {
     this.replay = null;
     this.down.setTimeout(0);
     if (this.session) this.deps.upstream.bufferCap(this.session)?.remove(this);
+    if (this.holdsAdmission) this.deps.release();
+    this.holdsAdmission = false;
     this.deps.metrics.streamEnded(s.outcome!, (Date.now() - this.startedAt) / 1000);
     const level = s.outcome === 'ok' || s.outcome === 'cancelled' || s.outcome === 'shutdown' ? 'debug' : 'info';
     this.deps.log[level]({ stream: this.id, path: this.path, node: this.tracker.node?.id, outcome: s.outcome, status: s.status }, 'stream ended');

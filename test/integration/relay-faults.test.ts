@@ -233,6 +233,28 @@ describe('relay under faults', () => {
     for (const c of calls) c.cancel();
   });
 
+  it('gives back the admission of a stream that never reached the server (its client left while it waited)', async () => {
+    // 0.1/s, burst 1: one stream at once, the next waits 10 s, the one after that (20 s) is refused at once.
+    rig = await Rig.start({ relayEnv: { RELAY_MAX_NEW_STREAMS_PER_SECOND: '0.1' } });
+    const client = rig.client();
+    const { call: first } = await exchange(rig, ADS_PATH, client);
+    const waiting = openBidi(client, ADS_PATH);
+    waiting.write(Buffer.from('x'));
+    await rig.waitForStatus((s) => s.streams.active === 2, 5000, 'the second stream waiting for admission');
+    waiting.cancel();
+    await rig.waitForStatus((s) => s.streams.active === 1, 5000, 'the waiting stream gone');
+    // Its reservation was never used: the next stream waits in its place instead of being refused.
+    const next = openBidi(client, ADS_PATH);
+    next.write(Buffer.from('x'));
+    const ended = statusOf(next);
+    const st = await rig.waitForStatus((s) => s.streams.total === 3, 5000, 'the third stream to arrive');
+    expect(st.streams.active).toBe(2);
+    expect(st.activeStreams.map((x: { phase: string }) => x.phase)).toContain('admitting');
+    next.cancel();
+    expect((await ended).code).toBe(grpc.status.CANCELLED);
+    first.cancel();
+  });
+
   it('recycles the upstream connection after RELAY_MAX_CONNECTION_DURATION without cutting streams', async () => {
     rig = await Rig.start({ relayEnv: { RELAY_MAX_CONNECTION_DURATION: '1s' } });
     const old = await exchange(rig);
