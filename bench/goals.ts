@@ -1,10 +1,11 @@
 /**
- * The relay's performance goals (docs/relay-performance.md), every one a ratio
+ * The relay's and the agent's performance goals (docs/relay-performance.md,
+ * docs/agent-performance.md), every one a ratio
  * against a path measured in the same run (or a memory figure), with the
  * spread over repetitions where there are several: a goal that lies inside a
  * figure's range is reported as inside its noise rather than met or missed.
  */
-import type { Results } from './results';
+import { type Results, TARGET } from './results';
 import { type Spread, spread } from './spread';
 import { KiB } from './units';
 
@@ -51,6 +52,11 @@ export function computeGoals(r: Results): Goal[] {
   const back = r.restart?.runs.find((z) => z.path === 'relay');
   if (back) g.push(goal(`streams not back ${back.waitMs / 1000} s after an upstream restart (${back.streams.toLocaleString('en-US')} streams)`, back.missing, 0, true, ' streams'));
   if (f) g.push(goal(`fan-out to ${f.streams.toLocaleString('en-US')} streams, last arrival, relay / direct`, f.ratioLast, 1.2, true));
+  const a = r.agent;
+  if (a?.ratio) {
+    g.push(goal('agent cold start to first /status, agent / bare `node -e 0`', a.ratio.agentOverBare, TARGET.agentColdStartOverBare, true));
+    g.push(goal('agent RSS, up and polling', a.rssKiB / KiB, TARGET.agentRssMiB, true, ' MiB'));
+  }
   return g;
 }
 

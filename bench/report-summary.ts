@@ -77,7 +77,7 @@ export function summary(r: Results): string {
   }
   const goals = computeGoals(r);
   if (goals.length) {
-    out.push('', 'relay goals (docs/relay-performance.md; median and range over repetitions):');
+    out.push('', 'goals (docs/relay-performance.md, docs/agent-performance.md; median and range over repetitions):');
     for (const g of goals) out.push(`  ${goalVerdict(g).padEnd(8)}  ${g.name}: ${goalText(g)} (goal ${g.goal})`);
   }
   if (r.meta.relayWarnings) out.push(`note: the relay logged ${r.meta.relayWarnings} warning/error lines`);

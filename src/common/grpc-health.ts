@@ -1,7 +1,3 @@
-import * as path from 'node:path';
-import * as protobuf from 'protobufjs';
-import { projectProtoDir } from './envoy-protos';
-
 export const HEALTH_CHECK_PATH = '/grpc.health.v1.Health/Check';
 export const HEALTH_WATCH_PATH = '/grpc.health.v1.Health/Watch';
 export type ServingStatusName = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
@@ -20,19 +16,25 @@ export function grpcUnframe(body: Buffer): Buffer | undefined {
   return body.subarray(5);
 }
 
-/** grpc.health.v1 messages (proto/grpc/health/v1/health.proto), for the relay's service and the agent's checks. */
-export class HealthCodec {
-  private readonly req: protobuf.Type;
-  private readonly res: protobuf.Type;
+type Minimal = typeof import('protobufjs/minimal');
 
-  constructor() {
-    const root = new protobuf.Root().loadSync(path.join(projectProtoDir(), 'grpc', 'health', 'v1', 'health.proto'), { keepCase: true });
-    this.req = root.lookupType('grpc.health.v1.HealthCheckRequest');
-    this.res = root.lookupType('grpc.health.v1.HealthCheckResponse');
-  }
+/** Field 1 of both messages: `service` (a string, wire type 2) and `status` (an enum, wire type 0). */
+const SERVICE_TAG = (1 << 3) | 2;
+const STATUS_TAG = (1 << 3) | 0;
+
+/**
+ * grpc.health.v1 messages (proto/grpc/health/v1/health.proto: one field each), for the
+ * relay's service and the agent's checks. Encoded and decoded with protobufjs's minimal
+ * runtime, field by field, as its static code generator (pbjs -t static) writes them:
+ * the reflection build and the .proto parser would cost the agent about twice the load
+ * time and a MiB more, for two one-field messages (docs/agent-performance.md). The
+ * runtime is loaded at the first use.
+ */
+export class HealthCodec {
+  private readonly pb: Minimal = require('protobufjs/minimal') as Minimal;
 
   encodeRequest(service: string): Buffer {
-    return grpcFrame(this.req.encode(this.req.fromObject({ service })).finish());
+    return grpcFrame(this.pb.Writer.create().uint32(SERVICE_TAG).string(service).finish());
   }
 
   /** The service name asked for; undefined when the body is not a HealthCheckRequest. */
@@ -41,24 +43,45 @@ export class HealthCodec {
     const payload = grpcUnframe(body);
     if (!payload) return undefined;
     try {
-      return (this.req.toObject(this.req.decode(payload)) as { service?: string }).service ?? '';
+      let service = '';
+      this.fields(payload, (tag, r) => {
+        if (tag !== SERVICE_TAG) return false;
+        service = r.string();
+        return true;
+      });
+      return service;
     } catch {
       return undefined;
     }
   }
 
   encodeResponse(status: ServingStatusName): Buffer {
-    return grpcFrame(this.res.encode(this.res.fromObject({ status: NAMES.indexOf(status) })).finish());
+    return grpcFrame(this.pb.Writer.create().uint32(STATUS_TAG).int32(NAMES.indexOf(status)).finish());
   }
 
   decodeResponse(body: Buffer): ServingStatusName | undefined {
     const payload = grpcUnframe(body);
     if (!payload) return undefined;
     try {
-      const n = (this.res.toObject(this.res.decode(payload)) as { status?: number }).status ?? 0;
+      let n = 0;
+      this.fields(payload, (tag, r) => {
+        if (tag !== STATUS_TAG) return false;
+        n = r.int32();
+        return true;
+      });
       return NAMES[n] ?? 'UNKNOWN';
     } catch {
       return undefined;
     }
+  }
+
+  /** Every field of `payload`: `take` reads the ones it knows (returning true), the rest are skipped; throws when malformed. */
+  private fields(payload: Uint8Array, take: (tag: number, r: import('protobufjs/minimal').Reader) => boolean): void {
+    const r = this.pb.Reader.create(payload);
+    while (r.pos < r.len) {
+      const tag = r.uint32();
+      if (!take(tag, r)) r.skipType(tag & 7);
+    }
+    if (r.pos !== r.len) throw new Error('truncated message');
   }
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -31,8 +30,12 @@ function fail(name: string, value: string, expected: string): never {
 
 const reason = (e: unknown): string => ((e as NodeJS.ErrnoException).code ?? (e as Error).message ?? String(e));
 
-/** A new empty `<tmpDir>/envoy-config-<random>.yaml`, mode 0600. */
+/**
+ * A new empty `<tmpDir>/envoy-config-<random>.yaml`, mode 0600. node:crypto is loaded
+ * here only, when a temp file is needed (docs/agent-performance.md).
+ */
 async function createTempConfig(tmpDir: string): Promise<string> {
+  const { randomBytes } = require('node:crypto') as typeof import('node:crypto');
   const file = path.join(tmpDir, `envoy-config-${randomBytes(8).toString('hex')}.yaml`);
   const handle = await fs.promises.open(file, 'wx', 0o600);
   await handle.close();

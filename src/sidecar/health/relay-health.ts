@@ -1,4 +1,4 @@
-import * as http2 from 'node:http2';
+import type * as http2 from 'node:http2';
 import * as net from 'node:net';
 import { HEALTH_CHECK_PATH, HealthCodec, type ServingStatusName } from '../../common/grpc-health';
 
@@ -19,14 +19,24 @@ export interface RelayHealth {
  * Asks a relay's grpc.health.v1 service over its Unix socket (the socket the
  * sidecar's Envoy uses for xDS): service "" (the relay) and "upstream" (the
  * control plane behind it). One HTTP/2 session, re-opened when it dies.
+ * node:http2 and the health codec are loaded at the first check, not with the
+ * agent: its first /status needs neither (docs/agent-performance.md).
  */
 export class RelayHealthChecker {
   private session: http2.ClientHttp2Session | undefined;
+  private codecInUse: HealthCodec | undefined;
 
   constructor(
     readonly socketPath: string,
-    private readonly codec: HealthCodec = new HealthCodec(),
-  ) {}
+    codec?: HealthCodec,
+  ) {
+    this.codecInUse = codec;
+  }
+
+  private get codec(): HealthCodec {
+    this.codecInUse ??= new HealthCodec();
+    return this.codecInUse;
+  }
 
   async check(timeoutMs = 1000): Promise<RelayHealth> {
     const checkedAt = new Date().toISOString();
@@ -51,7 +61,7 @@ export class RelayHealthChecker {
 
   private connect(): http2.ClientHttp2Session {
     if (this.session && !this.session.closed && !this.session.destroyed) return this.session;
-    const s = http2.connect('http://localhost', { createConnection: () => net.connect(this.socketPath) });
+    const s = nodeHttp2().connect('http://localhost', { createConnection: () => net.connect(this.socketPath) });
     s.on('error', () => undefined); // surfaces through the request
     s.unref();
     this.session = s;
@@ -67,7 +77,7 @@ export class RelayHealthChecker {
         return reject(err as Error);
       }
       const timer = setTimeout(() => {
-        req.close(http2.constants.NGHTTP2_CANCEL);
+        req.close(nodeHttp2().constants.NGHTTP2_CANCEL);
         reject(new Error(`no answer from the relay on ${this.socketPath} within ${timeoutMs} ms`));
       }, timeoutMs);
       const chunks: Buffer[] = [];
@@ -94,4 +104,8 @@ export class RelayHealthChecker {
       req.end(this.codec.encodeRequest(service));
     });
   }
+}
+
+function nodeHttp2(): typeof http2 {
+  return require('node:http2') as typeof http2;
 }
