@@ -31,6 +31,16 @@ class Reference {
     help: 'Failed or lost connections to the management server',
     registers: this.registers,
   });
+  readonly upstreamThrottles = new Counter({
+    name: 'appnet_relay_upstream_throttles_total',
+    help: "Times an upstream connection's stream windows were lowered because its streams held RELAY_UPSTREAM_BUFFER_LIMIT_BYTES",
+    registers: this.registers,
+  });
+  readonly upstreamBuffered = new Gauge({
+    name: 'appnet_relay_upstream_buffered_bytes',
+    help: 'Bytes read from the management server that clients have not taken yet (while any client is behind; sampled every 10 ms)',
+    registers: this.registers,
+  });
   readonly credentialRefreshes = new Counter({ name: 'appnet_relay_credential_refreshes_total', help: 'AWS credential fetches that succeeded', registers: this.registers });
   readonly credentialFailures = new Counter({ name: 'appnet_relay_credential_failures_total', help: 'AWS credential fetches that failed', registers: this.registers });
   readonly streamDuration = new Histogram({
