@@ -79,7 +79,12 @@ function agentEnv(dir: string, name: string): Record<string, string> {
 function relayHealthStandIn(cleanup: Cleanup, socketPath: string): Promise<void> {
   const svc = new RelayHealthService(() => 'SERVING');
   const server = http2.createServer();
-  server.on('stream', (stream, headers) => (svc.handles(String(headers[':path'])) ? svc.serve(stream, headers) : stream.close(http2.constants.NGHTTP2_REFUSED_STREAM)));
+  server.on('stream', (stream, headers) => {
+    stream.on('error', () => undefined);
+    // the Envoy stand-in's ADS stream comes here too: refused, as by a relay whose upstream is down
+    if (svc.handles(String(headers[':path']))) svc.serve(stream, headers);
+    else stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
+  });
   cleanup.close(() => new Promise((r) => server.close(r)));
   return new Promise((resolve) => server.listen(socketPath, resolve));
 }
