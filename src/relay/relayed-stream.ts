@@ -1,6 +1,5 @@
 import * as http2 from 'node:http2';
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
-import { grpcStatusHeaders } from '../common/grpc-status';
 import { GrpcMessageScanner, type ScanSink, type ScannedMessage } from './grpc-scanner';
 import type { Direction } from './metrics';
 import { INITIAL, type LifecycleAction, type LifecycleEvent, type LifecycleState, transition } from './stream-lifecycle';
@@ -8,14 +7,13 @@ import { type StreamKind, envelopePlan, streamKindForPath } from './xds-envelope
 import type { RelayedStreamDeps, StreamView } from './relayed-stream-types';
 export type { RelayedStreamDeps, StreamView } from './relayed-stream-types';
 import { XdsStreamTracker } from './xds-tracker';
-import { RST_NAMES, forgetSentHeaders, passHeaders } from './http2-headers';
+import { forgetSentHeaders, passHeaders } from './http2-headers';
+import { failDownstream, respondDownstream, upstreamLossMessage } from './downstream-reply';
 import * as L from './stream-listeners';
 
 const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 /** Request bytes kept for a transparent retry of a refused stream, until the response starts. */
 const REPLAY_LIMIT = 256 * 1024;
-/** How long a failed stream may take to deliver its trailers to a client that does not read. */
-const TRAILER_GRACE_MS = 5000;
 
 /**
  * One downstream gRPC stream relayed to one upstream stream. Bytes pass through
@@ -197,51 +195,27 @@ export class RelayedStream implements ScanSink<Direction> {
   }
 
   private lossMessage(rst: number): string {
-    if (this.session?.destroyed) return `relay: connection to the management server was lost (${this.deps.upstream.lossReason(this.session, this.upError)})`;
-    // Node turns a reset with any code but NO_ERROR or CANCEL into ERR_HTTP2_STREAM_ERROR: the code itself says it plainly.
-    const resetError = (this.upError as NodeJS.ErrnoException | undefined)?.code === 'ERR_HTTP2_STREAM_ERROR';
-    if (this.upError && !(resetError && rst !== 0)) return `relay: upstream stream failed: ${this.upError.message}`;
-    return `relay: the management server reset the stream (${RST_NAMES[rst] ?? rst})`;
+    const lost = this.session?.destroyed ? this.deps.upstream.lossReason(this.session, this.upError) : undefined;
+    return upstreamLossMessage(lost, this.upError, rst);
   }
 
   private forwardHeaders(endStream: boolean): void {
-    const down = this.down;
     const h = this.responseHeaders ?? {};
     this.responseHeaders = undefined;
-    if (down.destroyed || down.closed) return;
-    try {
-      down.respond(passHeaders(h, true), endStream ? { endStream: true } : { waitForTrailers: true });
-      forgetSentHeaders(down);
-    } catch (err) {
-      this.deps.log.debug({ stream: this.id, err: (err as Error).message }, 'could not respond downstream');
-      return;
-    }
-    if (!endStream) {
-      this.up!.on('data', L.onUpData);
-      down.on('drain', L.onDownDrain);
-    }
+    if (!respondDownstream(this.down, h, endStream, this.debugLog()) || endStream) return;
+    this.up!.on('data', L.onUpData);
+    this.down.on('drain', L.onDownDrain);
   }
 
   private failDownstream(code: number, message: string, trailersOnly: boolean): void {
     this.stopUpToDown();
-    const down = this.down;
-    down.setTimeout(0);
-    if (down.destroyed || down.closed) return;
-    const status = grpcStatusHeaders(code, message);
-    try {
-      if (trailersOnly && !down.headersSent) down.respond({ ':status': 200, 'content-type': 'application/grpc', ...status }, { endStream: true });
-      else {
-        this.pendingTrailers = status;
-        if (!down.writableEnded) down.end();
-      }
-    } catch (err) {
-      this.deps.log.debug({ stream: this.id, err: (err as Error).message }, 'could not send status downstream');
-    }
-    const t = setTimeout(() => {
-      if (!down.closed && !down.destroyed) down.close(NGHTTP2_CANCEL);
-    }, TRAILER_GRACE_MS);
-    t.unref();
-    down.once('close', () => clearTimeout(t));
+    const trailers = failDownstream(this.down, code, message, trailersOnly, this.debugLog());
+    if (trailers) this.pendingTrailers = trailers;
+  }
+
+  /** Passed to the reply helpers; built only when a reply is made, so an idle stream holds no closure for it. */
+  private debugLog(): (obj: object, msg: string) => void {
+    return (obj, msg) => this.deps.log.debug({ stream: this.id, ...obj }, msg);
   }
 
   /** What this stream holds of the management server's data (BufferHolder, upstream-buffer-cap.ts). */
