@@ -7,7 +7,6 @@ export const mibs = (v: number): string => `${v.toFixed(0)} MiB/s`;
 export const x = (v: number): string => `${v.toFixed(2)}×`;
 export const mibOf = (kib: number): string => `${(kib / KiB).toFixed(1)} MiB`;
 export const pct = (v: number): string => `${Math.round(v * 100)} %`;
-export const verdict = (pass: boolean): string => (pass ? 'PASS' : 'MISS');
 
 /** "total (a x + b y + …)" of per-process CPU figures. */
 export const cpuSplit = (c: Record<string, number>, f: (v: number) => string): string => {

@@ -1,26 +1,26 @@
 /** The Markdown block for README.md, between <!-- bench:start --> and <!-- bench:end -->. */
 import { computeGoals, goalText, goalVerdict } from './goals';
-import { mibOf, mibs, num, us, verdict, x } from './format';
+import { mibOf, mibs, num, us, x } from './format';
 import { restartTable } from './report-restart';
-import { type Results, TARGET } from './results';
+import type { Results } from './results';
 import { KiB, median } from './units';
 import { spreadText } from './spread';
 
 function timedTable(r: Results): string[] {
   const lines: string[] = [];
-  lines.push('| measure | direct (TLS) | via relay (UDS → TLS, SigV4) | relay / direct | target | |');
-  lines.push('|---|--:|--:|--:|---|---|');
+  lines.push('| measure | direct (TLS) | via relay (UDS → TLS, SigV4) | relay / direct |');
+  lines.push('|---|--:|--:|--:|');
   if (r.rtt) {
     const k = r.rtt;
-    lines.push(`| round trip p50, ${k.responseBytes / KiB} KiB response | ${us(k.p50Us.direct)} | ${us(k.p50Us.relay)} | ${x(k.ratioP50)} | ≤ ${TARGET.rttP50}× | ${verdict(k.ratioP50 <= TARGET.rttP50)} |`);
-    lines.push(`| round trip p99 | ${us(k.p99Us.direct)} | ${us(k.p99Us.relay)} | ${x(k.ratioP99)} | | |`);
+    lines.push(`| round trip p50, ${k.responseBytes / KiB} KiB response | ${us(k.p50Us.direct)} | ${us(k.p50Us.relay)} | ${x(k.ratioP50)} |`);
+    lines.push(`| round trip p99 | ${us(k.p99Us.direct)} | ${us(k.p99Us.relay)} | ${x(k.ratioP99)} |`);
   }
   if (r.tput) {
-    for (const run of r.tput.runs) lines.push(`| throughput, ${run.count} × ${run.label} responses | ${mibs(run.mibPerSec.direct)} | ${mibs(run.mibPerSec.relay)} | ${x(run.ratio)} | ≥ ${TARGET.tput}× | ${verdict(run.ratio >= TARGET.tput)} |`);
-    lines.push(`| relay CPU per GiB relayed | | ${r.tput.relayCpuSecondsPerGiB.toFixed(2)} s | | ≤ ${TARGET.cpuPerGiB} s | ${verdict(r.tput.relayCpuSecondsPerGiB <= TARGET.cpuPerGiB)} |`);
+    for (const run of r.tput.runs) lines.push(`| throughput, ${run.count} × ${run.label} responses | ${mibs(run.mibPerSec.direct)} | ${mibs(run.mibPerSec.relay)} | ${x(run.ratio)} |`);
+    lines.push(`| relay CPU per GiB relayed | | ${r.tput.relayCpuSecondsPerGiB.toFixed(2)} s | |`);
   }
-  if (r.rtt) lines.push(`| relay CPU per round trip | | ${us(r.rtt.relayCpuUsPerRoundTrip)} | | | |`);
-  if (r.tput) lines.push(`| relay peak RSS (VmHWM over these runs) | | ${mibOf(r.tput.relayPeakRssKiB)} | | | |`);
+  if (r.rtt) lines.push(`| relay CPU per round trip | | ${us(r.rtt.relayCpuUsPerRoundTrip)} | |`);
+  if (r.tput) lines.push(`| relay peak RSS (VmHWM over these runs) | | ${mibOf(r.tput.relayPeakRssKiB)} | |`);
   return lines;
 }
 
@@ -54,7 +54,7 @@ function idleTable(i: NonNullable<Results['idle']>): string[] {
   lines.push(`| 0 | 0 | ${mibOf(i.baselineRssKiB)} | 0 |`);
   for (const l of i.levels) lines.push(`| ${num(l.streams)} | ${num(l.connections)} | ${mibOf(l.rssKiB)} | ${num(l.statusActive)}${l.failed ? ` (${l.failed} failed)` : ''} |`);
   const parts: string[] = [];
-  if (i.slopeHigh) parts.push(`**${i.slopeHigh.kibPerStream.toFixed(1)} KiB** per idle stream (${num(i.slopeHigh.from)} → ${num(i.slopeHigh.to)}; target ≤ ${TARGET.kibPerIdleStream} KiB: ${verdict(i.slopeHigh.kibPerStream <= TARGET.kibPerIdleStream)})`);
+  if (i.slopeHigh) parts.push(`**${i.slopeHigh.kibPerStream.toFixed(1)} KiB** per idle stream (${num(i.slopeHigh.from)} → ${num(i.slopeHigh.to)})`);
   if (i.slopeLow) parts.push(`${i.slopeLow.kibPerStream.toFixed(1)} KiB (${num(i.slopeLow.from)} → ${num(i.slopeLow.to)})`);
   if (i.floor) parts.push(`the floor proxy (a bare node:http2 pipe) holding the same streams: ${mibOf(i.floor.baselineRssKiB)} with none${i.floor.kibPerStream ? `, ${i.floor.kibPerStream.value.toFixed(1)} KiB per idle stream (${num(i.floor.kibPerStream.from)} → ${num(i.floor.kibPerStream.to)})` : ''}`);
   if (i.idleCpu) parts.push(`relay CPU with ${num(i.idleCpu.streams)} idle streams open ${i.idleCpu.percentOfCore.toFixed(2)} % of a core`);

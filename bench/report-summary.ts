@@ -1,8 +1,8 @@
 /** The plain-text summary printed at the end of a run: every figure, per-process CPU, targets. */
-import { computeGoals, goalText, goalVerdict } from './goals';
-import { cpuSplit, mibOf, mibs, num, pct, us, verdict, x } from './format';
+import { goalText, goalVerdict } from './goals';
+import { cpuSplit, mibOf, mibs, num, pct, us, x } from './format';
 import { restartLines } from './report-restart';
-import { RTT_TARGET, type Results, rttFloorContext } from './results';
+import { type Results, rttFloorContext } from './results';
 import { KiB } from './units';
 
 function rttLines(k: NonNullable<Results['rtt']>): string[] {
@@ -68,17 +68,11 @@ export function summary(r: Results): string {
     const p = r.replicas;
     out.push(`replicas: ${num(p.streams)} streams over ${p.replicas} replicas, ${p.updates} updates: delivery p50 ${p.deliveryMs.p50} ms, p99 ${p.deliveryMs.p99} ms; all streams after ${p.allMs.median} ms (worst ${p.allMs.max} ms); CPU ${(p.cpuMsPerPush * 1000).toFixed(0)} µs per push; ${p.kibPerStream.toFixed(1)} KiB per stream`);
   }
-  out.push('');
-  out.push('targets:');
   const floor = rttFloorContext(r.rtt);
-  for (const t of r.targets) {
-    const context = floor && t.name === RTT_TARGET ? `\n        ${floor}` : '';
-    out.push(`  ${verdict(t.pass)}  ${t.name}: ${t.value.toFixed(2)} (target ${t.target})${context}`);
-  }
-  const goals = computeGoals(r);
-  if (goals.length) {
+  if (floor) out.push(`round trip: ${floor}`);
+  if (r.goals.length) {
     out.push('', 'goals (docs/relay-performance.md, docs/agent-performance.md; median and range over repetitions):');
-    for (const g of goals) out.push(`  ${goalVerdict(g).padEnd(8)}  ${g.name}: ${goalText(g)} (goal ${g.goal})`);
+    for (const g of r.goals) out.push(`  ${goalVerdict(g).padEnd(8)}  ${g.name}: ${goalText(g)} (goal ${g.goal})`);
   }
   if (r.meta.relayWarnings) out.push(`note: the relay logged ${r.meta.relayWarnings} warning/error lines`);
   if (r.meta.floorErrors) out.push(`note: the floor proxy reported ${r.meta.floorErrors} errors`);

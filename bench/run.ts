@@ -45,7 +45,8 @@ import { Cleanup, startClient } from './processes';
 import { RELAY_MAIN, startRelay } from './relay-process';
 import { markdown } from './report-markdown';
 import { summary } from './report-summary';
-import { type Results, computeTargets, writeResults } from './results';
+import { computeGoals } from './goals';
+import { type Results, writeResults } from './results';
 import { say } from './say';
 import { type Setup, startSetup } from './setup';
 import { GiB } from './units';
@@ -69,7 +70,7 @@ function newResults(o: Options): Results {
       relayWarnings: 0,
       floorErrors: 0,
     },
-    targets: [],
+    goals: [],
   };
 }
 
@@ -135,7 +136,7 @@ async function main(cleanup: Cleanup): Promise<void> {
   }
   if (o.only.includes('replicas')) results.replicas = await replicasPhase(o, cleanup);
 
-  results.targets = computeTargets(results);
+  results.goals = computeGoals(results);
   results.meta.seconds = Math.round((Date.now() - started) / 100) / 10;
   say(summary(results));
   say('');
