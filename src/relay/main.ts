@@ -5,6 +5,7 @@
  * with SigV4 and forwards it over HTTP/2 + TLS to the management server.
  * Configuration is environment only; see README.md "Relay configuration" or `--help`.
  */
+import './v8-tuning'; // first: V8 flags apply to what is loaded after
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';

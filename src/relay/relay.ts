@@ -11,6 +11,7 @@ import { RelayHealthService, type ServingStatus, trailersOnly } from './health-s
 import { RelayListener } from './listener';
 import { RelayMetrics } from './metrics';
 import { RelayedStream, type RelayedStreamDeps } from './relayed-stream';
+import { type Admission, decideAdmission, refuseStream } from './stream-admission';
 import { type RelayStatus, buildRelayStatus } from './status';
 import { UpstreamManager, type UpstreamOptions } from './upstream';
 import { LazyXdsCodec } from './xds-envelope';
@@ -48,10 +49,13 @@ export class Relay {
   private readonly health: RelayHealthService;
   private readonly listener: RelayListener;
   private readonly admission: TokenBucket;
+  private readonly reserveAdmission = (): number | undefined => this.admission.reserve(MAX_ADMISSION_WAIT_MS);
+  private readonly admissionLimitText: string;
+  private readonly debugLog = (obj: object, msg: string): void => this.log.debug(obj, msg);
   private readonly streams = new Map<number, RelayedStream>();
   private readonly startedAt = Date.now();
   private admin: AdminServer | undefined;
-  /** Streams relayed since start; also the last stream id given out. */
+  /** gRPC streams since start, relayed or refused at admission; also the last stream id given out. */
   private totalStreams = 0;
   private internalErrors = 0;
   private draining = false;
@@ -91,6 +95,7 @@ export class Relay {
     this.signer = new XdsRequestSigner({ service: cfg.signingName, region: cfg.region, host: cfg.upstream.domain }, this.creds.get);
     this.health = new RelayHealthService((service) => this.serving(service));
     this.admission = new TokenBucket(cfg.maxNewStreamsPerSecond, Math.max(1, Math.ceil(2 * cfg.maxNewStreamsPerSecond)));
+    this.admissionLimitText = `RELAY_MAX_NEW_STREAMS_PER_SECOND=${cfg.maxNewStreamsPerSecond}`;
     this.listener = new RelayListener({
       path: cfg.listenerPath,
       streamWindowBytes: cfg.bufferLimitBytes,
@@ -106,11 +111,9 @@ export class Relay {
       upstream: this.upstream,
       signer: this.signer,
       codec: this.codec,
-      admit: () => this.admission.reserve(MAX_ADMISSION_WAIT_MS),
       // A stream that never reached the server (its connection attempt failed, its client left while it
       // waited) did not use its token: after an outage, wasted tokens would hold back the streams that can.
       release: () => this.admission.refund(),
-      admissionLimitText: `RELAY_MAX_NEW_STREAMS_PER_SECOND=${cfg.maxNewStreamsPerSecond}`,
       // Like the reference's host_rewrite: the bare domain, which is also the signed `host`.
       authority: cfg.upstream.domain,
       scheme: cfg.upstream.tls ? 'https' : 'http',
@@ -252,9 +255,19 @@ export class Relay {
       return trailersOnly(stream, GrpcStatus.UNAVAILABLE, 'relay: shutting down; reconnect to the new relay');
     }
     const id = ++this.totalStreams;
+    const admission = decideAdmission(this.upstream, this.reserveAdmission, this.admissionLimitText);
+    if (!admission.admit) return this.refuse(id, path, stream, admission);
     const relayed = new RelayedStream(id, stream, headers, this.streamDeps);
     this.streams.set(id, relayed);
     this.metrics.streamsActive = this.streams.size;
-    relayed.start();
+    relayed.start(admission.delayMs);
+  }
+
+  /** A stream refused at admission: counted (total, outcome) and answered, never active. */
+  private refuse(id: number, path: string, stream: http2.ServerHttp2Stream, a: Extract<Admission, { admit: false }>): void {
+    if (a.outcome === 'rejected') this.metrics.rejected.inc('rate_limited');
+    this.metrics.streamEnded(a.outcome, 0);
+    this.log.info({ stream: id, path, outcome: a.outcome, status: { code: GrpcStatus.UNAVAILABLE, message: a.message } }, 'stream ended');
+    refuseStream(stream, a.message, this.debugLog);
   }
 }

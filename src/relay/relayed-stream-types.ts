@@ -11,11 +11,8 @@ export interface RelayedStreamDeps {
   signer: XdsRequestSigner;
   /** Loaded by the first xDS stream, before it reads a message. */
   codec: LazyXdsCodec;
-  /** Delay in ms before a stream may open upstream, or undefined when it must be refused. */
-  admit(): number | undefined;
   /** Give back the admission of a stream that ended without opening an upstream stream. */
   release(): void;
-  admissionLimitText: string;
   authority: string;
   scheme: 'https' | 'http';
   idleTimeoutMs: number;

@@ -65,7 +65,8 @@ export class RelayedStream implements ScanSink<Direction> {
     this.resScanner = new GrpcMessageScanner(envelopePlan(this.kind, 'response'), this, 'upstream_to_downstream');
   }
 
-  start(): void {
+  /** Relay from now on; `delayMs`: when its admission token is its own (stream-admission.ts decided before it was built). */
+  start(delayMs: number): void {
     const { down, deps } = this;
     (down as L.Owned)[L.OWNER] = this;
     down.on('error', L.onDownError);
@@ -77,16 +78,9 @@ export class RelayedStream implements ScanSink<Direction> {
       down.setTimeout(deps.idleTimeoutMs);
       down.on('timeout', L.onDownTimeout);
     }
-    // While the upstream is down, fail at once without spending an admission token.
-    if (deps.upstream.state === 'NOT_CONNECTED') return this.dispatch({ type: 'admitted' });
-    const delay = deps.admit();
-    if (delay === undefined) {
-      deps.metrics.rejected.inc('rate_limited');
-      return this.dispatch({ type: 'rejected', message: `relay: too many new streams (${deps.admissionLimitText}); retry later` });
-    }
     this.holdsAdmission = true;
-    if (delay === 0) return this.dispatch({ type: 'admitted' });
-    this.admitTimer = setTimeout(() => this.dispatch({ type: 'admitted' }), delay);
+    if (delayMs === 0) return this.dispatch({ type: 'admitted' });
+    this.admitTimer = setTimeout(() => this.dispatch({ type: 'admitted' }), delayMs);
   }
 
   /** End the stream because the relay is shutting down. */

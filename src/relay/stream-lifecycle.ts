@@ -3,9 +3,11 @@ import { GrpcStatus } from '../common/grpc-status';
 
 /**
  * The life of one relayed stream, as a pure state machine: socket code feeds it
- * events and carries out the actions it returns. Order: admission (rate limit),
- * an upstream connection (fails fast while the upstream is down), SigV4 signing
- * (fresh x-amz-date right before opening), the upstream stream, streaming.
+ * events and carries out the actions it returns. Order: waiting for its
+ * admission token (stream-admission.ts admitted it, or refused it before any
+ * stream state existed), an upstream connection (fails fast while the upstream
+ * is down), SigV4 signing (fresh x-amz-date right before opening), the upstream
+ * stream, streaming.
  *
  * Its main job is the error
  * mapping: whatever goes wrong, the downstream client gets a real gRPC status,
@@ -21,6 +23,7 @@ export type Outcome =
   | 'upstream_reset'
   | 'upstream_unavailable'
   | 'credentials_error'
+  /** Refused at admission (stream-admission.ts): never a lifecycle, only counted under this outcome. */
   | 'rejected'
   | 'shutdown';
 
@@ -49,7 +52,6 @@ export type LifecycleEvent =
   | { type: 'idle_timeout'; message: string }
   | { type: 'credentials_failed'; message: string }
   | { type: 'upstream_unavailable'; message: string }
-  | { type: 'rejected'; message: string }
   | { type: 'shutdown'; message: string };
 
 export type LifecycleAction =
@@ -124,8 +126,6 @@ export function transition(state: LifecycleState, event: LifecycleEvent): Transi
       return phase === 'signing' ? fail(state, 'credentials_error', GrpcStatus.UNAVAILABLE, event.message) : stay(state);
     case 'upstream_unavailable':
       return phase === 'connecting' ? fail(state, 'upstream_unavailable', GrpcStatus.UNAVAILABLE, event.message) : stay(state);
-    case 'rejected':
-      return phase === 'admitting' ? fail(state, 'rejected', GrpcStatus.UNAVAILABLE, event.message) : stay(state);
     case 'shutdown':
       return fail(state, 'shutdown', GrpcStatus.UNAVAILABLE, event.message);
   }

@@ -182,10 +182,10 @@ export class UpstreamManager {
     this.setState('NOT_CONNECTED');
   }
 
-  private unavailableMessage(): string {
-    const why = this.lastError?.message ?? 'not connected';
+  /** Why a new stream gets no connection while NOT_CONNECTED (what acquire() says); side-effect free, for admission. */
+  unavailableMessage(): string {
     const wait = this.nextAttemptAt !== undefined ? Math.max(0, Math.ceil((this.nextAttemptAt - Date.now()) / 1000)) : 0;
-    return `relay: management server ${this.cfg.domain} (${this.target}) unavailable: ${why}; next attempt in ${wait}s`;
+    return `relay: management server ${this.cfg.domain} (${this.target}) unavailable: ${this.lastError?.message ?? 'not connected'}; next attempt in ${wait}s`;
   }
 
   private setState(s: UpstreamState): void {

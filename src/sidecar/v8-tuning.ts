@@ -9,7 +9,8 @@ import * as v8 from 'node:v8';
  * repays: nothing it runs is hot (about 6 MiB of RSS, docs/agent-performance.md).
  * Code still runs through V8's interpreter and its baseline compiler.
  * Not in relay mode: there the same binary is the relay, whose throughput
- * this would cost.
+ * this would cost; the relay's own flags (src/relay/v8-tuning.ts) apply when
+ * its entry point is loaded.
  */
 const relay = (process.env.APPNET_ENABLE_RELAY_MODE_FOR_XDS ?? '').trim().toLowerCase();
 if (!['1', 't', 'true', 'yes', 'on'].includes(relay)) v8.setFlagsFromString('--optimize-for-size --no-opt');
