@@ -23,6 +23,10 @@ export interface UpstreamConfig {
   keepaliveTimeoutMs: number;
   /** 0 = never recycle. */
   maxConnectionDurationMs: number;
+  /** RELAY_UPSTREAM_CONNECTIONS: connections kept for new streams (the pool's size). */
+  connections: number;
+  /** RELAY_UPSTREAM_MAX_CONNECTIONS: the hard maximum, growth for the server's stream limit included. */
+  maxConnections: number;
 }
 
 export interface RelayConfig {
@@ -152,6 +156,25 @@ export const RELAY_SETTINGS = {
     allowZero: true,
     help: 'the upstream connection is recycled after this long, minus up to 10 % random jitter: new streams go to a new connection, the old one drains',
   }),
+  upstreamConnections: int({
+    env: 'RELAY_UPSTREAM_CONNECTIONS',
+    default: 4,
+    min: 1,
+    max: 64,
+    help:
+      'HTTP/2 connections to the management server the relay spreads new streams over: the pool grows to this many as streams come ' +
+      '(one connection at start; a new stream goes to the connection with the fewest streams). Each has its own keepalive, recycling and ' +
+      '`RELAY_UPSTREAM_BUFFER_LIMIT_BYTES`. `1`: every stream on one connection (as before)',
+  }),
+  upstreamMaxConnections: int({
+    env: 'RELAY_UPSTREAM_MAX_CONNECTIONS',
+    default: 128,
+    min: 1,
+    max: 1024,
+    help:
+      "hard maximum of upstream connections (draining ones not counted): when every connection carries the server's `SETTINGS_MAX_CONCURRENT_STREAMS`, " +
+      'another is opened beyond `RELAY_UPSTREAM_CONNECTIONS`, up to this many; past it a new stream is refused at once with `UNAVAILABLE` naming the limit',
+  }),
   keepaliveInterval: duration({
     env: 'RELAY_KEEPALIVE_INTERVAL',
     defaultMs: 10_000,
@@ -243,7 +266,12 @@ export function loadRelayConfig(env: Env, facts: RelayFacts): RelayConfig {
     keepaliveIntervalMs: S.keepaliveInterval.read(r),
     keepaliveTimeoutMs: S.keepaliveTimeout.read(r),
     maxConnectionDurationMs: S.maxConnectionDuration.read(r),
+    connections: S.upstreamConnections.read(r),
+    maxConnections: S.upstreamMaxConnections.read(r),
   };
+  if (upstream.maxConnections < upstream.connections) {
+    r.problem(S.upstreamMaxConnections.env, String(upstream.maxConnections), `at least RELAY_UPSTREAM_CONNECTIONS (${upstream.connections})`);
+  }
 
   const config: RelayConfig = {
     listenerPath,

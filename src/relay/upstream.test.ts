@@ -11,7 +11,7 @@ import { UpstreamUnavailableError } from './upstream-errors';
  * several addresses with an injected DNS lookup.
  */
 
-const upstreamConfig = (port: number, hosts = ['127.0.0.1']): UpstreamConfig => ({
+const upstreamConfig = (port: number, hosts = ['127.0.0.1'], more: Partial<UpstreamConfig> = {}): UpstreamConfig => ({
   domain: 'mgmt.in-process.test',
   port,
   connectHosts: hosts,
@@ -22,6 +22,9 @@ const upstreamConfig = (port: number, hosts = ['127.0.0.1']): UpstreamConfig => 
   keepaliveIntervalMs: 0,
   keepaliveTimeoutMs: 1000,
   maxConnectionDurationMs: 0,
+  connections: 1,
+  maxConnections: 8,
+  ...more,
 });
 
 describe('UpstreamManager (in process, real HTTP/2 servers)', () => {
