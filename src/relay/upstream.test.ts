@@ -137,6 +137,24 @@ describe('UpstreamManager (in process, real HTTP/2 servers)', () => {
     expect(m.status()).toMatchObject({ address: '127.0.0.2', failures: 0 }); // A's refusal within an attempt that succeeded is no failure
   });
 
+  it('a pool of two over two replicas: one connection to each; streams counted per connection until released', async () => {
+    const a = await stub({ host: '127.0.0.1' });
+    const b = await stub({ host: '127.0.0.2', port: a.port });
+    const { m } = manager(upstreamConfig(a.port, ['127.0.0.1', '127.0.0.2'], { connections: 2 }));
+    m.start();
+    const first = await m.acquire();
+    const second = await m.acquire();
+    expect(second).not.toBe(first);
+    expect([a.sessions.length, b.sessions.length]).toEqual([1, 1]);
+    expect(m.status().connections?.map((c) => [c.address, c.streams])).toEqual([
+      ['127.0.0.1', 1],
+      ['127.0.0.2', 1],
+    ]);
+    m.release(first);
+    expect(await m.acquire()).toBe(first); // the least loaded again
+    expect(m.status().connections?.map((c) => c.streams)).toEqual([1, 1]);
+  });
+
   it('GOAWAY with an error code: the streams on that connection are lost with the code as the reason, and it reconnects after a backoff', async () => {
     const server = await stub();
     const { m } = manager(upstreamConfig(server.port), { backoff: { initialMs: 10, maxMs: 10, multiplier: 1, jitter: 0 } });

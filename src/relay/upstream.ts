@@ -58,8 +58,9 @@ const MAX_CHOICES = 4;
  *
  * With several addresses (APPNET_MANAGEMENT_ADDRESS listing hosts, or a name
  * resolving to several: replicas), an attempt tries each in turn, starting
- * after the one that failed or was lost (upstream-addresses.ts); only when
- * none answers does the backoff apply.
+ * after the one that failed, was lost or took the last connection
+ * (upstream-addresses.ts), so the pool's connections spread over replicas;
+ * only when none answers does the backoff apply.
  */
 export class UpstreamManager {
   private readonly configured: string;
@@ -278,6 +279,7 @@ export class UpstreamManager {
         }
         this.bySession.set(session, c);
         c.adopt(session, address);
+        this.rotation.passOver(address); // the pool's next connection goes to the next replica, if there is one
         this.connects++;
         this.backoff.reset();
         this.refreshState();
