@@ -104,7 +104,7 @@ export const RELAY_SETTINGS = {
     form: 'host names or IPs, comma-separated',
     help:
       'host(s) or IP(s) to dial instead of the domain (`10.0.0.5,10.0.0.6`: appnet-mgmt replicas); a name is resolved to all its addresses at each attempt. ' +
-      'An attempt tries each address in turn, starting after the one that failed or whose connection was lost; the backoff applies only when none answers. ' +
+      'An attempt tries each address in turn, starting after the one that failed, whose connection was lost or that took the last connection (the pool spreads over replicas); the backoff applies only when none answers. ' +
       'SNI, `:authority` and signing still use the domain; `/status` shows the address in use',
     read: (r, name) => {
       const text = r.string(name);
@@ -154,7 +154,7 @@ export const RELAY_SETTINGS = {
     env: 'RELAY_MAX_CONNECTION_DURATION',
     defaultMs: 2_400_000,
     allowZero: true,
-    help: 'the upstream connection is recycled after this long, minus up to 10 % random jitter: new streams go to a new connection, the old one drains',
+    help: 'each upstream connection is recycled after this long, minus up to 10 % random jitter drawn per connection: new streams go to the other connections (or a new one), the old one drains',
   }),
   upstreamConnections: int({
     env: 'RELAY_UPSTREAM_CONNECTIONS',
