@@ -37,7 +37,7 @@ export interface RelayConfig {
   /** 0 = no idle timeout. */
   streamIdleTimeoutMs: number;
   bufferLimitBytes: number;
-  /** What the relay may hold of one upstream connection's data before it lowers that connection's stream windows; 0 = no cap. */
+  /** What the relay may hold of its upstream connections' data (each connection its share) before it lowers a connection's stream windows; 0 = no cap. */
   upstreamBufferLimitBytes: number;
   maxNewStreamsPerSecond: number;
   drainTimeoutMs: number;
@@ -139,8 +139,9 @@ export const RELAY_SETTINGS = {
     min: 0,
     max: MAX_WINDOW,
     help:
-      'bound on what the relay holds of one upstream connection\'s data, over all its streams (a management server pushing to every stream at once, to clients that read slowly). ' +
-      'Beyond it the relay lowers the stream window of every stream of that connection to 64 KiB (HTTP/2 SETTINGS) until they hold half of it: ' +
+      'bound on what the relay holds of its upstream connections\' data, over all their streams (a management server pushing to every stream at once, to clients that read slowly); ' +
+      'each connection is bounded by its share, this divided by `RELAY_UPSTREAM_CONNECTIONS`. ' +
+      'Beyond its share the relay lowers the stream window of every stream of that connection to 64 KiB (HTTP/2 SETTINGS) until they hold half of it: ' +
       'streams whose clients read keep moving, at a 64 KiB window, and nothing is dropped. `0` disables the bound (each stream is still bounded by `RELAY_BUFFER_LIMIT_BYTES`)',
   }),
   maxNewStreamsPerSecond: decimal({

@@ -155,6 +155,15 @@ describe('UpstreamManager (in process, real HTTP/2 servers)', () => {
     expect(m.status().connections?.map((c) => c.streams)).toEqual([1, 1]);
   });
 
+  it("each connection's buffer cap is its share of the limit over the pool's size (what the relay holds does not grow with it)", async () => {
+    const server = await stub();
+    const { m } = manager(upstreamConfig(server.port, ['127.0.0.1'], { connections: 4 }), { connectionBufferBytes: 4 << 20 });
+    m.start();
+    const session = await m.acquire();
+    // the connection window is half the cap (upstream-buffer-cap.ts): half of 1 MiB, not of 4 MiB
+    expect(session.state.localWindowSize).toBe(512 * 1024);
+  });
+
   it('GOAWAY with an error code: the streams on that connection are lost with the code as the reason, and it reconnects after a backoff', async () => {
     const server = await stub();
     const { m } = manager(upstreamConfig(server.port), { backoff: { initialMs: 10, maxMs: 10, multiplier: 1, jitter: 0 } });

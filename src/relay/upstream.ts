@@ -27,7 +27,7 @@ export interface UpstreamHooks {
 export interface UpstreamOptions {
   /** HTTP/2 stream window the relay advertises upstream: the per-stream buffer bound. */
   streamWindowBytes: number;
-  /** What the relay may hold of one connection's data, over its streams (upstream-buffer-cap.ts); 0 = no bound. */
+  /** What the relay may hold of its connections' data (upstream-buffer-cap.ts), shared out over the pool's size; 0 = no bound. */
   connectionBufferBytes: number;
   log: Logger;
   hooks?: UpstreamHooks;
@@ -262,15 +262,25 @@ export class UpstreamManager {
     this.setState(live.some((c) => c.phase === 'open') ? 'CONNECTED' : live.length > 0 ? 'CONNECTING' : 'NOT_CONNECTED');
   }
 
+  /**
+   * Each connection's buffer cap: its share of RELAY_UPSTREAM_BUFFER_LIMIT_BYTES over the pool's size,
+   * so that what the relay holds does not grow with RELAY_UPSTREAM_CONNECTIONS (0: no cap).
+   */
+  private bufferShare(): number {
+    const limit = this.opts.connectionBufferBytes;
+    return limit > 0 ? Math.max(1, Math.floor(limit / this.cfg.connections)) : 0;
+  }
+
   /** Start a connection attempt; the new connection is in the pool (taking streams that wait for it) at once. */
   private open(): UpstreamConnection {
     const { cfg, opts } = this;
-    const c = new UpstreamConnection(this.nextId++, { cfg, streamWindowBytes: opts.streamWindowBytes, connectionBufferBytes: opts.connectionBufferBytes, log: opts.log, random: this.random, events: this.events });
+    const dial = { streamWindowBytes: opts.streamWindowBytes, connectionBufferBytes: this.bufferShare() };
+    const c = new UpstreamConnection(this.nextId++, { cfg, ...dial, log: opts.log, random: this.random, events: this.events });
     this.conns.add(c);
     this.nextAttemptAt = undefined;
     this.refreshState();
     opts.hooks?.onConnectAttempt?.();
-    c.ready = dialAny(cfg, opts, this.rotation, () => this.closing).then(
+    c.ready = dialAny(cfg, dial, this.rotation, () => this.closing).then(
       ({ session, address }) => {
         if (this.closing) {
           session.destroy();
