@@ -113,7 +113,7 @@ describe('relay config', () => {
   });
 
   it('reads the upstream pool: RELAY_UPSTREAM_CONNECTIONS and its hard maximum, which may not be below it', () => {
-    expect(load({}).upstream).toMatchObject({ connections: 4, maxConnections: 128 });
+    expect(load({}).upstream).toMatchObject({ connections: 1, maxConnections: 128 });
     expect(load({ RELAY_UPSTREAM_CONNECTIONS: '1', RELAY_UPSTREAM_MAX_CONNECTIONS: '1' }).upstream).toMatchObject({ connections: 1, maxConnections: 1 });
     expect(problems({ RELAY_UPSTREAM_CONNECTIONS: '0' })).toEqual(['RELAY_UPSTREAM_CONNECTIONS']);
     expect(problems({ RELAY_UPSTREAM_CONNECTIONS: '65' })).toEqual(['RELAY_UPSTREAM_CONNECTIONS']);
