@@ -23,7 +23,11 @@ export interface Options {
   tput: { warmup: number; runs: Array<{ label: string; count: number; bytes: number }> };
   idle: { levels: number[]; streamsPerConnection: number; workers: number; concurrency: number; settleMs: number; responseBytes: number };
   /** Fan-out: one pushed update of `bytes` to `streams` open streams, through the relay and directly. */
-  fanout: { streams: number; bytes: number; perConn: number };
+  /**
+   * `relayConnections`: RELAY_UPSTREAM_CONNECTIONS of the relays measured, one relay per value and
+   * repetition, against the same direct runs (empty: one relay with its default).
+   */
+  fanout: { streams: number; bytes: number; perConn: number; relayConnections: number[] };
   /**
    * Restart: `streams` streams (`perConn` per client connection, over `workers` client processes) on one
    * relay, the server killed and started again on its port after `downMs`; up to `waitMs` for all to be
@@ -41,12 +45,13 @@ export interface Options {
 function usage(): never {
   process.stdout.write(
     [
-      'usage: npm run bench -- [--quick] [--only rtt|tput|idle|fanout|restart|agent|replicas[,...]] [--reps 3] [--fanout-streams 1000] [--levels 1,100,1000,10000] [--per-conn 100] [--replica-streams 5000] [--restart-streams 10000] [--restart-rate R] [--restart-wait S] [--no-floor] [--diag] [--snapshot-dir DIR]',
+      'usage: npm run bench -- [--quick] [--only rtt|tput|idle|fanout|restart|agent|replicas[,...]] [--reps 3] [--fanout-streams 1000] [--relay-upstream-connections 1,4] [--levels 1,100,1000,10000] [--per-conn 100] [--replica-streams 5000] [--restart-streams 10000] [--restart-rate R] [--restart-wait S] [--no-floor] [--diag] [--snapshot-dir DIR]',
       '  --quick         smaller counts, one repetition (a smoke run; no floor path unless --floor)',
       '  --only          run only these phases',
       '  --reps N        repetitions of each round-trip and throughput run (default 3, --quick 1); medians are reported',
       '  --levels        idle stream counts (ascending)',
       '  --fanout-streams N  fan-out phase: streams that get the one pushed 1 MiB update (default 1000, --quick 200)',
+      '  --relay-upstream-connections 1,4  fan-out phase: a relay with each RELAY_UPSTREAM_CONNECTIONS (default: one relay, its default)',
       '  --per-conn      idle streams per client connection (default 100)',
       '  --replica-streams N  replicas phase: ADS streams over the two appnet-mgmt replicas (default 5000, --quick 500)',
       '  --restart-streams N  restart phase: streams on one relay when the management server is restarted',
@@ -81,6 +86,7 @@ export function parseArgs(argv: string[]): Options {
   let settleMs: number | undefined;
   let replicaStreams: number | undefined;
   let fanoutStreams: number | undefined;
+  let relayConnections: number[] = [];
   let restartStreams: number | undefined;
   let restartRate: number | undefined;
   let restartWaitS = 180;
@@ -118,6 +124,9 @@ export function parseArgs(argv: string[]): Options {
     } else if (a === '--fanout-streams' || a.startsWith('--fanout-streams=')) {
       fanoutStreams = Number(value());
       if (!Number.isInteger(fanoutStreams) || fanoutStreams < 1 || fanoutStreams > 10_000) throw new Error('--fanout-streams: an integer from 1 to 10000');
+    } else if (a === '--relay-upstream-connections' || a.startsWith('--relay-upstream-connections=')) {
+      relayConnections = value().split(',').map(Number);
+      if (relayConnections.some((n) => !Number.isInteger(n) || n < 1 || n > 64)) throw new Error('--relay-upstream-connections: integers from 1 to 64, separated by commas');
     } else if (a === '--restart-streams' || a.startsWith('--restart-streams=')) {
       restartStreams = Number(value());
       if (!Number.isInteger(restartStreams) || restartStreams < 1 || restartStreams > 50_000) throw new Error('--restart-streams: an integer from 1 to 50000');
@@ -162,14 +171,14 @@ export function parseArgs(argv: string[]): Options {
       settleMs: settleMs ?? (quick ? 1000 : 2000),
       responseBytes: 256,
     },
-    fanout: { streams: fanoutStreams ?? (quick ? 200 : 1000), bytes: MiB, perConn: 100 },
+    fanout: { streams: fanoutStreams ?? (quick ? 200 : 1000), bytes: MiB, perConn: 100, relayConnections },
     restart: { streams: restartStreams ?? (quick ? 1000 : 10_000), perConn: 100, workers: quick ? 2 : 4, rate: restartRate, downMs: 2000, waitMs: restartWaitS * 1000, direct: true },
     agentRuns: quick ? 3 : 10,
     replicas: { streams: replicaStreams ?? (quick ? 500 : 5000), updates: quick ? 3 : 10 },
     // the fan-out phase moves streams × 1 MiB twice per repetition: minutes on a loaded machine
     watchdogMs:
       (quick ? 120_000 : 420_000) +
-      (only.includes('fanout') ? (quick ? 120_000 : 480_000) : 0) +
+      (only.includes('fanout') ? (quick ? 120_000 : 480_000) * Math.max(1, relayConnections.length) : 0) +
       // the restart phase opens its streams at the relay's paced rate, then waits up to --restart-wait twice (relay, direct)
       (only.includes('restart') ? 120_000 + ((restartStreams ?? (quick ? 1000 : 10_000)) / (restartRate ?? 100)) * 2000 + 2 * restartWaitS * 1000 : 0),
   };

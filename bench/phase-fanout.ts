@@ -1,11 +1,13 @@
 /**
  * Fan-out phase: the management server pushes one update (1 MiB by default) to
  * N open ADS streams at once, as when a config change reaches every Envoy of a
- * fleet. Measured through the relay (a fresh one: N streams on its one upstream
- * connection) and directly (the clients' own TLS connections to the server),
- * in the same run, interleaved, `reps` times: the time from the server's first
- * write until each stream has the message (p50, p99, last), the relay / direct
- * ratio of the last arrival, and the relay's peak RSS during the push.
+ * fleet. Measured through the relay (a fresh one: N streams over its pool of
+ * upstream connections; with --relay-upstream-connections, one relay per
+ * RELAY_UPSTREAM_CONNECTIONS value) and directly (the clients' own TLS
+ * connections to the server), in the same run, interleaved, `reps` times: the
+ * time from the server's first write until each stream has the message (p50,
+ * p99, last), the relay / direct ratio of the last arrival, and the relay's
+ * peak RSS during the push.
  */
 import type { CollectResult, OpenResult, Target } from './load-client';
 import type { Options } from './options';
@@ -14,11 +16,13 @@ import { type Child, type Cleanup, startClient } from './processes';
 import { startRelay } from './relay-process';
 import { say } from './say';
 import type { Setup } from './setup';
-import { spread } from './spread';
+import { type Spread, spread } from './spread';
 import { KiB, MiB } from './units';
 
 export interface FanoutRun {
   path: 'relay' | 'direct';
+  /** relay only: its RELAY_UPSTREAM_CONNECTIONS (undefined: the relay's default). */
+  upstreamConnections?: number;
   streams: number;
   /** ms from the server's first write to the stream's arrival */
   p50Ms: number;
@@ -30,14 +34,22 @@ export interface FanoutRun {
   relayPeakRssKiB?: number;
 }
 
-export interface FanoutPhase {
+/** One relay configuration's figures against the direct runs of the same repetitions. */
+export interface FanoutVariant {
+  /** RELAY_UPSTREAM_CONNECTIONS (undefined: the relay's default). */
+  upstreamConnections?: number;
+  /** relay / direct of the last arrival, per repetition, and their median and spread. */
+  ratioLast: Spread;
+  ratioP50: Spread;
+  relayPeakRssKiB: number;
+}
+
+export interface FanoutPhase extends FanoutVariant {
   streams: number;
   bytes: number;
   runs: FanoutRun[];
-  /** relay / direct of the last arrival, per repetition, and their median and spread. */
-  ratioLast: { reps: number[]; median: number; min: number; max: number };
-  ratioP50: { reps: number[]; median: number; min: number; max: number };
-  relayPeakRssKiB: number;
+  /** Every relay configuration measured; the top-level figures are the last one's. */
+  variants?: FanoutVariant[];
 }
 
 /** RELAY_UPSTREAM_BUFFER_LIMIT_BYTES from the bench's own environment, for a before/after comparison (`=0`: no cap). */
@@ -45,6 +57,8 @@ const capEnv = (): Record<string, string> => {
   const v = process.env.RELAY_UPSTREAM_BUFFER_LIMIT_BYTES;
   return v !== undefined ? { RELAY_UPSTREAM_BUFFER_LIMIT_BYTES: v } : {};
 };
+const poolEnv = (n: number | undefined): Record<string, string> => (n === undefined ? {} : { RELAY_UPSTREAM_CONNECTIONS: String(n) });
+const label = (n: number | undefined): string => (n === undefined ? 'relay' : `relay×${n}`);
 
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 
@@ -67,14 +81,20 @@ async function pushOnce(s: Setup, workers: Child[], bytes: number): Promise<{ de
 
 export async function fanoutPhase(o: Options, cleanup: Cleanup, s: Setup): Promise<FanoutPhase> {
   const { streams, bytes, perConn } = o.fanout;
+  const variants: Array<number | undefined> = o.fanout.relayConnections.length > 0 ? o.fanout.relayConnections : [undefined];
   const workers: Child[] = [];
   const runs: FanoutRun[] = [];
   try {
     for (let w = 0; w < 2; w++) workers.push(await startClient(cleanup, `fanout-client-${w + 1}`));
     for (let rep = 0; rep < o.reps; rep++) {
-      const order: Array<'relay' | 'direct'> = rep % 2 === 0 ? ['direct', 'relay'] : ['relay', 'direct'];
-      for (const path of order) {
-        const relay = path === 'relay' ? await startRelay(cleanup, s, `relay-fanout-${rep + 1}`, { RELAY_MAX_NEW_STREAMS_PER_SECOND: '1000000', ...capEnv() }, false, o.relayNodeArgs) : undefined;
+      // direct first in odd repetitions, last in even ones; the relays in turn between
+      const relays = rep % 2 === 0 ? variants : [...variants].reverse();
+      const order: Array<{ path: 'relay' | 'direct'; n?: number }> = relays.map((n) => ({ path: 'relay' as const, n }));
+      if (rep % 2 === 0) order.unshift({ path: 'direct' });
+      else order.push({ path: 'direct' });
+      for (const { path, n } of order) {
+        const env = { RELAY_MAX_NEW_STREAMS_PER_SECOND: '1000000', ...capEnv(), ...poolEnv(n) };
+        const relay = path === 'relay' ? await startRelay(cleanup, s, `relay-fanout-${rep + 1}-${n ?? 'd'}`, env, false, o.relayNodeArgs) : undefined;
         try {
           const target: Target = relay ? { kind: 'uds', socket: relay.socket } : s.direct;
           await openStreams(workers, target, streams, perConn, 256);
@@ -82,6 +102,7 @@ export async function fanoutPhase(o: Options, cleanup: Cleanup, s: Setup): Promi
           const { delays, missing } = await pushOnce(s, workers, bytes);
           const run: FanoutRun = { path, streams, p50Ms: pct(delays, 50), p99Ms: pct(delays, 99), lastMs: delays.at(-1) ?? NaN, missing };
           if (relay) {
+            if (n !== undefined) run.upstreamConnections = n;
             run.relayRssBeforeKiB = before!;
             run.relayPeakRssKiB = procStatusKiB(relay.pid, 'VmHWM');
           }
@@ -89,7 +110,7 @@ export async function fanoutPhase(o: Options, cleanup: Cleanup, s: Setup): Promi
           if (missing) run.lastMs = NaN; // a run that lost streams has no "last arrival"
           runs.push(run);
           say(
-            `  fanout ${path.padEnd(6)} rep ${rep + 1}: ${streams} × ${bytes / MiB} MiB: p50 ${run.p50Ms.toFixed(0)} ms, p99 ${run.p99Ms.toFixed(0)} ms, last ${run.lastMs.toFixed(0)} ms` +
+            `  fanout ${(relay ? label(n) : path).padEnd(8)} rep ${rep + 1}: ${streams} × ${bytes / MiB} MiB: p50 ${run.p50Ms.toFixed(0)} ms, p99 ${run.p99Ms.toFixed(0)} ms, last ${run.lastMs.toFixed(0)} ms` +
               `${missing ? `, ${missing} MISSING` : ''}${relay ? `; relay RSS ${(before! / KiB).toFixed(0)} MiB before, peak ${(run.relayPeakRssKiB! / KiB).toFixed(0)} MiB` : ''}`,
           );
         } finally {
@@ -101,14 +122,17 @@ export async function fanoutPhase(o: Options, cleanup: Cleanup, s: Setup): Promi
   } finally {
     for (const w of workers) w.kill();
   }
-  const of = (p: 'relay' | 'direct') => runs.filter((r) => r.path === p);
-  const ratios = (f: (r: FanoutRun) => number) => of('relay').map((r, k) => f(r) / f(of('direct')[k]!));
-  return {
-    streams,
-    bytes,
-    runs,
-    ratioLast: spread(ratios((r) => r.lastMs)),
-    ratioP50: spread(ratios((r) => r.p50Ms)),
-    relayPeakRssKiB: Math.max(...of('relay').map((r) => r.relayPeakRssKiB ?? 0)),
-  };
+  const direct = runs.filter((r) => r.path === 'direct');
+  const measured = variants.map((n): FanoutVariant => {
+    const relay = runs.filter((r) => r.path === 'relay' && r.upstreamConnections === n);
+    const ratios = (f: (r: FanoutRun) => number) => relay.map((r, k) => f(r) / f(direct[k]!));
+    return {
+      ...(n === undefined ? {} : { upstreamConnections: n }),
+      ratioLast: spread(ratios((r) => r.lastMs)),
+      ratioP50: spread(ratios((r) => r.p50Ms)),
+      relayPeakRssKiB: Math.max(...relay.map((r) => r.relayPeakRssKiB ?? 0)),
+    };
+  });
+  for (const v of measured) say(`  fanout ${label(v.upstreamConnections)} / direct, last arrival: median ${v.ratioLast.median.toFixed(2)}× (${v.ratioLast.reps.map((x) => x.toFixed(2)).join(', ')})`);
+  return { streams, bytes, runs, ...measured.at(-1)!, ...(measured.length > 1 ? { variants: measured } : {}) };
 }

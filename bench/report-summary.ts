@@ -58,7 +58,7 @@ export function summary(r: Results): string {
   if (r.idle) out.push(...idleLines(r.idle));
   if (r.fanout) {
     const f = r.fanout;
-    const rel = f.runs.filter((z) => z.path === 'relay');
+    const rel = f.runs.filter((z) => z.path === 'relay' && z.upstreamConnections === f.upstreamConnections);
     const dir = f.runs.filter((z) => z.path === 'direct');
     const ms = (v: number[]): string => v.map((z) => z.toFixed(0)).join(', ');
     out.push(`fan-out ${num(f.streams)} × ${f.bytes / 2 ** 20} MiB: last arrival direct [${ms(dir.map((z) => z.lastMs))}] ms, relay [${ms(rel.map((z) => z.lastMs))}] ms; p50 direct [${ms(dir.map((z) => z.p50Ms))}], relay [${ms(rel.map((z) => z.p50Ms))}]; p99 direct [${ms(dir.map((z) => z.p99Ms))}], relay [${ms(rel.map((z) => z.p99Ms))}]; relay peak RSS ${mibOf(f.relayPeakRssKiB)}`);

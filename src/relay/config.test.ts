@@ -112,6 +112,14 @@ describe('relay config', () => {
     }
   });
 
+  it('reads the upstream pool: RELAY_UPSTREAM_CONNECTIONS and its hard maximum, which may not be below it', () => {
+    expect(load({}).upstream).toMatchObject({ connections: 1, maxConnections: 128 });
+    expect(load({ RELAY_UPSTREAM_CONNECTIONS: '1', RELAY_UPSTREAM_MAX_CONNECTIONS: '1' }).upstream).toMatchObject({ connections: 1, maxConnections: 1 });
+    expect(problems({ RELAY_UPSTREAM_CONNECTIONS: '0' })).toEqual(['RELAY_UPSTREAM_CONNECTIONS']);
+    expect(problems({ RELAY_UPSTREAM_CONNECTIONS: '65' })).toEqual(['RELAY_UPSTREAM_CONNECTIONS']);
+    expect(() => load({ RELAY_UPSTREAM_CONNECTIONS: '8', RELAY_UPSTREAM_MAX_CONNECTIONS: '4' })).toThrow('RELAY_UPSTREAM_MAX_CONNECTIONS="4": expected at least RELAY_UPSTREAM_CONNECTIONS (8)');
+  });
+
   it('reads the admin listener', () => {
     expect(load({ APPNET_AGENT_ADMIN_MODE: 'tcp' }).admin).toEqual({ mode: 'tcp', host: '::', port: 9902 });
     expect(load({ APPNET_AGENT_ADMIN_MODE: 'UDS', APPNET_AGENT_ADMIN_UDS_PATH: '/tmp/a.sock' }).admin).toEqual({ mode: 'uds', path: '/tmp/a.sock' });

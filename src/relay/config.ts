@@ -24,6 +24,10 @@ export interface UpstreamConfig {
   keepaliveTimeoutMs: number;
   /** 0 = never recycle. */
   maxConnectionDurationMs: number;
+  /** RELAY_UPSTREAM_CONNECTIONS: connections kept for new streams (the pool's size). */
+  connections: number;
+  /** RELAY_UPSTREAM_MAX_CONNECTIONS: the hard maximum, growth for the server's stream limit included. */
+  maxConnections: number;
 }
 
 export interface RelayConfig {
@@ -34,7 +38,7 @@ export interface RelayConfig {
   /** 0 = no idle timeout. */
   streamIdleTimeoutMs: number;
   bufferLimitBytes: number;
-  /** What the relay may hold of one upstream connection's data before it lowers that connection's stream windows; 0 = no cap. */
+  /** What the relay may hold of its upstream connections' data (each connection its share) before it lowers a connection's stream windows; 0 = no cap. */
   upstreamBufferLimitBytes: number;
   maxNewStreamsPerSecond: number;
   drainTimeoutMs: number;
@@ -103,7 +107,7 @@ export const RELAY_SETTINGS = {
     form: 'host names or IPs, comma-separated',
     help:
       'host(s) or IP(s) to dial instead of the domain (`10.0.0.5,10.0.0.6`: appnet-mgmt replicas); a name is resolved to all its addresses at each attempt. ' +
-      'An attempt tries each address in turn, starting after the one that failed or whose connection was lost; the backoff applies only when none answers. ' +
+      'An attempt tries each address in turn, starting after the one that failed, whose connection was lost or that took the last connection (the pool spreads over replicas); the backoff applies only when none answers. ' +
       'SNI, `:authority` and signing still use the domain; `/status` shows the address in use',
     read: (r, name) => {
       const text = r.string(name);
@@ -138,8 +142,9 @@ export const RELAY_SETTINGS = {
     min: 0,
     max: MAX_WINDOW,
     help:
-      'bound on what the relay holds of one upstream connection\'s data, over all its streams (a management server pushing to every stream at once, to clients that read slowly). ' +
-      'Beyond it the relay lowers the stream window of every stream of that connection to 64 KiB (HTTP/2 SETTINGS) until they hold half of it: ' +
+      'bound on what the relay holds of its upstream connections\' data, over all their streams (a management server pushing to every stream at once, to clients that read slowly); ' +
+      'each connection is bounded by its share, this divided by `RELAY_UPSTREAM_CONNECTIONS`. ' +
+      'Beyond its share the relay lowers the stream window of every stream of that connection to 64 KiB (HTTP/2 SETTINGS) until they hold half of it: ' +
       'streams whose clients read keep moving, at a 64 KiB window, and nothing is dropped. `0` disables the bound (each stream is still bounded by `RELAY_BUFFER_LIMIT_BYTES`)',
   }),
   maxNewStreamsPerSecond: decimal({
@@ -153,7 +158,26 @@ export const RELAY_SETTINGS = {
     env: 'RELAY_MAX_CONNECTION_DURATION',
     defaultMs: 2_400_000,
     allowZero: true,
-    help: 'the upstream connection is recycled after this long, minus up to 10 % random jitter: new streams go to a new connection, the old one drains',
+    help: 'each upstream connection is recycled after this long, minus up to 10 % random jitter drawn per connection: new streams go to the other connections (or a new one), the old one drains',
+  }),
+  upstreamConnections: int({
+    env: 'RELAY_UPSTREAM_CONNECTIONS',
+    default: 1,
+    min: 1,
+    max: 64,
+    help:
+      'HTTP/2 connections to the management server the relay spreads new streams over: the pool grows to this many as streams come ' +
+      '(one connection at start; a new stream goes to the connection with the fewest streams). Each has its own keepalive, recycling and ' +
+      'its share of `RELAY_UPSTREAM_BUFFER_LIMIT_BYTES`. Default `1` (every stream on one connection, as before; more was not faster in the fan-out benchmark on 2 cores: docs/relay-performance.md). Growth for the server\'s stream limit happens whatever the value',
+  }),
+  upstreamMaxConnections: int({
+    env: 'RELAY_UPSTREAM_MAX_CONNECTIONS',
+    default: 128,
+    min: 1,
+    max: 1024,
+    help:
+      "hard maximum of upstream connections (draining ones not counted): when every connection carries the server's `SETTINGS_MAX_CONCURRENT_STREAMS`, " +
+      'another is opened beyond `RELAY_UPSTREAM_CONNECTIONS`, up to this many; past it a new stream is refused at once with `UNAVAILABLE` naming the limit',
   }),
   keepaliveInterval: duration({
     env: 'RELAY_KEEPALIVE_INTERVAL',
@@ -255,7 +279,12 @@ export function loadRelayConfig(env: Env, facts: RelayFacts): RelayConfig {
     keepaliveIntervalMs: S.keepaliveInterval.read(r),
     keepaliveTimeoutMs: S.keepaliveTimeout.read(r),
     maxConnectionDurationMs: S.maxConnectionDuration.read(r),
+    connections: S.upstreamConnections.read(r),
+    maxConnections: S.upstreamMaxConnections.read(r),
   };
+  if (upstream.maxConnections < upstream.connections) {
+    r.problem(S.upstreamMaxConnections.env, String(upstream.maxConnections), `at least RELAY_UPSTREAM_CONNECTIONS (${upstream.connections})`);
+  }
 
   const config: RelayConfig = {
     listenerPath,

@@ -56,6 +56,7 @@ export class RelayExposition {
     histogram('appnet_relay_message_size_bytes', 'Size of relayed gRPC messages', 'direction', m.messageSize);
     labeled('appnet_relay_nacks_total', 'xDS NACKs sent by clients', 'type_url', () => m.nacks.values);
     gauge('appnet_relay_upstream_connected', '1 when connected to the management server', () => m.upstreamConnected);
+    gauge('appnet_relay_upstream_connections', 'Open connections to the management server (draining ones included)', () => m.upstreamConnections);
     counter('appnet_relay_upstream_connects_total', 'Connections made to the management server', () => m.totals.upstreamConnects);
     counter('appnet_relay_upstream_connect_failures_total', 'Failed or lost connections to the management server', () => m.totals.upstreamConnectFailures);
     counter('appnet_relay_upstream_throttles_total', "Times an upstream connection's stream windows were lowered because its streams held RELAY_UPSTREAM_BUFFER_LIMIT_BYTES", () => m.totals.upstreamThrottles);

@@ -25,6 +25,11 @@ class Reference {
   });
   readonly nacks = new Counter({ name: 'appnet_relay_nacks_total', help: 'xDS NACKs sent by clients', labelNames: ['type_url'], registers: this.registers });
   readonly upstreamConnected = new Gauge({ name: 'appnet_relay_upstream_connected', help: '1 when connected to the management server', registers: this.registers });
+  readonly upstreamConnections = new Gauge({
+    name: 'appnet_relay_upstream_connections',
+    help: 'Open connections to the management server (draining ones included)',
+    registers: this.registers,
+  });
   readonly upstreamConnects = new Counter({ name: 'appnet_relay_upstream_connects_total', help: 'Connections made to the management server', registers: this.registers });
   readonly upstreamConnectFailures = new Counter({
     name: 'appnet_relay_upstream_connect_failures_total',
@@ -66,6 +71,8 @@ class Reference {
 function apply(m: RelayMetrics, r: Reference, round: number): void {
   m.upstreamConnected = 1;
   r.upstreamConnected.set(1);
+  m.upstreamConnections = 3;
+  r.upstreamConnections.set(3);
   m.totals.upstreamConnects += 2;
   r.upstreamConnects.inc(2);
   m.totals.upstreamConnectFailures++;

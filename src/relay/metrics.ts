@@ -27,6 +27,8 @@ export class RelayMetrics {
   /** Gauges. */
   streamsActive = 0;
   upstreamConnected = 0;
+  /** Open upstream connections, draining ones included. */
+  upstreamConnections = 0;
   /** Counters without labels. */
   readonly totals = { upstreamConnects: 0, upstreamConnectFailures: 0, upstreamThrottles: 0, credentialRefreshes: 0, credentialFailures: 0 };
   readonly streamsTotal = new LabeledCount<Outcome>();

@@ -31,7 +31,8 @@ describe('relay and its upstream connection (in process)', () => {
 
   it('GOAWAY from the management server: the stream in flight finishes on the old connection, new streams go to a new one, and a stream caught in the race is replayed there', async () => {
     const mgmt = await stub();
-    const relay = await start({ port: mgmt.port, upstream: FAST_BACKOFF });
+    // One connection: the GOAWAY'd connection is the only one, so the racing stream is on it.
+    const relay = await start({ port: mgmt.port, env: { RELAY_UPSTREAM_CONNECTIONS: '1' }, upstream: FAST_BACKOFF });
     const client = relay.connect();
     const inFlight = grpcCall(client, ADS);
     inFlight.stream.write(grpcFrame(Buffer.from('a')));

@@ -90,6 +90,7 @@ export class Relay {
           m.upstreamConnected = s === 'CONNECTED' ? 1 : 0;
           this.health.notify();
         },
+        onConnections: (n) => (m.upstreamConnections = n),
       },
     });
     this.signer = new XdsRequestSigner({ service: cfg.signingName, region: cfg.region, host: cfg.upstream.domain }, this.creds.get);

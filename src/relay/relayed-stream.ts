@@ -118,9 +118,12 @@ export class RelayedStream implements ScanSink<Direction> {
 
   private perform(a: LifecycleAction): void {
     switch (a.type) {
-      case 'connect':
+      case 'connect': // again for a refused stream: the slot on its old connection is given back
+        if (this.session) this.deps.upstream.release(this.session, this);
+        this.session = undefined;
         this.deps.upstream.acquire().then(
           (session) => {
+            if (this.closed) return this.deps.upstream.release(session, this);
             this.session = session;
             this.dispatch({ type: 'connected' });
           },
@@ -227,7 +230,7 @@ export class RelayedStream implements ScanSink<Direction> {
     this.requestHeaders = undefined;
     this.replay = null;
     this.down.setTimeout(0);
-    if (this.session) this.deps.upstream.bufferCap(this.session)?.remove(this);
+    if (this.session) this.deps.upstream.release(this.session, this);
     if (this.holdsAdmission) this.deps.release();
     this.holdsAdmission = false;
     this.deps.metrics.streamEnded(s.outcome!, (Date.now() - this.startedAt) / 1000);

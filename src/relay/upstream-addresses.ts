@@ -71,7 +71,7 @@ export class AddressRotation {
     return i < 0 ? [...this.candidates] : [...this.candidates.slice(i + 1), ...this.candidates.slice(0, i + 1)];
   }
 
-  /** `address` failed or its connection was lost: the next attempt starts after it. */
+  /** `address` failed, its connection was lost, or it just took a connection: the next attempt starts after it. */
   passOver(address: string): void {
     this.last = address;
   }

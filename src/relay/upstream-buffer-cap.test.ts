@@ -47,7 +47,8 @@ describe('upstream buffer cap: a push to clients that do not read (in process)',
   async function push(env: Record<string, string>) {
     const mgmt = await ManagementStub.start();
     cleanup.push(() => mgmt.close());
-    const relay = await InProcessRelay.start({ port: mgmt.port, env });
+    // One connection: the cap is per connection (with RELAY_UPSTREAM_CONNECTIONS=N the relay holds up to N caps).
+    const relay = await InProcessRelay.start({ port: mgmt.port, env: { RELAY_UPSTREAM_CONNECTIONS: '1', ...env } });
     cleanup.push(() => relay.close());
     const pumps: Pump[] = [];
     mgmt.handler = ({ stream }) => {

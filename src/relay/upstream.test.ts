@@ -11,7 +11,7 @@ import { UpstreamUnavailableError } from './upstream-errors';
  * several addresses with an injected DNS lookup.
  */
 
-const upstreamConfig = (port: number, hosts = ['127.0.0.1']): UpstreamConfig => ({
+const upstreamConfig = (port: number, hosts = ['127.0.0.1'], more: Partial<UpstreamConfig> = {}): UpstreamConfig => ({
   domain: 'mgmt.in-process.test',
   port,
   connectHosts: hosts,
@@ -22,6 +22,9 @@ const upstreamConfig = (port: number, hosts = ['127.0.0.1']): UpstreamConfig => 
   keepaliveIntervalMs: 0,
   keepaliveTimeoutMs: 1000,
   maxConnectionDurationMs: 0,
+  connections: 1,
+  maxConnections: 8,
+  ...more,
 });
 
 describe('UpstreamManager (in process, real HTTP/2 servers)', () => {
@@ -132,6 +135,33 @@ describe('UpstreamManager (in process, real HTTP/2 servers)', () => {
     b.cutConnections();
     await waitUntil(() => m.state === 'CONNECTED' && b.sessions.length === 2, 1000, 'B again, after A refused');
     expect(m.status()).toMatchObject({ address: '127.0.0.2', failures: 0 }); // A's refusal within an attempt that succeeded is no failure
+  });
+
+  it('a pool of two over two replicas: one connection to each; streams counted per connection until released', async () => {
+    const a = await stub({ host: '127.0.0.1' });
+    const b = await stub({ host: '127.0.0.2', port: a.port });
+    const { m } = manager(upstreamConfig(a.port, ['127.0.0.1', '127.0.0.2'], { connections: 2 }));
+    m.start();
+    const first = await m.acquire();
+    const second = await m.acquire();
+    expect(second).not.toBe(first);
+    expect([a.sessions.length, b.sessions.length]).toEqual([1, 1]);
+    expect(m.status().connections?.map((c) => [c.address, c.streams])).toEqual([
+      ['127.0.0.1', 1],
+      ['127.0.0.2', 1],
+    ]);
+    m.release(first);
+    expect(await m.acquire()).toBe(first); // the least loaded again
+    expect(m.status().connections?.map((c) => c.streams)).toEqual([1, 1]);
+  });
+
+  it("each connection's buffer cap is its share of the limit over the pool's size (what the relay holds does not grow with it)", async () => {
+    const server = await stub();
+    const { m } = manager(upstreamConfig(server.port, ['127.0.0.1'], { connections: 4 }), { connectionBufferBytes: 4 << 20 });
+    m.start();
+    const session = await m.acquire();
+    // the connection window is half the cap (upstream-buffer-cap.ts): half of 1 MiB, not of 4 MiB
+    expect(session.state.localWindowSize).toBe(512 * 1024);
   });
 
   it('GOAWAY with an error code: the streams on that connection are lost with the code as the reason, and it reconnects after a backoff', async () => {

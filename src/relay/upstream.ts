@@ -1,16 +1,17 @@
-import * as fs from 'node:fs';
 import * as http2 from 'node:http2';
 import type { Logger } from '../common/logger';
-import { Backoff, type BackoffOptions, jitterDown } from '../common/backoff';
-import { MAX_WINDOW, type UpstreamConfig } from './config';
+import { Backoff, type BackoffOptions } from '../common/backoff';
+import type { UpstreamConfig } from './config';
 import { AddressRotation, hostPort, type Lookup } from './upstream-addresses';
 import { UpstreamUnavailableError, describeConnectError } from './upstream-errors';
 import { errorMessage } from '../common/problem';
 
 export type { UpstreamState, UpstreamStatus } from '../common/contracts/relay-status';
 import type { UpstreamState, UpstreamStatus } from '../common/contracts/relay-status';
-import { startKeepalive } from './upstream-keepalive';
-import { type CapState, UpstreamBufferCap, connectionWindowFor } from './upstream-buffer-cap';
+import type { BufferHolder, CapState, UpstreamBufferCap } from './upstream-buffer-cap';
+import { type ConnectionEvents, UpstreamConnection } from './upstream-connection';
+import { dialAny } from './upstream-dial';
+import { chooseConnection } from './upstream-pool-policy';
 
 export interface UpstreamHooks {
   onConnectAttempt?(): void;
@@ -19,12 +20,14 @@ export interface UpstreamHooks {
   onStateChange?(state: UpstreamState): void;
   /** A connection's streams went over (or back under) the upstream buffer limit. */
   onBufferCap?(state: CapState, heldBytes: number): void;
+  /** The number of open connections (draining ones included) changed. */
+  onConnections?(open: number): void;
 }
 
 export interface UpstreamOptions {
   /** HTTP/2 stream window the relay advertises upstream: the per-stream buffer bound. */
   streamWindowBytes: number;
-  /** What the relay may hold of one connection's data, over its streams (upstream-buffer-cap.ts); 0 = no bound. */
+  /** What the relay may hold of its connections' data (upstream-buffer-cap.ts), shared out over the pool's size; 0 = no bound. */
   connectionBufferBytes: number;
   log: Logger;
   hooks?: UpstreamHooks;
@@ -34,40 +37,39 @@ export interface UpstreamOptions {
   lookup?: Lookup;
 }
 
-/** What the manager knows of one of its connections, for messages about it once it is gone. */
-interface SessionInfo {
-  address: string;
-  /** Why it ended, when the manager itself saw why (a GOAWAY with an error code, a keepalive timeout). */
-  why?: string;
-}
-
-const RECYCLE_JITTER = 0.1;
 const RECONNECT_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 10_000, multiplier: 1.6, jitter: 0.2 };
+/** A stream that finds its connection gone or full once it is set up chooses again, this many times at most. */
+const MAX_CHOICES = 4;
 
 /**
- * The relay's HTTP/2 connection to the management server. Connects at start
- * and keeps one connection up (reconnecting with jittered exponential backoff),
- * pings it every keepalive interval, and recycles it after the max connection
- * duration (jittered) by draining: new streams go to a fresh connection while
- * the old one lives until its streams end. While it cannot connect, `acquire()`
- * fails at once with the reason, so clients are never left hanging.
+ * The relay's HTTP/2 connections to the management server: a small pool
+ * (upstream-pool-policy.ts decides which connection a new stream goes to; each
+ * connection's keepalive, buffer cap and recycling are upstream-connection.ts).
+ * One connection is opened at start; the pool grows as streams come, up to
+ * RELAY_UPSTREAM_CONNECTIONS, and beyond it (up to RELAY_UPSTREAM_MAX_CONNECTIONS)
+ * only when the server's SETTINGS_MAX_CONCURRENT_STREAMS leaves no slot; a
+ * stream that finds no slot is refused with the reason, never left waiting.
+ *
+ * While no connection is up it reconnects with jittered exponential backoff,
+ * and `acquire()` fails at once with the reason, so clients are never left
+ * hanging. A connection past its max duration (jittered per connection) or
+ * sent GOAWAY is drained: new streams go to the others (or a new one) while it
+ * lives until its streams end. A lost connection takes only its own streams.
  *
  * With several addresses (APPNET_MANAGEMENT_ADDRESS listing hosts, or a name
  * resolving to several: replicas), an attempt tries each in turn, starting
- * after the one that failed or was lost (upstream-addresses.ts); only when
- * none answers does the backoff apply.
+ * after the one that failed, was lost or took the last connection
+ * (upstream-addresses.ts), so the pool's connections spread over replicas;
+ * only when none answers does the backoff apply.
  */
 export class UpstreamManager {
   private readonly configured: string;
   private readonly rotation: AddressRotation;
-  private activeAddress: string | undefined;
-  private active: http2.ClientHttp2Session | undefined;
-  private activeSince = 0;
-  private connecting: Promise<http2.ClientHttp2Session> | undefined;
-  private readonly draining = new Set<http2.ClientHttp2Session>();
-  private readonly sessionInfo = new WeakMap<http2.ClientHttp2Session, SessionInfo>();
-  private readonly caps = new WeakMap<http2.ClientHttp2Session, UpstreamBufferCap>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Every connection not closed yet (being set up, open, draining), oldest first. */
+  private readonly conns = new Set<UpstreamConnection>();
+  private readonly bySession = new WeakMap<http2.ClientHttp2Session, UpstreamConnection>();
+  private readonly events: ConnectionEvents;
+  private nextId = 1;
   private retryTimer: NodeJS.Timeout | undefined;
   private nextAttemptAt: number | undefined;
   private stateValue: UpstreamState = 'NOT_CONNECTED';
@@ -87,61 +89,103 @@ export class UpstreamManager {
     this.rotation = new AddressRotation(cfg.connectHosts, opts.lookup);
     this.random = opts.random ?? Math.random;
     this.backoff = new Backoff(opts.backoff ?? RECONNECT_BACKOFF, this.random);
+    this.events = {
+      trouble: (_c, message) => (this.lastError = { message, at: Date.now() }),
+      goaway: (c, code) => {
+        this.opts.log.info({ target: c.target, connection: c.id, code }, 'management server sent GOAWAY');
+        this.retire(c, code === http2.constants.NGHTTP2_NO_ERROR);
+      },
+      aged: (c) => {
+        this.opts.log.info({ target: c.target, connection: c.id }, 'max connection duration reached: draining the connection');
+        this.retire(c, true);
+      },
+      closed: (c, lost) => this.onClosed(c, lost),
+      bufferCap: opts.hooks?.onBufferCap,
+    };
   }
 
   get state(): UpstreamState {
     return this.stateValue;
   }
 
-  /** The address:port in use, or the configured hosts while not connected. */
+  /** The address:port of the oldest open connection, or the configured hosts while none is open. */
   get target(): string {
-    return this.activeAddress !== undefined && this.active ? hostPort(this.activeAddress, this.cfg.port) : this.configured;
+    return this.oldestOpen()?.target ?? this.configured;
   }
 
   /** Connect now, and keep connected from then on. */
   start(): void {
-    this.connect().catch(() => undefined);
-  }
-
-  /** A connected session for a new stream, or UpstreamUnavailableError saying why not. */
-  async acquire(): Promise<http2.ClientHttp2Session> {
-    if (this.closing) throw new UpstreamUnavailableError('relay: shutting down');
-    const s = this.active;
-    if (s && !s.closed && !s.destroyed) return s;
-    if (this.connecting) return this.connecting;
-    if (this.retryTimer) throw new UpstreamUnavailableError(this.unavailableMessage());
-    return this.connect();
+    this.open();
   }
 
   /**
-   * Why `session` went away, for a stream it carried: what the manager saw (a
-   * GOAWAY with an error code, a keepalive timeout), else the error the stream
-   * was destroyed with (the connection's own), else a plain close. Not
-   * `lastError`: streams hear of a lost connection before the manager's own
-   * 'close' handler runs, when lastError is not about it yet (or is about an
-   * older connection).
+   * A connected session for a new stream (counted against its connection until
+   * `release`), or UpstreamUnavailableError saying why not.
+   */
+  async acquire(): Promise<http2.ClientHttp2Session> {
+    for (let choice = 1; ; choice++) {
+      if (this.closing) throw new UpstreamUnavailableError('relay: shutting down');
+      const live = this.usable();
+      const pick = chooseConnection(live, { size: this.cfg.connections, max: this.cfg.maxConnections, mayOpen: !this.retryTimer });
+      if (pick.kind === 'full') throw new UpstreamUnavailableError(live.length === 0 ? this.unavailableMessage() : this.fullMessage(live));
+      const c = pick.kind === 'use' ? live[pick.index]! : this.open();
+      c.streams++;
+      let session: http2.ClientHttp2Session;
+      try {
+        session = await c.ready;
+      } catch (e) {
+        c.streams--;
+        // A connection added to the pool failed: the others may still take the stream.
+        if (choice < MAX_CHOICES && this.oldestOpen()) continue;
+        throw e;
+      }
+      // Set up meanwhile: its server's limit is known now, and it may have been drained or lost.
+      if (c.usable && c.streams <= c.limit) return session;
+      c.streams--;
+      if (choice >= MAX_CHOICES) throw new UpstreamUnavailableError(this.fullMessage(this.usable()));
+    }
+  }
+
+  /** The stream given `session` by acquire() is done with it (and no longer holds any of its data). */
+  release(session: http2.ClientHttp2Session, holder?: BufferHolder): void {
+    const c = this.bySession.get(session);
+    if (holder) c?.cap?.remove(holder);
+    if (c && c.streams > 0) c.streams--;
+  }
+
+  /**
+   * Why `session` went away, for a stream it carried: what its connection saw
+   * (a GOAWAY with an error code, a keepalive timeout), else the error the
+   * stream was destroyed with (the connection's own), else a plain close.
+   * Not the pool's lastError: streams hear of a lost connection before the
+   * connection's own 'close' handler runs, and lastError may be another's.
    */
   lossReason(session: http2.ClientHttp2Session, streamError: Error | undefined): string {
-    const info = this.sessionInfo.get(session);
-    if (info?.why !== undefined) return info.why;
+    const c = this.bySession.get(session);
+    if (c?.why !== undefined) return c.why;
     if (!streamError) return 'connection closed';
-    return describeConnectError(streamError, info ? hostPort(info.address, this.cfg.port) : this.configured);
+    return describeConnectError(streamError, c?.target ?? this.configured);
   }
 
   /** The buffer cap of `session` (a connection this manager made), for its streams to report what they hold. */
   bufferCap(session: http2.ClientHttp2Session): UpstreamBufferCap | undefined {
-    return this.caps.get(session);
+    return this.bySession.get(session)?.cap;
   }
 
   /** What the relay holds of its connections' data now (at the caps' last samples). */
   bufferedBytes(): number {
-    return [...this.draining, ...(this.active ? [this.active] : [])].reduce((n, s) => n + (this.caps.get(s)?.heldBytes ?? 0), 0);
+    let n = 0;
+    for (const c of this.conns) n += c.cap?.heldBytes ?? 0;
+    return n;
   }
 
   status(): UpstreamStatus {
+    const now = Date.now();
+    const oldest = this.oldestOpen();
+    const set = [...this.conns].filter((c) => c.phase === 'open' || c.phase === 'draining');
     return {
       target: this.target,
-      address: this.active ? (this.activeAddress ?? null) : null,
+      address: oldest?.address ?? null,
       addresses: [...this.rotation.addresses],
       domain: this.cfg.domain,
       tls: this.cfg.tls,
@@ -151,8 +195,16 @@ export class UpstreamManager {
       nextAttemptAt: this.nextAttemptAt !== undefined ? new Date(this.nextAttemptAt).toISOString() : null,
       connects: this.connects,
       failures: this.failures,
-      connectionAgeSeconds: this.active ? Math.round((Date.now() - this.activeSince) / 1000) : null,
-      drainingConnections: this.draining.size,
+      connectionAgeSeconds: oldest ? Math.round((now - oldest.openedAt) / 1000) : null,
+      drainingConnections: set.filter((c) => c.phase === 'draining').length,
+      pool: { size: this.cfg.connections, max: this.cfg.maxConnections },
+      connections: set.map((c) => ({
+        address: c.address!,
+        streams: c.streams,
+        maxConcurrentStreams: Number.isFinite(c.limit) && c.limit < 2 ** 32 - 1 ? c.limit : null,
+        ageSeconds: Math.round((now - c.openedAt) / 1000),
+        draining: c.phase === 'draining',
+      })),
     };
   }
 
@@ -161,31 +213,40 @@ export class UpstreamManager {
     this.closing = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
-    const sessions = [...this.draining, ...(this.active ? [this.active] : [])];
-    this.active = undefined;
-    await Promise.all(
-      sessions.map(
-        (s) =>
-          new Promise<void>((resolve) => {
-            if (s.destroyed) return resolve();
-            const t = setTimeout(() => s.destroy(), graceMs);
-            s.once('close', () => {
-              clearTimeout(t);
-              resolve();
-            });
-            s.close();
-          }),
-      ),
-    );
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    await Promise.all([...this.conns].map((c) => c.close(graceMs)));
     this.setState('NOT_CONNECTED');
+  }
+
+  /** The connections that take new streams (being set up or open, not draining), oldest first. */
+  private usable(): UpstreamConnection[] {
+    return [...this.conns].filter((c) => c.usable);
+  }
+
+  private oldestOpen(): UpstreamConnection | undefined {
+    for (const c of this.conns) if (c.phase === 'open' && c.usable) return c;
+    return undefined;
+  }
+
+  private openCount(): number {
+    let n = 0;
+    for (const c of this.conns) if (c.phase === 'open' || c.phase === 'draining') n++;
+    return n;
   }
 
   /** Why a new stream gets no connection while NOT_CONNECTED (what acquire() says); side-effect free, for admission. */
   unavailableMessage(): string {
     const wait = this.nextAttemptAt !== undefined ? Math.max(0, Math.ceil((this.nextAttemptAt - Date.now()) / 1000)) : 0;
     return `relay: management server ${this.cfg.domain} (${this.target}) unavailable: ${this.lastError?.message ?? 'not connected'}; next attempt in ${wait}s`;
+  }
+
+  /** Why a stream found no slot while connections are up: the servers' limit, and why no connection may be added. */
+  private fullMessage(live: UpstreamConnection[]): string {
+    const limits = [...new Set(live.map((c) => c.limit))].join(', ');
+    const more =
+      live.length >= this.cfg.maxConnections
+        ? `the relay keeps at most ${this.cfg.maxConnections} connections (RELAY_UPSTREAM_MAX_CONNECTIONS=${this.cfg.maxConnections})`
+        : `a new connection cannot be opened now (${this.unavailableMessage().replace(/^relay: /, '')})`;
+    return `relay: all ${live.length} connections to management server ${this.cfg.domain} are at the server's limit of ${limits} concurrent streams (SETTINGS_MAX_CONCURRENT_STREAMS) and ${more}; retry later`;
   }
 
   private setState(s: UpstreamState): void {
@@ -195,204 +256,107 @@ export class UpstreamManager {
     this.opts.hooks?.onStateChange?.(s);
   }
 
-  private connect(): Promise<http2.ClientHttp2Session> {
-    if (this.connecting) return this.connecting;
-    this.retryTimer = undefined;
+  /** CONNECTED while any connection takes streams; CONNECTING while one is being set up; else NOT_CONNECTED. */
+  private refreshState(): void {
+    const live = this.usable();
+    this.setState(live.some((c) => c.phase === 'open') ? 'CONNECTED' : live.length > 0 ? 'CONNECTING' : 'NOT_CONNECTED');
+  }
+
+  /**
+   * Each connection's buffer cap: its share of RELAY_UPSTREAM_BUFFER_LIMIT_BYTES over the pool's size,
+   * so that what the relay holds does not grow with RELAY_UPSTREAM_CONNECTIONS (0: no cap).
+   */
+  private bufferShare(): number {
+    const limit = this.opts.connectionBufferBytes;
+    return limit > 0 ? Math.max(1, Math.floor(limit / this.cfg.connections)) : 0;
+  }
+
+  /** Start a connection attempt; the new connection is in the pool (taking streams that wait for it) at once. */
+  private open(): UpstreamConnection {
+    const { cfg, opts } = this;
+    const dial = { streamWindowBytes: opts.streamWindowBytes, connectionBufferBytes: this.bufferShare() };
+    const c = new UpstreamConnection(this.nextId++, { cfg, ...dial, log: opts.log, random: this.random, events: this.events });
+    this.conns.add(c);
     this.nextAttemptAt = undefined;
-    this.setState('CONNECTING');
-    this.opts.hooks?.onConnectAttempt?.();
-    this.connecting = this.openAny().then(
+    this.refreshState();
+    opts.hooks?.onConnectAttempt?.();
+    c.ready = dialAny(cfg, dial, this.rotation, () => this.closing).then(
       ({ session, address }) => {
-        this.connecting = undefined;
         if (this.closing) {
           session.destroy();
+          this.conns.delete(c);
           throw new UpstreamUnavailableError('relay: shutting down');
         }
-        this.adopt(session, address);
+        this.bySession.set(session, c);
+        c.adopt(session, address);
+        this.rotation.passOver(address); // the pool's next connection goes to the next replica, if there is one
+        this.connects++;
+        this.backoff.reset();
+        this.refreshState();
+        opts.hooks?.onConnected?.();
+        opts.hooks?.onConnections?.(this.openCount());
+        opts.log.info({ target: c.target, domain: cfg.domain, connection: c.id, open: this.openCount() }, 'connected to management server');
         return session;
       },
       (err: unknown) => {
-        this.connecting = undefined;
+        this.conns.delete(c);
+        c.phase = 'closed';
         const message = errorMessage(err);
         this.recordFailure(message);
-        throw new UpstreamUnavailableError(`relay: cannot reach management server ${this.cfg.domain} (${this.configured}): ${message}`);
+        throw new UpstreamUnavailableError(`relay: cannot reach management server ${cfg.domain} (${this.configured}): ${message}`);
       },
     );
-    return this.connecting;
+    c.ready.catch(() => undefined); // the streams waiting for it see the error; with none, nothing to report
+    return c;
   }
 
-  /** A session to the first address that answers, trying each in turn; the error names every address tried. */
-  private async openAny(): Promise<{ session: http2.ClientHttp2Session; address: string }> {
-    let order: string[];
-    try {
-      order = await this.rotation.resolve();
-    } catch (e) {
-      throw new Error((e as Error).message);
-    }
-    const failures: string[] = [];
-    for (const address of order) {
-      try {
-        return { session: await this.openSession(address), address };
-      } catch (e) {
-        const target = hostPort(address, this.cfg.port);
-        failures.push(order.length > 1 ? `${target}: ${describeConnectError(e, target)}` : describeConnectError(e, target));
-        this.rotation.passOver(address);
-        if (this.closing) break;
-      }
-    }
-    throw new Error(failures.join('; '));
-  }
-
-  /** TLS options for a new connection; the CA file is read each time, so a rotated bundle is picked up. */
-  private async tlsOptions(): Promise<Record<string, unknown>> {
-    const cfg = this.cfg;
-    if (!cfg.tls) return {};
-    let ca: Buffer | undefined;
-    try {
-      ca = cfg.caFile ? await fs.promises.readFile(cfg.caFile) : undefined;
-    } catch (e) {
-      throw new Error(`cannot read CA file ${cfg.caFile}: ${(e as Error).message}`);
-    }
-    return { servername: cfg.domain, minVersion: 'TLSv1.2', ...(ca ? { ca } : {}), ...(cfg.ecdhCurve ? { ecdhCurve: cfg.ecdhCurve } : {}) };
-  }
-
-  private async openSession(address: string): Promise<http2.ClientHttp2Session> {
-    const tlsOptions = await this.tlsOptions();
-    return new Promise((resolve, reject) => {
-      const cfg = this.cfg;
-      const session = http2.connect(`${cfg.tls ? 'https' : 'http'}://${hostPort(address, cfg.port)}`, {
-        ...tlsOptions,
-        settings: { enablePush: false, initialWindowSize: this.opts.streamWindowBytes },
-        // The shared upstream session must never refuse new streams for memory:
-        // per-stream flow-control windows are what bound buffering.
-        maxSessionMemory: 1 << 20,
-      });
-      const timer = setTimeout(() => session.destroy(new Error(`connect timed out after ${cfg.connectTimeoutMs}ms`)), cfg.connectTimeoutMs);
-      const onError = (err: Error) => {
-        clearTimeout(timer);
-        reject(err);
-      };
-      const onEarlyClose = () => onError(new Error('connection closed during setup'));
-      session.once('error', onError);
-      session.once('close', onEarlyClose);
-      session.once('connect', () => {
-        clearTimeout(timer);
-        session.removeListener('error', onError);
-        session.removeListener('close', onEarlyClose);
-        try {
-          session.setLocalWindowSize(connectionWindowFor(this.opts.connectionBufferBytes, MAX_WINDOW));
-        } catch {
-          /* the stream windows still apply */
-        }
-        resolve(session);
-      });
-    });
-  }
-
-  private adopt(session: http2.ClientHttp2Session, address: string): void {
-    const info: SessionInfo = { address };
-    this.sessionInfo.set(session, info);
-    const cap = new UpstreamBufferCap(session, {
-      limitBytes: this.opts.connectionBufferBytes,
-      windowBytes: this.opts.streamWindowBytes,
-      log: this.opts.log.child({ target: hostPort(address, this.cfg.port) }),
-      onChange: this.opts.hooks?.onBufferCap,
-    });
-    this.caps.set(session, cap);
-    this.active = session;
-    this.activeAddress = address;
-    this.activeSince = Date.now();
-    this.connects++;
-    this.backoff.reset();
-    this.setState('CONNECTED');
-    this.opts.hooks?.onConnected?.();
-    this.opts.log.info({ target: this.target, domain: this.cfg.domain }, 'connected to management server');
-    const stopKeepalive = this.keepalive(session, info);
-    let recycle: NodeJS.Timeout | undefined;
-    if (this.cfg.maxConnectionDurationMs > 0) {
-      recycle = this.timer(jitterDown(this.cfg.maxConnectionDurationMs, RECYCLE_JITTER, this.random), () => {
-        this.opts.log.info({ target: this.target }, 'max connection duration reached: draining the connection and opening a new one');
-        this.retire(session);
-      });
-    }
-    session.on('error', (err) => {
-      this.lastError = { message: describeConnectError(err, hostPort(address, this.cfg.port)), at: Date.now() };
-    });
-    session.on('goaway', (code: number) => {
-      this.opts.log.info({ target: this.target, code }, 'management server sent GOAWAY');
-      if (code !== http2.constants.NGHTTP2_NO_ERROR) {
-        info.why = `GOAWAY with error code ${code}`;
-        this.lastError = { message: info.why, at: Date.now() };
-      }
-      this.retire(session, code === http2.constants.NGHTTP2_NO_ERROR);
-    });
-    session.on('close', () => {
-      stopKeepalive();
-      cap.stop();
-      if (recycle) this.clearTimer(recycle);
-      this.draining.delete(session);
-      if (this.active !== session) return;
-      this.active = undefined;
-      if (this.closing) return;
-      const why = this.lastError && this.lastError.at >= this.activeSince ? this.lastError.message : 'connection closed';
-      this.opts.log.warn({ target: hostPort(address, this.cfg.port), reason: why }, 'lost connection to management server');
-      // The next attempt starts with another address: a replica that died is not asked first.
-      this.rotation.passOver(address);
-      this.recordFailure(why, false);
-    });
-  }
-
-  /** Stop giving `session` new streams; let its streams finish; keep a connection up. */
-  private retire(session: http2.ClientHttp2Session, reconnectNow = true): void {
-    if (this.active !== session) return;
-    this.active = undefined;
-    this.draining.add(session);
-    if (!session.closed && !session.destroyed) session.close();
+  private onClosed(c: UpstreamConnection, lost: boolean): void {
+    this.conns.delete(c);
+    this.opts.hooks?.onConnections?.(this.openCount());
     if (this.closing) return;
-    if (reconnectNow) this.connect().catch(() => undefined);
+    if (!lost) return this.refreshState();
+    const why = c.lossReason();
+    this.opts.log.warn({ target: c.target, connection: c.id, reason: why, streams: c.streams }, 'lost connection to management server');
+    // The next attempt starts with another address: a replica that died is not asked first.
+    this.rotation.passOver(c.address!);
+    this.lastError = { message: why, at: Date.now() };
+    // The others carry on; the pool grows again as streams come. With none left: reconnect after a backoff.
+    if (this.usable().length === 0) this.scheduleRetry();
+    else this.refreshState();
+  }
+
+  /** Stop giving `c` new streams and let its streams finish; with no other connection left, open one. */
+  private retire(c: UpstreamConnection, reconnectNow: boolean): void {
+    if (c.phase !== 'open') return;
+    c.drain();
+    if (this.closing) return;
+    if (this.usable().length > 0) return this.refreshState();
+    if (reconnectNow) this.open();
     else this.scheduleRetry();
   }
 
-  private recordFailure(message: string, countFailure = true): void {
+  private recordFailure(message: string): void {
     this.lastError = { message, at: Date.now() };
-    if (countFailure) {
-      this.failures++;
-      this.opts.hooks?.onConnectFailed?.(message);
-      this.opts.log.warn({ target: this.target, reason: message }, 'cannot connect to management server');
-    }
+    this.failures++;
+    this.opts.hooks?.onConnectFailed?.(message);
+    this.opts.log.warn({ target: this.target, reason: message }, 'cannot connect to management server');
     if (!this.closing) this.scheduleRetry();
   }
 
+  /**
+   * No new connection before a backoff: with none left, the next attempt then;
+   * with others up, the pool may grow again then.
+   */
   private scheduleRetry(): void {
-    if (this.retryTimer || this.connecting || this.closing) return;
-    this.setState('NOT_CONNECTED');
+    if (this.retryTimer || this.closing) return;
+    this.refreshState();
     const delay = this.backoff.next();
     this.nextAttemptAt = Date.now() + delay;
-    this.retryTimer = this.timer(delay, () => {
+    this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      this.connect().catch(() => undefined);
-    });
-  }
-
-  private keepalive(session: http2.ClientHttp2Session, info: SessionInfo): () => void {
-    return startKeepalive(session, this.cfg.keepaliveIntervalMs, this.cfg.keepaliveTimeoutMs, (why) => {
-      info.why = why;
-      this.lastError = { message: why, at: Date.now() };
-    });
-  }
-
-  private timer(ms: number, fn: () => void): NodeJS.Timeout {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, ms);
-    t.unref();
-    this.timers.add(t);
-    return t;
-  }
-
-  private clearTimer(t: NodeJS.Timeout): void {
-    clearTimeout(t);
-    this.timers.delete(t);
+      this.nextAttemptAt = undefined;
+      if (!this.closing && this.usable().length === 0) this.open();
+    }, delay);
+    this.retryTimer.unref();
   }
 }

@@ -60,10 +60,21 @@ export const StreamViewSchema = z.object({
 
 export const UpstreamStateSchema = z.enum(['CONNECTED', 'CONNECTING', 'NOT_CONNECTED']);
 
+/** One of the relay's connections to the management server. */
+export const UpstreamConnectionSchema = z.object({
+  address: z.string(),
+  /** Streams the relay gave it that have not ended. */
+  streams: z.number(),
+  /** The server's SETTINGS_MAX_CONCURRENT_STREAMS for it; null when it advertised none. */
+  maxConcurrentStreams: z.number().nullable(),
+  ageSeconds: z.number(),
+  draining: z.boolean(),
+});
+
 export const UpstreamStatusSchema = z.object({
-  /** The address:port in use (or, while not connected, the configured hosts). */
+  /** The address:port of the oldest open connection (or, while not connected, the configured hosts). */
   target: z.string(),
-  /** The address of the connection in use, null while not connected. */
+  /** The address of the oldest open connection, null while not connected. */
   address: z.string().nullable().optional(),
   /** Every address the configured hosts resolved to at the last attempt. */
   addresses: z.array(z.string()).optional(),
@@ -75,8 +86,13 @@ export const UpstreamStatusSchema = z.object({
   nextAttemptAt: z.string().nullable(),
   connects: z.number(),
   failures: z.number(),
+  /** Age of the oldest open connection (the one `address` names). */
   connectionAgeSeconds: z.number().nullable(),
   drainingConnections: z.number(),
+  /** RELAY_UPSTREAM_CONNECTIONS and RELAY_UPSTREAM_MAX_CONNECTIONS. */
+  pool: z.object({ size: z.number(), max: z.number() }).optional(),
+  /** Every open connection (draining ones included), oldest first, with the streams it carries. */
+  connections: z.array(UpstreamConnectionSchema).optional(),
 });
 
 export const CredentialStateSchema = z.enum(['NOT_LOADED', 'VALID', 'EXPIRED', 'FAILED']);
@@ -116,6 +132,7 @@ export type StreamPhase = z.infer<typeof StreamPhaseSchema>;
 export type StreamView = z.infer<typeof StreamViewSchema>;
 export type UpstreamState = z.infer<typeof UpstreamStateSchema>;
 export type UpstreamStatus = z.infer<typeof UpstreamStatusSchema>;
+export type UpstreamConnectionView = z.infer<typeof UpstreamConnectionSchema>;
 export type CredentialState = z.infer<typeof CredentialStateSchema>;
 export type CredentialStatus = z.infer<typeof CredentialStatusSchema>;
 export type SocketPresence = z.infer<typeof SocketPresenceSchema>;
