@@ -77,7 +77,9 @@ export class XdsStreamTracker {
 
   private type(typeUrl: string): TypeState | undefined {
     const key = clip(typeUrl);
-    let t = this.byType.find((x) => x.typeUrl === key);
+    const byType = this.byType;
+    let t: TypeState | undefined;
+    for (let k = 0; k < byType.length && !t; k++) if (byType[k]!.typeUrl === key) t = byType[k];
     if (!t) {
       if (this.byType.length >= MAX_TYPES) return undefined;
       t = {
