@@ -33,18 +33,8 @@ export interface ScanSink<T> {
   onScanned(tag: T, m: ScannedMessage): void;
 }
 
-// Phases as small integers (a hot comparison per byte of the framing and the walked fields).
-const HEADER = 0; // the 5-byte gRPC frame header
-const TAG = 1;
-const VARINT = 2; // a varint field's value
-const LEN = 3; // a length-delimited field's length
-const BYTES = 4; // a field's payload (fixed or length-delimited)
-const SKIP = 5; // the rest of the message is not walked
+type Phase = 'header' | 'tag' | 'varint' | 'len' | 'bytes' | 'skip';
 const EMPTY = Buffer.alloc(0);
-/** Captured pieces up to this size are copied byte by byte: Buffer#copy costs a typed-array view and a native call. */
-const COPY_LOOP_MAX = 64;
-/** Field numbers below this are looked up in a bit mask (no hashing per tag); larger ones in the plan's Set. */
-const MASK_FIELDS = 31;
 
 /** Bytes of a capture buffer when first needed; it doubles up to the plan's maxCaptureBytes. */
 const FIRST_CAPTURE_BYTES = 256;
@@ -63,7 +53,7 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
   compressed = false;
   captured: Buffer = EMPTY;
   incomplete: string | undefined = undefined;
-  private phase = HEADER;
+  private phase: Phase = 'header';
   private header = 0; // bytes of the 5-byte frame header read so far
   private flags = 0;
   private msgSize = 0;
@@ -84,10 +74,6 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
   private cap: Buffer | undefined;
   private capturedBytes = 0;
   private readonly counts: number[];
-  /** The plan's counted field numbers, in the order of `counts`. */
-  private readonly countFields: readonly number[];
-  /** Bit n set: field n (< MASK_FIELDS) is captured. */
-  private readonly captureMask: number;
   private problem: string | undefined;
 
   constructor(
@@ -95,23 +81,17 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
     private readonly sink: ScanSink<T>,
     private readonly tag: T,
   ) {
-    this.countFields = plan ? plan.count.slice() : [];
-    this.counts = this.countFields.map(() => 0);
-    let mask = 0;
-    for (const f of plan?.capture ?? []) if (f > 0 && f < MASK_FIELDS) mask |= 1 << f;
-    this.captureMask = mask;
+    this.counts = plan ? plan.count.map(() => 0) : [];
   }
 
   count(field: number): number {
-    const fields = this.countFields;
-    for (let k = 0; k < fields.length; k++) if (fields[k] === field) return this.counts[k]!;
-    return 0;
+    return this.counts[this.plan?.count.indexOf(field) ?? -1] ?? 0;
   }
 
   push(chunk: Buffer): void {
     let i = 0;
     while (i < chunk.length) {
-      if (this.phase === HEADER) {
+      if (this.phase === 'header') {
         const b = chunk[i++]!;
         if (this.header === 0) {
           this.flags = b;
@@ -121,7 +101,7 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
         continue;
       }
       const end = i + Math.min(chunk.length - i, this.msgRemaining);
-      if (this.phase !== SKIP) this.scan(chunk, i, end);
+      if (this.phase !== 'skip') this.scan(chunk, i, end);
       this.msgRemaining -= end - i;
       i = end;
       if (this.msgRemaining === 0) this.finishMessage();
@@ -132,25 +112,24 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
     this.header = 0;
     this.msgRemaining = this.msgSize;
     this.capturedBytes = 0;
-    const counts = this.counts;
-    for (let k = 0; k < counts.length; k++) counts[k] = 0;
+    this.counts.fill(0);
     this.problem = undefined;
     this.varValue = 0;
     this.varMul = 1;
     this.varLen = 0;
-    if (!this.plan) this.phase = SKIP;
+    if (!this.plan) this.phase = 'skip';
     else if (this.flags & 1) this.fail('compressed message');
-    else this.phase = TAG;
+    else this.phase = 'tag';
     if (this.msgSize === 0) this.finishMessage();
   }
 
   private finishMessage(): void {
-    if (this.phase !== TAG && this.phase !== SKIP && this.problem === undefined) this.problem = 'truncated field';
+    if (this.phase !== 'tag' && this.phase !== 'skip' && this.problem === undefined) this.problem = 'truncated field';
     this.size = this.msgSize;
     this.compressed = (this.flags & 1) === 1;
     this.captured = this.capturedBytes === 0 ? EMPTY : this.cap!.subarray(0, this.capturedBytes);
     this.incomplete = this.problem; // never `delete`: that would turn the object into a slow dictionary
-    this.phase = HEADER;
+    this.phase = 'header';
     this.sink.onScanned(this.tag, this);
     this.captured = EMPTY;
     this.capturedBytes = 0;
@@ -159,7 +138,7 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
 
   private fail(reason: string): void {
     this.problem ??= reason;
-    this.phase = SKIP;
+    this.phase = 'skip';
   }
 
   /** Room for `n` more captured bytes (the caller checked maxCaptureBytes). */
@@ -194,25 +173,21 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
   private scan(chunk: Buffer, start: number, end: number): void {
     let j = start;
     while (j < end) {
-      const phase = this.phase;
-      if (phase === SKIP) return;
-      if (phase === BYTES) {
+      if (this.phase === 'skip') return;
+      if (this.phase === 'bytes') {
         const n = Math.min(end - j, this.fieldRemaining);
         if (this.capturing) {
-          const cap = this.room(n);
-          let at = this.capturedBytes;
-          if (n <= COPY_LOOP_MAX) for (let k = j; k < j + n; k++) cap[at++] = chunk[k]!;
-          else at += chunk.copy(cap, at, j, j + n);
-          this.capturedBytes = at;
+          chunk.copy(this.room(n), this.capturedBytes, j, j + n);
+          this.capturedBytes += n;
         }
         j += n;
         this.fieldRemaining -= n;
-        if (this.fieldRemaining === 0) this.phase = TAG;
+        if (this.fieldRemaining === 0) this.phase = 'tag';
         continue;
       }
-      // TAG | VARINT | LEN: one varint byte at a time
+      // 'tag' | 'varint' | 'len': one varint byte at a time
       const b = chunk[j++]!;
-      if (phase === VARINT && this.capturing) this.keepByte(b);
+      if (this.phase === 'varint' && this.capturing) this.keepByte(b);
       this.varValue += (b & 0x7f) * this.varMul;
       this.varMul *= 128;
       if (++this.varLen > 10) return this.fail('malformed varint');
@@ -226,11 +201,11 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
   }
 
   private varintDone(value: number): void {
-    if (this.phase === VARINT) {
-      this.phase = TAG;
+    if (this.phase === 'varint') {
+      this.phase = 'tag';
       return;
     }
-    if (this.phase === LEN) {
+    if (this.phase === 'len') {
       this.fieldRemaining = value;
       if (this.capturing) {
         if (this.capturedBytes + varintLength(this.tagValue) + varintLength(value) + value > this.plan!.maxCaptureBytes) {
@@ -241,7 +216,7 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
           this.keepVarint(value);
         }
       }
-      this.phase = value === 0 ? TAG : BYTES;
+      this.phase = value === 0 ? 'tag' : 'bytes';
       return;
     }
     // a tag
@@ -249,23 +224,24 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
     const wireType = value % 8;
     if (fieldNo === 0) return this.fail('malformed tag');
     this.fieldNo = fieldNo;
-    const fields = this.countFields;
-    for (let k = 0; k < fields.length; k++) if (fields[k] === fieldNo) this.counts[k]!++;
-    this.capturing = fieldNo < MASK_FIELDS ? (this.captureMask & (1 << fieldNo)) !== 0 : this.plan!.capture.has(fieldNo);
+    const plan = this.plan!;
+    const slot = plan.count.indexOf(fieldNo);
+    if (slot >= 0) this.counts[slot]!++;
+    this.capturing = plan.capture.has(fieldNo);
     this.tagValue = value;
     switch (wireType) {
       case 0:
         if (this.capturing) this.keepVarint(value);
-        this.phase = VARINT;
+        this.phase = 'varint';
         return;
       case 1:
       case 5:
         if (this.capturing) this.keepVarint(value);
         this.fieldRemaining = wireType === 1 ? 8 : 4;
-        this.phase = BYTES;
+        this.phase = 'bytes';
         return;
       case 2:
-        this.phase = LEN;
+        this.phase = 'len';
         return;
       default:
         return this.fail(`unsupported wire type ${wireType}`);

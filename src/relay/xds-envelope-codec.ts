@@ -2,27 +2,24 @@ import * as path from 'node:path';
 import * as protobuf from 'protobufjs';
 import { projectProtoDir } from '../common/envoy-protos';
 import type { ScanPlan, ScannedMessage } from './grpc-scanner';
-import { type EnvelopeFields, LAYOUTS, emptyFields, readEnvelope } from './xds-envelope-reader';
 import { type NodeSummary, type RequestSummary, type ResponseSummary, type StreamKind, envelopePlan } from './xds-envelope';
 
 type Obj = Record<string, unknown>;
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-/**
- * Decodes the captured envelope fields: the top-level strings directly
- * (xds-envelope-reader.ts), the nested node and error detail, when a message
- * has them, with protobufjs (proto/appnet/xds_envelope.proto).
- */
+/** Decodes the captured envelope fields with protobufjs (proto/appnet/xds_envelope.proto). */
 export class XdsEnvelopeCodec {
-  private readonly nodeType: protobuf.Type;
-  private readonly statusType: protobuf.Type;
-  /** Filled by each decode; read before the next (decoding is synchronous). */
-  private readonly fields: EnvelopeFields = emptyFields();
+  private readonly types: Record<string, protobuf.Type>;
 
   constructor(protoDir: string = projectProtoDir()) {
     const root = new protobuf.Root().loadSync(path.join(protoDir, 'appnet', 'xds_envelope.proto'), { keepCase: true });
-    this.nodeType = root.lookupType('appnet.envelope.Node');
-    this.statusType = root.lookupType('appnet.envelope.Status');
+    const t = (n: string) => root.lookupType(`appnet.envelope.${n}`);
+    this.types = {
+      sotwReq: t('DiscoveryRequest'),
+      sotwRes: t('DiscoveryResponse'),
+      deltaReq: t('DeltaDiscoveryRequest'),
+      deltaRes: t('DeltaDiscoveryResponse'),
+    };
   }
 
   plan(kind: StreamKind, direction: 'request' | 'response'): ScanPlan | undefined {
@@ -31,34 +28,38 @@ export class XdsEnvelopeCodec {
 
   decodeRequest(kind: StreamKind, m: ScannedMessage): RequestSummary | undefined {
     if (kind === 'opaque' || m.compressed) return undefined;
-    const f = this.fields;
-    const bytes = m.captured;
-    if (!readEnvelope(bytes, bytes.length, kind === 'sotw' ? LAYOUTS.sotwRequest : LAYOUTS.deltaRequest, f)) return undefined;
-    const summary: RequestSummary = { typeUrl: f.typeUrl, versionInfo: f.version, responseNonce: f.nonce, names: m.count(3) };
-    if (f.errorEnd >= 0) {
-      const err = this.decode(this.statusType, bytes.subarray(f.errorStart, f.errorEnd));
-      if (!err) return undefined;
-      summary.errorDetail = { code: Number(err.code ?? 0), message: str(err.message) };
-    }
-    if (f.nodeEnd >= 0) {
-      const node = this.decode(this.nodeType, bytes.subarray(f.nodeStart, f.nodeEnd));
-      if (!node) return undefined;
-      summary.node = nodeSummary(node);
-    }
+    const o = this.decode(kind === 'sotw' ? this.types.sotwReq! : this.types.deltaReq!, m.captured);
+    if (!o) return undefined;
+    const summary: RequestSummary = {
+      typeUrl: str(o.type_url),
+      versionInfo: str(o.version_info),
+      responseNonce: str(o.response_nonce),
+      names: m.count(3),
+    };
+    const err = o.error_detail as Obj | undefined;
+    if (err) summary.errorDetail = { code: Number(err.code ?? 0), message: str(err.message) };
+    const node = o.node as Obj | undefined;
+    if (node) summary.node = nodeSummary(node);
     return summary;
   }
 
   decodeResponse(kind: StreamKind, m: ScannedMessage): ResponseSummary | undefined {
     if (kind === 'opaque' || m.compressed) return undefined;
-    const f = this.fields;
-    if (!readEnvelope(m.captured, m.captured.length, kind === 'sotw' ? LAYOUTS.sotwResponse : LAYOUTS.deltaResponse, f)) return undefined;
-    return { typeUrl: f.typeUrl, versionInfo: f.version, nonce: f.nonce, resources: m.count(2), removed: kind === 'delta' ? m.count(6) : 0 };
+    const o = this.decode(kind === 'sotw' ? this.types.sotwRes! : this.types.deltaRes!, m.captured);
+    if (!o) return undefined;
+    return {
+      typeUrl: str(o.type_url),
+      versionInfo: str(kind === 'sotw' ? o.version_info : o.system_version_info),
+      nonce: str(o.nonce),
+      resources: m.count(2),
+      removed: kind === 'delta' ? m.count(6) : 0,
+    };
   }
 
   /**
-   * The decoded message itself, not a toObject() copy of it: an absent field
-   * reads as its default (str() and the checks below treat '' and a missing
-   * field alike).
+   * The decoded message itself, not a toObject() copy of it: fields are read
+   * once, and an absent field reads as its default (str() and the checks below
+   * treat '' and a missing field alike). One object fewer per message.
    */
   private decode(type: protobuf.Type, bytes: Buffer): Obj | undefined {
     try {

@@ -77,9 +77,7 @@ export class XdsStreamTracker {
 
   private type(typeUrl: string): TypeState | undefined {
     const key = clip(typeUrl);
-    const byType = this.byType;
-    let t: TypeState | undefined;
-    for (let k = 0; k < byType.length && !t; k++) if (byType[k]!.typeUrl === key) t = byType[k];
+    let t = this.byType.find((x) => x.typeUrl === key);
     if (!t) {
       if (this.byType.length >= MAX_TYPES) return undefined;
       t = {
