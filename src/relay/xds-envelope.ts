@@ -1,5 +1,6 @@
 import type { ScanPlan } from './grpc-scanner';
 import type { XdsEnvelopeCodec } from './xds-envelope-codec';
+import { primePerMessagePath } from './xds-prime';
 
 /** How the relay reads a stream: SotW or Delta xDS, or bytes only. */
 export type { NodeSummary, StreamKind } from '../common/contracts/relay-status';
@@ -80,7 +81,15 @@ export class LazyXdsCodec {
 
   load(): Promise<XdsEnvelopeCodec | undefined> {
     this.loading ??= import('./xds-envelope-codec.js').then(
-      (m) => (this.loaded = new m.XdsEnvelopeCodec()),
+      (m) => {
+        const codec = new m.XdsEnvelopeCodec();
+        try {
+          primePerMessagePath(codec, (direction) => envelopePlan('sotw', direction));
+        } catch {
+          // only a warm-up: the codec works without it
+        }
+        return (this.loaded = codec);
+      },
       (err: unknown) => {
         this.onError(err);
         return undefined;
