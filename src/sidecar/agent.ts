@@ -53,8 +53,9 @@ export class Agent {
   readonly supervisor: EnvoySupervisor;
   readonly health: HealthPoller;
   readonly logLevel: LogLevelController;
-  /** Built at first use when ENABLE_STATS_SNAPSHOT is on (`snapshotter()`). */
+  /** Loaded and built at first use when ENABLE_STATS_SNAPSHOT is on (`snapshotter()`). */
   private snap: StatsSnapshotter | undefined;
+  private snapLoad: Promise<StatsSnapshotter> | undefined;
   /** Set once the bootstrap is prepared, before Envoy's first start. */
   private bootstrapPath: string | undefined;
   /** True until Envoy is first spawned: /status says the agent is starting. */
@@ -140,7 +141,8 @@ export class Agent {
     this.starting = false;
     this.supervisor.start();
     this.health.start();
-    this.snapshotter()?.start();
+    const snapshotter = await this.snapshotter();
+    if (!this.stopping) snapshotter?.start();
     this.d.log.info({ bootstrap: bootstrapPath, envoy: a.envoyBin, admin: this.admin?.address, relay: relaySocketOf(a.xdsEndpoint) }, 'agent started');
   }
 
@@ -149,21 +151,22 @@ export class Agent {
    * first use: after the first /status, with Envoy's start or at the first
    * `?delta` request (docs/agent-performance.md).
    */
-  private snapshotter(): StatsSnapshotter | undefined {
+  private snapshotter(): Promise<StatsSnapshotter | undefined> {
     const a = this.cfg.agent;
-    if (!a.statsSnapshot) return undefined;
-    if (this.snap) return this.snap;
-    const { StatsSnapshotter } = require('../admin/prometheus/snapshotter') as typeof import('../admin/prometheus/snapshotter');
-    this.snap = new StatsSnapshotter({
-      fetch: async () => {
-        const r = await this.envoyAdmin.prometheus({ usedonly: true, filter: 'appmesh' });
-        if (r.status !== 200) throw new Error(`Envoy answered ${r.status}`);
-        return r.body;
-      },
-      log: this.d.log,
-      intervalMs: a.statsSnapshotIntervalMs,
+    if (!a.statsSnapshot) return Promise.resolve(undefined);
+    this.snapLoad ??= import('../admin/prometheus/snapshotter.js').then(({ StatsSnapshotter }) => {
+      this.snap = new StatsSnapshotter({
+        fetch: async () => {
+          const r = await this.envoyAdmin.prometheus({ usedonly: true, filter: 'appmesh' });
+          if (r.status !== 200) throw new Error(`Envoy answered ${r.status}`);
+          return r.body;
+        },
+        log: this.d.log,
+        intervalMs: a.statsSnapshotIntervalMs,
+      });
+      return this.snap;
     });
-    return this.snap;
+    return this.snapLoad;
   }
 
   private async startAdminApi(): Promise<void> {
