@@ -48,7 +48,7 @@ function hasContent(file: string | undefined): boolean {
  * here, after the first /status can be answered (docs/agent-performance.md).
  */
 async function prepareBootstrap(cfg: SidecarConfig, log: Logger): Promise<string> {
-  const { prepareBootstrapFile, renderBootstrap } = require('./bootstrap') as typeof import('./bootstrap');
+  const { prepareBootstrapFile, renderBootstrap } = await import('./bootstrap/index.js');
   const a = cfg.agent;
   try {
     const prepared = await prepareBootstrapFile({
