@@ -4,7 +4,9 @@
  * service on its xDS socket as in Service Connect), read against two floors
  * started the same way in the same rounds: a bare `node -e 0` (start to exit)
  * and bench/agent-floor (http server + pino + YAML, the agent's libraries
- * without its code); the RSS of each once up; bootstrap generation time.
+ * without its code); then, for the agent, the first /status that names an
+ * Envoy pid (the admin API answers before Envoy is started: this is the whole
+ * start); the RSS of each once up; bootstrap generation time.
  */
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -34,6 +36,8 @@ export interface AgentPhase {
   runs: number;
   /** ms from spawn to the first /status answer (bare: to its exit), per round. */
   startMs: Record<Kind, number[]>;
+  /** Agent only: ms from spawn to the first /status naming an Envoy pid (Envoy spawned), per round. */
+  envoyStartedMs: number[];
   coldStartMs: { median: number; p90: number; max: number; all: number[] };
   /** Per round: agent / bare, agent / floor, floor / bare. */
   ratio: { agentOverBare: Spread; agentOverFloor: Spread; floorOverBare: Spread };
@@ -44,16 +48,33 @@ export interface AgentPhase {
   bareRssKiB: number;
 }
 
-function statusOnce(socketPath: string): Promise<boolean> {
+/** One GET /status: its body when answered 200, else undefined. */
+function statusOnce(socketPath: string): Promise<string | undefined> {
   return new Promise((resolve) => {
     const req = http.get({ socketPath, path: '/status', timeout: 200 }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode === 200));
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve(res.statusCode === 200 ? body : undefined));
     });
-    req.on('error', () => resolve(false));
+    req.on('error', () => resolve(undefined));
     req.on('timeout', () => req.destroy());
   });
 }
+
+/** The agent's /status names a running Envoy ("-1" while starting or between restarts). */
+function namesEnvoyPid(body: string | undefined): boolean {
+  if (body === undefined) return false;
+  const pid = Number((JSON.parse(body) as { envoyPid?: string }).envoyPid);
+  return Number.isInteger(pid) && pid > 0;
+}
+
+/**
+ * After the first answer, how often the agent is asked for an Envoy pid: often enough to
+ * time Envoy's start, not so often that answering steals the agent's CPU from starting it
+ * (its rate limit, 10/s with a burst of 20, then answers 429 and the resolution drops to 100 ms).
+ */
+const ENVOY_POLL_MS = 10;
 
 function agentEnv(dir: string, name: string): Record<string, string> {
   const config = path.join(dir, `envoy-${name}.yaml`);
@@ -104,6 +125,8 @@ function stop(proc: ReturnType<typeof spawn>): Promise<void> {
 
 interface Started {
   ms: number;
+  /** Agent only: spawn to the first /status naming an Envoy pid. */
+  envoyMs: number | undefined;
   pid: number;
   socket: string | undefined;
   stop: () => Promise<void>;
@@ -119,16 +142,25 @@ async function start(cleanup: Cleanup, dir: string, kind: Kind, name: string, id
   const stopIt = () => stop(proc);
   if (kind === 'bare') {
     if (!idle) await new Promise((r) => proc.once('exit', r));
-    return { ms: performance.now() - t0, pid: proc.pid!, socket: undefined, stop: stopIt };
+    return { ms: performance.now() - t0, envoyMs: undefined, pid: proc.pid!, socket: undefined, stop: stopIt };
   }
   const socket = env.APPNET_AGENT_ADMIN_UDS_PATH!;
   const deadline = t0 + 10_000;
+  let body: string | undefined;
   for (;;) {
-    if (await statusOnce(socket)) break;
+    body = await statusOnce(socket);
+    if (body !== undefined) break;
     if (performance.now() > deadline || proc.exitCode !== null) throw new Error(`${kind} ${name} did not answer /status within 10 s`);
     await sleep(2);
   }
-  return { ms: performance.now() - t0, pid: proc.pid!, socket, stop: stopIt };
+  const ms = performance.now() - t0;
+  if (kind !== 'agent') return { ms, envoyMs: undefined, pid: proc.pid!, socket, stop: stopIt };
+  while (!namesEnvoyPid(body)) {
+    if (performance.now() > deadline || proc.exitCode !== null) throw new Error(`agent ${name} named no Envoy pid within 10 s`);
+    await sleep(ENVOY_POLL_MS);
+    body = await statusOnce(socket);
+  }
+  return { ms, envoyMs: performance.now() - t0, pid: proc.pid!, socket, stop: stopIt };
 }
 
 /** Each kind started and left up, 3 s, one more /status, then its RSS. */
@@ -160,14 +192,16 @@ export async function agentPhase(cleanup: Cleanup, runs: number): Promise<AgentP
   const dir = cleanup.removeDir(fs.mkdtempSync(path.join(os.tmpdir(), 'appnet-bench-agent-')));
   await relayHealthStandIn(cleanup, path.join(dir, 'relay.sock'));
   const startMs: Record<Kind, number[]> = { bare: [], floor: [], agent: [] };
+  const envoyStartedMs: number[] = [];
   for (let i = 0; i < runs; i++) {
     // interleaved, so that a busy moment of the machine falls on every kind alike
     for (const kind of ['bare', 'floor', 'agent'] as const) {
       const r = await start(cleanup, dir, kind, `${kind}-${i}`);
       await r.stop();
       startMs[kind].push(r.ms);
+      if (r.envoyMs !== undefined) envoyStartedMs.push(r.envoyMs);
     }
-    say(`  agent  round ${i + 1}: first /status after ${startMs.agent[i]!.toFixed(0)} ms; floor ${startMs.floor[i]!.toFixed(0)} ms; bare node start to exit ${startMs.bare[i]!.toFixed(0)} ms`);
+    say(`  agent  round ${i + 1}: first /status after ${startMs.agent[i]!.toFixed(0)} ms, one naming Envoy's pid after ${envoyStartedMs[i]!.toFixed(0)} ms; floor ${startMs.floor[i]!.toFixed(0)} ms; bare node start to exit ${startMs.bare[i]!.toFixed(0)} ms`);
   }
   const per = (a: Kind, b: Kind) => spread(startMs[a].map((v, k) => v / startMs[b][k]!));
   const rss = await rssOnceUp(cleanup, dir);
@@ -178,6 +212,7 @@ export async function agentPhase(cleanup: Cleanup, runs: number): Promise<AgentP
   return {
     runs,
     startMs,
+    envoyStartedMs,
     coldStartMs: { median: median(startMs.agent), p90: sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.9))]!, max: sorted.at(-1)!, all: startMs.agent },
     ratio: { agentOverBare: per('agent', 'bare'), agentOverFloor: per('agent', 'floor'), floorOverBare: per('floor', 'bare') },
     bootstrap,

@@ -98,6 +98,7 @@ function agentTable(a: NonNullable<Results['agent']>): string[] {
     '| agent (appnet-agent supervising the Envoy stand-in, checking a relay health service) | agent | floor (http + pino + YAML) | bare node |',
     '|---|--:|--:|--:|',
     `| spawn to first /status answer (bare: to exit), median of ${a.runs} rounds | ${m('agent')} | ${m('floor')} | ${m('bare')} |`,
+    `| spawn to the first /status naming Envoy's pid (the whole start), median | ${median(a.envoyStartedMs).toFixed(0)} ms | | |`,
     `| per round: agent / bare, agent / floor | ${spreadText(a.ratio.agentOverBare)}, ${spreadText(a.ratio.agentOverFloor)} | floor / bare ${spreadText(a.ratio.floorOverBare)} | |`,
     `| RSS, up and polling | ${mib(a.rssKiB)} | ${mib(a.floorRssKiB)} | ${mib(a.bareRssKiB)} |`,
     `| bootstrap generation (pure); with platform facts and YAML | ${a.bootstrap.generateUs.toFixed(0)} µs; ${a.bootstrap.renderMs.toFixed(1)} ms | | |`,

@@ -45,7 +45,7 @@ export function agentReport(v: unknown, address: string): AgentReport {
     uptimeSeconds: parseSeconds(d.agentUptime),
     envoy: {
       state: d.envoyState,
-      // The agent says "0" before Envoy has a process.
+      // The agent says "-1" while Envoy has no process (starting, or between restarts).
       pid: Number.isInteger(pid) && pid > 0 ? pid : null,
       restartCount: Number.isInteger(restarts) ? restarts : null,
       lastExit: exit ? { pid: exit.pid, code: exit.code, signal: exit.signal, at: exit.at, action: exit.action } : null,

@@ -1,5 +1,5 @@
 import { AdminServer } from '../admin/server';
-import { StatsSnapshotter } from '../admin/prometheus/snapshotter';
+import type { StatsSnapshotter } from '../admin/prometheus/snapshotter';
 import type { Logger } from '../common/logger';
 import { LogLevelController } from './admin-api/log-level';
 import { agentRoutes } from './admin-api/routes';
@@ -8,6 +8,7 @@ import type { SidecarConfig } from './config';
 import { EnvoyAdminClient } from './envoy-admin/client';
 import { HealthPoller } from './health/health-poller';
 import { RelayHealthChecker } from './health/relay-health';
+import { STARTING_HEALTH } from './health/health-model';
 import { statusDocument } from './health/status-document';
 import { AgentMetrics } from './agent-metrics';
 import type { AgentStatus } from '../common/contracts/agent-status';
@@ -28,6 +29,12 @@ export interface AgentDeps {
   onFatal(code: number, why: string): void;
 }
 
+/**
+ * Prepares Envoy's bootstrap (env -> config -> bootstrap YAML written) and
+ * resolves with its path; rejects when it cannot be had.
+ */
+export type PrepareBootstrap = () => Promise<string>;
+
 /** The xDS relay socket behind a `unix://` APPMESH_XDS_ENDPOINT (Service Connect), if any. */
 export function relaySocketOf(xdsEndpoint: string | undefined): string | undefined {
   return xdsEndpoint?.startsWith('unix://') ? xdsEndpoint.slice('unix://'.length) : undefined;
@@ -36,14 +43,23 @@ export function relaySocketOf(xdsEndpoint: string | undefined): string | undefin
 /**
  * The sidecar agent, wired: Envoy under supervision, the health poller (and the
  * relay's health service behind a unix:// xDS endpoint), the log-level
- * controller, the stats snapshotter and the admin API.
+ * controller, the stats snapshotter and the admin API. The admin API listens
+ * first; the bootstrap is prepared and Envoy started after it (`start`), so
+ * /status answers from the start, saying the agent is starting until Envoy is
+ * spawned (docs/agent-performance.md).
  */
 export class Agent {
   readonly envoyAdmin: EnvoyAdminClient;
   readonly supervisor: EnvoySupervisor;
   readonly health: HealthPoller;
   readonly logLevel: LogLevelController;
-  private readonly snapshotter: StatsSnapshotter | undefined;
+  /** Loaded and built at first use when ENABLE_STATS_SNAPSHOT is on (`snapshotter()`). */
+  private snap: StatsSnapshotter | undefined;
+  private snapLoad: Promise<StatsSnapshotter> | undefined;
+  /** Set once the bootstrap is prepared, before Envoy's first start. */
+  private bootstrapPath: string | undefined;
+  /** True until Envoy is first spawned: /status says the agent is starting. */
+  private starting = true;
   private readonly startedAt = Date.now();
   private readonly metrics = new AgentMetrics(() => this.status());
   private admin: AdminServer | undefined;
@@ -52,7 +68,6 @@ export class Agent {
 
   constructor(
     private readonly cfg: SidecarConfig,
-    private readonly bootstrapPath: string,
     private readonly d: AgentDeps,
   ) {
     const a = cfg.agent;
@@ -75,26 +90,15 @@ export class Agent {
       disconnectedTimeoutMs: a.disconnectedTimeoutS * 1000,
       log: d.log,
     });
-    this.snapshotter = a.statsSnapshot
-      ? new StatsSnapshotter({
-          fetch: async () => {
-            const r = await this.envoyAdmin.prometheus({ usedonly: true, filter: 'appmesh' });
-            if (r.status !== 200) throw new Error(`Envoy answered ${r.status}`);
-            return r.body;
-          },
-          log: d.log,
-          intervalMs: a.statsSnapshotIntervalMs,
-        })
-      : undefined;
     this.supervisor = new EnvoySupervisor({
       bin: a.envoyBin,
-      args: () => envoyArgs(a, bootstrapPath, this.logLevel.baseline),
+      args: () => envoyArgs(a, this.bootstrapPath!, this.logLevel.baseline),
       restartBudget: a.envoyRestartCount,
       env: d.env,
       output: d.envoyOutput,
       log: d.log,
       onStart: () => {
-        this.snapshotter?.discardSnapshot();
+        this.snap?.discardSnapshot();
         this.logLevel.envoyRestarted();
         this.health.envoyStarted();
       },
@@ -103,8 +107,9 @@ export class Agent {
     });
   }
 
+  /** The /status document; while starting, UNHEALTHY with envoyPid -1, envoyState UNKNOWN and the reason. */
   status(): AgentStatus {
-    return statusDocument(this.health.current, {
+    return statusDocument(this.starting ? STARTING_HEALTH : this.health.current, {
       agentUptimeMs: Date.now() - this.startedAt,
       envoyPid: this.supervisor.pid,
       envoyRestartCount: this.supervisor.restartCount,
@@ -112,15 +117,56 @@ export class Agent {
     });
   }
 
-  async start(): Promise<void> {
+  /**
+   * The admin API first (if its address cannot be had, this rejects before any
+   * bootstrap or Envoy exists), then `prepare` writes the bootstrap, then Envoy,
+   * the health poller and the snapshotter start. Rejects when `prepare` does (the
+   * caller closes the admin API and exits). A shutdown while the bootstrap is
+   * prepared ends the start there: no Envoy is spawned.
+   */
+  async start(prepare: PrepareBootstrap): Promise<void> {
     const a = this.cfg.agent;
-    // The admin API first: if its socket path cannot be had, the agent stops before any Envoy exists.
     await this.startAdminApi();
+    let bootstrapPath: string;
+    try {
+      bootstrapPath = await prepare();
+    } catch (err) {
+      if (this.stopping) return; // a signal came first: its shutdown decides the exit
+      throw err;
+    }
+    if (this.stopping) return;
     if (a.envoyAdmin.mode === 'uds') await precreateAdminSocket(a.envoyAdmin.udsPath);
+    if (this.stopping) return;
+    this.bootstrapPath = bootstrapPath;
+    this.starting = false;
     this.supervisor.start();
     this.health.start();
-    this.snapshotter?.start();
-    this.d.log.info({ bootstrap: this.bootstrapPath, envoy: a.envoyBin, admin: this.admin?.address, relay: relaySocketOf(a.xdsEndpoint) }, 'agent started');
+    const snapshotter = await this.snapshotter();
+    if (!this.stopping) snapshotter?.start();
+    this.d.log.info({ bootstrap: bootstrapPath, envoy: a.envoyBin, admin: this.admin?.address, relay: relaySocketOf(a.xdsEndpoint) }, 'agent started');
+  }
+
+  /**
+   * The stats snapshotter when ENABLE_STATS_SNAPSHOT is on, loaded and built at
+   * first use: after the first /status, with Envoy's start or at the first
+   * `?delta` request (docs/agent-performance.md).
+   */
+  private snapshotter(): Promise<StatsSnapshotter | undefined> {
+    const a = this.cfg.agent;
+    if (!a.statsSnapshot) return Promise.resolve(undefined);
+    this.snapLoad ??= import('../admin/prometheus/snapshotter.js').then(({ StatsSnapshotter }) => {
+      this.snap = new StatsSnapshotter({
+        fetch: async () => {
+          const r = await this.envoyAdmin.prometheus({ usedonly: true, filter: 'appmesh' });
+          if (r.status !== 200) throw new Error(`Envoy answered ${r.status}`);
+          return r.body;
+        },
+        log: this.d.log,
+        intervalMs: a.statsSnapshotIntervalMs,
+      });
+      return this.snap;
+    });
+    return this.snapLoad;
   }
 
   private async startAdminApi(): Promise<void> {
@@ -141,7 +187,7 @@ export class Agent {
               if (r.status !== 200) throw new Error(`Envoy answered ${r.status}`);
               return r.body;
             },
-            snapshotter: this.snapshotter,
+            snapshotter: () => this.snapshotter(),
             log: this.d.log,
           }),
           log: this.d.log,
@@ -168,7 +214,7 @@ export class Agent {
 
   private async doShutdown(signal: string): Promise<void> {
     const a = this.cfg.agent;
-    this.d.log.info({ signal }, 'shutting down: draining Envoy');
+    this.d.log.info({ signal }, this.supervisor.running ? 'shutting down: draining Envoy' : 'shutting down (no Envoy running)');
     const hurry = new Promise<void>((r) => (this.hurryUp = r));
     if (this.supervisor.running) {
       await drainAndStop(
@@ -189,7 +235,7 @@ export class Agent {
   /** Stop everything but Envoy (already gone). */
   async stopServices(): Promise<void> {
     this.health.stop();
-    this.snapshotter?.stop();
+    this.snap?.stop();
     this.logLevel.stop();
     await this.admin?.close();
   }

@@ -14,11 +14,9 @@ import { ConfigError } from '../common/env';
 import { createLogger, type Logger } from '../common/logger';
 import { renderProblem } from '../common/problem';
 import { Agent } from './agent';
-import { prepareBootstrapFile, renderBootstrap } from './bootstrap';
 import { type SidecarConfig, agentHelp, loadSidecarConfig, peekMode } from './config';
 import { parseAgentFlags } from './config/flags';
 import { RotatingLogFile } from './logging/rotating-file';
-import { runReadinessProbe } from './readiness-probe';
 
 function die(message: string): never {
   process.stderr.write(`appnet-agent: ${message}\n`);
@@ -44,6 +42,27 @@ function hasContent(file: string | undefined): boolean {
   }
 }
 
+/**
+ * env -> config -> bootstrap YAML written (or a non-empty file used as is); its path.
+ * Runs once the admin API listens: the bootstrap generator and `yaml` are loaded
+ * here, after the first /status can be answered (docs/agent-performance.md).
+ */
+async function prepareBootstrap(cfg: SidecarConfig, log: Logger): Promise<string> {
+  const { prepareBootstrapFile, renderBootstrap } = await import('./bootstrap/index.js');
+  const a = cfg.agent;
+  try {
+    const prepared = await prepareBootstrapFile({
+      configPath: a.envoyConfigFile,
+      pathSource: cfg.flags.envoyConfigPath !== undefined ? '-envoyConfigPath' : 'ENVOY_CONFIG_FILE',
+      render: () => renderBootstrap(cfg.bootstrap!, { envoyBin: a.envoyBin, warn: (m) => log.warn(m) }),
+    });
+    log.info({ path: prepared.path, generated: prepared.generated }, prepared.generated ? 'wrote the Envoy bootstrap' : 'using the existing Envoy config as is');
+    return prepared.path;
+  } catch (err) {
+    throw new Error(`cannot generate the Envoy bootstrap: ${(err as Error).message}`);
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
   if (parseAgentFlags(argv).help) {
     process.stdout.write(agentHelp());
@@ -57,6 +76,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (mode.readinessProbe) {
     const cfg = configOrDie(argv, false);
+    const { runReadinessProbe } = await import('./readiness-probe.js');
     const code = await runReadinessProbe({ admin: cfg.agent.adminApi, intervalS: cfg.agent.readinessIntervalS, timeoutS: cfg.agent.readinessTimeoutS, out: (l) => process.stdout.write(`${l}\n`) });
     process.exit(code);
   }
@@ -75,20 +95,6 @@ export async function main(argv: string[]): Promise<void> {
   }
   const log: Logger = createLogger('appnet-agent', a.agentLogLevel, logFile ? pino.destination({ fd: logFile.fd, sync: false }) : undefined);
 
-  let bootstrapPath: string;
-  try {
-    const prepared = await prepareBootstrapFile({
-      configPath: a.envoyConfigFile,
-      pathSource: cfg.flags.envoyConfigPath !== undefined ? '-envoyConfigPath' : 'ENVOY_CONFIG_FILE',
-      render: () => renderBootstrap(cfg.bootstrap!, { envoyBin: a.envoyBin, warn: (m) => log.warn(m) }),
-    });
-    bootstrapPath = prepared.path;
-    log.info({ path: prepared.path, generated: prepared.generated }, prepared.generated ? 'wrote the Envoy bootstrap' : 'using the existing Envoy config as is');
-  } catch (err) {
-    if (err instanceof ConfigError) die(`cannot generate the Envoy bootstrap: ${err.message}`);
-    die(`cannot generate the Envoy bootstrap: ${(err as Error).message}`);
-  }
-
   let exitCode = 0;
   const finish = async (code: number) => {
     exitCode = code;
@@ -96,7 +102,7 @@ export async function main(argv: string[]): Promise<void> {
     log.flush?.();
     process.exit(exitCode);
   };
-  const agent = new Agent(cfg, bootstrapPath, {
+  const agent = new Agent(cfg, {
     log,
     env: process.env,
     envoyOutput: logFile ? logFile.fd : 'inherit',
@@ -113,11 +119,14 @@ export async function main(argv: string[]): Promise<void> {
   };
   for (const s of ['SIGTERM', 'SIGQUIT', 'SIGINT'] as const) process.on(s, () => onSignal(s));
   try {
-    await agent.start();
+    // The admin API listens first (/status says the agent is starting), then the bootstrap, then Envoy.
+    await agent.start(() => prepareBootstrap(cfg, log));
   } catch (err) {
-    log.fatal({ err: (err as Error).message }, 'cannot start');
-    await agent.shutdown('startup failure');
-    die(`cannot start: ${(err as Error).message}`);
+    const message = (err as Error).message;
+    log.fatal({ err: message }, 'cannot start');
+    process.stderr.write(`appnet-agent: cannot start: ${message}\n`);
+    await agent.shutdown('startup failure'); // closes the admin API; no Envoy was started
+    await finish(1);
   }
 }
 

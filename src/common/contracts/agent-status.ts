@@ -9,12 +9,16 @@ import { z } from 'zod';
  */
 
 export const AgentStatusSchema = z.object({
+  /** UNHEALTHY too while the agent starts (its admin API answers before Envoy is started; `reasons` says so). */
   healthStatus: z.enum(['HEALTHY', 'UNHEALTHY']),
   /** "42s" */
   agentUptime: z.string(),
-  /** "0" before Envoy has a process. */
+  /** "-1" while Envoy has no process: the agent starting (bootstrap not written yet), or between restarts. */
   envoyPid: z.string(),
-  /** Envoy's own server state (LIVE, DRAINING, PRE_INITIALIZING, INITIALIZING), or UNKNOWN when it does not answer. */
+  /**
+   * Envoy's own server state (LIVE, DRAINING, PRE_INITIALIZING, INITIALIZING), UNREACHABLE when
+   * its admin does not answer, or UNKNOWN before the first evaluation (the agent starting).
+   */
   envoyState: z.string(),
   envoyRestartCount: z.string(),
   managementServerConnectionStatus: z.enum(['CONNECTED', 'NOT_CONNECTED']).optional(),

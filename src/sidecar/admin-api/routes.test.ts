@@ -32,7 +32,7 @@ describe('agent admin API: error bodies keep the reference first line', () => {
         status: () => ({ healthStatus: 'HEALTHY', agentUptime: '1s', envoyPid: '0', envoyState: 'UNKNOWN', envoyRestartCount: '0', envoyReadinessState: 'NOT_INITIALIZED', reasons: [] }),
         drainEnvoy: envoyDown,
         logLevel: new LogLevelController({ baseline: 'info', resetAfterMs: 60_000, apply: envoyDown }),
-        stats: statsRoute({ fetchLive: async () => prometheusText, snapshotter: undefined, log }),
+        stats: statsRoute({ fetchLive: async () => prometheusText, snapshotter: async () => undefined, log }),
         log,
       }),
     });

@@ -1,17 +1,16 @@
 import { type AdminHandler, sendText } from '../../admin/server';
 import type { Logger } from '../../common/logger';
-import { type DeltaSource, answerDelta } from '../../admin/prometheus/delta-response';
-import { metricsExtension } from '../../admin/prometheus/metrics-extension';
-import type { MetricFamily } from '../../admin/prometheus/model';
-import { parsePrometheusText } from '../../admin/prometheus/parse';
-import { renderFamilies } from '../../admin/prometheus/render';
+import type { DeltaSource } from '../../admin/prometheus/delta-response';
 import { sendReferenceError } from './reference-text';
+
+/** The parser and renderer, loaded at the first request that needs them (docs/agent-performance.md). */
+const processing = () => import('./stats-processing.js');
 
 export interface StatsRouteDeps {
   /** Envoy's GET /stats?format=prometheus[&filter=appmesh][&usedonly]; rejects on failure or non-200. */
   fetchLive(o: { usedonly: boolean; appmeshOnly: boolean }): Promise<string>;
-  /** The snapshotter when ENABLE_STATS_SNAPSHOT is on. */
-  snapshotter: DeltaSource | undefined;
+  /** The snapshotter when ENABLE_STATS_SNAPSHOT is on (loaded and built at first use), else undefined. */
+  snapshotter(): Promise<DeltaSource | undefined>;
   log: Logger;
 }
 
@@ -37,7 +36,7 @@ export function statsRoute(d: StatsRouteDeps): AdminHandler {
     let extra: Record<string, string> = {};
     if (q.has('delta')) {
       if (!usedonly || filter === null) return sendText(res, 400, 'when delta is enabled, both usedonly and filter query parameters are required\n');
-      const a = answerDelta(d.snapshotter);
+      const a = (await processing()).deltaAnswer(await d.snapshotter());
       if (a.kind === 'disabled') return sendText(res, a.status, `${a.body}\n`);
       if (a.kind === 'delta') return sendText(res, 200, a.body, { 'Content-Type': PROM_TYPE, ...a.headers });
       extra = { ...a.headers };
@@ -50,17 +49,8 @@ export function statsRoute(d: StatsRouteDeps): AdminHandler {
       return sendReferenceError(res, 500, 'Failed to fetch stats from Envoy', (err as Error).message);
     }
     if (filter === null) return sendText(res, 200, live, { 'Content-Type': PROM_TYPE, ...extra });
-    let families: MetricFamily[];
-    try {
-      families = parsePrometheusText(live);
-    } catch (err) {
-      // The reference's words, then the parser's: "text format parsing error in line N: ..."
-      return sendText(res, 500, `error processing prometheus stats: error parsing prometheus stats: ${(err as Error).message}\n`);
-    }
-    try {
-      sendText(res, 200, renderFamilies(metricsExtension(families)), { 'Content-Type': PROM_TYPE, ...extra });
-    } catch (err) {
-      sendText(res, 500, `error processing prometheus stats: ${(err as Error).message}\n`);
-    }
+    const r = (await processing()).metricsExtensionText(live);
+    if (r.status !== 200) return sendText(res, r.status, r.body);
+    sendText(res, 200, r.body, { 'Content-Type': PROM_TYPE, ...extra });
   };
 }

@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import { parse } from 'yaml';
 import type { BootstrapConfig } from '../config/bootstrap-config';
 import type { CustomDocument, CustomFileVar } from './custom-files';
 import { Findings } from './findings';
@@ -15,8 +14,9 @@ export function customFilePaths(cfg: BootstrapConfig): Array<{ variable: CustomF
   return all.filter((e): e is [CustomFileVar, string] => e[1] !== undefined).map(([variable, path]) => ({ variable, path }));
 }
 
-/** Parse one file's text as YAML (JSON is accepted too); undefined for an empty document. */
+/** Parse one file's text as YAML (JSON is accepted too); undefined for an empty document. `yaml` is loaded here, at first use. */
 export function parseCustomText(text: string): unknown {
+  const { parse } = require('yaml') as typeof import('yaml');
   return parse(text, { prettyErrors: true });
 }
 

@@ -1,4 +1,3 @@
-import { stringify } from 'yaml';
 import { ConfigError } from '../../common/env';
 import type { Problem } from '../../common/problem';
 import type { BootstrapConfig } from '../config/bootstrap-config';
@@ -21,9 +20,11 @@ export interface RenderedBootstrap {
  * at every level like the reference, no anchors/aliases for shared objects, no line folding
  * (regexes stay on one line). Every string value is quoted: Envoy's YAML loader (yaml-cpp)
  * reads a plain `yes`, `on`, `0o17` or `1:20` as a bool or number, while a quoted scalar is
- * always a string.
+ * always a string. `yaml` is loaded here, when a bootstrap is written: the agent's
+ * first /status does not need it (docs/agent-performance.md).
  */
 export function bootstrapYaml(bootstrap: unknown): string {
+  const { stringify } = require('yaml') as typeof import('yaml');
   return stringify(bootstrap, {
     sortMapEntries: true,
     aliasDuplicateObjects: false,

@@ -41,6 +41,15 @@ export const INITIAL_HEALTH: HealthState = {
   reasons: ['not evaluated yet'],
 };
 
+/** Why /status is UNHEALTHY while the agent starts: its admin API is up, Envoy is not started yet. */
+export const STARTING_REASON = 'the agent is starting: the Envoy bootstrap is being prepared, Envoy is not started yet';
+
+/**
+ * The health the agent reports between its admin API listening and Envoy being
+ * spawned: nothing evaluated (envoyState UNKNOWN), saying why.
+ */
+export const STARTING_HEALTH: HealthState = { ...INITIAL_HEALTH, reasons: [STARTING_REASON] };
+
 /** A new Envoy process: its initial configuration is judged again (the reference judges only the first). */
 export function forNewEnvoy(s: HealthState): HealthState {
   return { ...s, readiness: 'NOT_INITIALIZED', initialConfig: undefined };

@@ -26,7 +26,7 @@ export interface HealthPollerOptions {
 
 /**
  * Polls Envoy (and the relay, if xDS goes through one) and keeps the latest
- * health. It evaluates at once on start (no blank /status), every second until
+ * health. It evaluates at once on start (with Envoy's), every second until
  * Envoy is first LIVE, then every HC_POLL_INTERVAL_MS; and at once whenever the
  * supervisor says Envoy started or exited.
  */

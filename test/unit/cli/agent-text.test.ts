@@ -21,12 +21,12 @@ describe('agent /status as text', () => {
     );
   });
 
-  it('shows an agent that has not evaluated yet, without a relay, and a relay error', () => {
-    const early = { healthStatus: 'UNHEALTHY', agentUptime: '0s', envoyPid: '0', envoyState: 'UNKNOWN', envoyRestartCount: '0', envoyReadinessState: 'NOT_INITIALIZED', reasons: ['not evaluated yet'] };
+  it('shows an agent still starting (no Envoy yet), without a relay, and a relay error', () => {
+    const early = { healthStatus: 'UNHEALTHY', agentUptime: '0s', envoyPid: '-1', envoyState: 'UNKNOWN', envoyRestartCount: '0', envoyReadinessState: 'NOT_INITIALIZED', reasons: ['the agent is starting: the Envoy bootstrap is being prepared, Envoy is not started yet'] };
     expect(renderAgentText(agentReport(early, '127.0.0.1:9902'))).toBe(
       [
         'Agent:          UNHEALTHY at 127.0.0.1:9902, up 0s',
-        'Reasons:        not evaluated yet',
+        'Reasons:        the agent is starting: the Envoy bootstrap is being prepared, Envoy is not started yet',
         'Envoy:          UNKNOWN, no process, 0 restarts',
         'Readiness:      NOT_INITIALIZED',
         'Control plane:  not known yet',
