@@ -168,7 +168,7 @@ export const RELAY_SETTINGS = {
     help:
       'HTTP/2 connections to the management server the relay spreads new streams over: the pool grows to this many as streams come ' +
       '(one connection at start; a new stream goes to the connection with the fewest streams). Each has its own keepalive, recycling and ' +
-      'its share of `RELAY_UPSTREAM_BUFFER_LIMIT_BYTES`. Default `1` (every stream on one connection, as before; more was not faster in the fan-out benchmark on 2 cores: docs/relay-performance.md). Growth for the server\'s stream limit happens whatever the value',
+      'its share of `RELAY_UPSTREAM_BUFFER_LIMIT_BYTES`. Default `1` (every stream on one connection, as before; more was not faster in the fan-out benchmark on 2 cores: docs/relay-scale.md). Growth for the server\'s stream limit happens whatever the value',
   }),
   upstreamMaxConnections: int({
     env: 'RELAY_UPSTREAM_MAX_CONNECTIONS',

@@ -9,7 +9,7 @@ import { THROTTLED_WINDOW, connectionWindowFor, nextCapState } from './upstream-
  * The cap on what the relay holds of one upstream connection's data
  * (RELAY_UPSTREAM_BUFFER_LIMIT_BYTES), in process with real HTTP/2 on both
  * hops: a management server pushes far more than the cap over many streams
- * whose clients do not read (see docs/relay-performance.md, "Fan-out").
+ * whose clients do not read (see docs/relay-scale.md, "Fan-out").
  */
 
 const BULK = '/appnet.test.Bulk/Stream';

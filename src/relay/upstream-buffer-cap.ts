@@ -61,7 +61,7 @@ export interface BufferCapOptions {
  * So while the streams hold more than the limit, the relay lowers the stream
  * window of every stream of the connection at once (SETTINGS
  * INITIAL_WINDOW_SIZE = THROTTLED_WINDOW); once they hold half of it or less,
- * it gives the full window back. See docs/relay-performance.md ("Fan-out").
+ * it gives the full window back. See docs/relay-scale.md ("Fan-out").
  *
  * Streams report themselves when their client falls behind (`add`); they are
  * counted until they hold nothing, so the sampling costs nothing while no
