@@ -1,6 +1,6 @@
 import * as http2 from 'node:http2';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InProcessRelay, ManagementStub, type MgmtStream, closedPort, echoHandler, grpcCall, grpcFrame, nextData } from '../../test/fixtures/relay-in-process';
+import { InProcessRelay, type InProcessRelayOptions, RelayRigs, ManagementStub, type MgmtStream, closedPort, echoHandler, grpcCall, grpcFrame, nextData } from '../../test/fixtures/relay-in-process';
 import { GrpcStatus } from '../common/grpc-status';
 import { AdsPath } from '../common/xds/vocabulary';
 
@@ -14,20 +14,10 @@ const ADS = AdsPath.sotw;
 const FAST_BACKOFF = { backoff: { initialMs: 20, maxMs: 20, multiplier: 1, jitter: 0 } };
 
 describe('relay and its upstream connection (in process)', () => {
-  const cleanup: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    for (const c of cleanup.splice(0).reverse()) await c();
-  });
-  async function start(o: Parameters<typeof InProcessRelay.start>[0]): Promise<InProcessRelay> {
-    const r = await InProcessRelay.start(o);
-    cleanup.push(() => r.close());
-    return r;
-  }
-  async function stub(port?: number): Promise<ManagementStub> {
-    const s = await ManagementStub.start(port === undefined ? {} : { port });
-    cleanup.push(() => s.close());
-    return s;
-  }
+  const rigs = new RelayRigs();
+  afterEach(() => rigs.closeAll());
+  const start = (o: InProcessRelayOptions): Promise<InProcessRelay> => rigs.relay(o);
+  const stub = (port?: number): Promise<ManagementStub> => rigs.stub(port === undefined ? {} : { port });
 
   it('GOAWAY from the management server: the stream in flight finishes on the old connection, new streams go to a new one, and a stream caught in the race is replayed there', async () => {
     const mgmt = await stub();

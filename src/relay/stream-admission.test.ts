@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { InProcessRelay, ManagementStub, closedPort, grpcCall, grpcFrame, nextData } from '../../test/fixtures/relay-in-process';
+import { InProcessRelay, type InProcessRelayOptions, RelayRigs, closedPort, grpcCall, grpcFrame, nextData } from '../../test/fixtures/relay-in-process';
 import type { UpstreamState } from '../common/contracts/relay-status';
 import { GrpcStatus } from '../common/grpc-status';
 import { AdsPath } from '../common/xds/vocabulary';
@@ -41,19 +41,12 @@ describe('decideAdmission', () => {
 });
 
 describe('a stream refused at admission (in process)', () => {
-  const cleanup: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    for (const c of cleanup.splice(0).reverse()) await c();
-  });
-  async function start(o: Parameters<typeof InProcessRelay.start>[0]): Promise<InProcessRelay> {
-    const r = await InProcessRelay.start(o);
-    cleanup.push(() => r.close());
-    return r;
-  }
+  const rigs = new RelayRigs();
+  afterEach(() => rigs.closeAll());
+  const start = (o: InProcessRelayOptions): Promise<InProcessRelay> => rigs.relay(o);
 
   it('gets trailers-only UNAVAILABLE saying why, and is never counted active', async () => {
-    const mgmt = await ManagementStub.start();
-    cleanup.push(() => mgmt.close());
+    const mgmt = await rigs.stub();
     // 0.1/s, burst 1: the first stream now, the second after 10 s (it waits), the third (20 s) is refused.
     const relay = await start({ port: mgmt.port, env: { RELAY_MAX_NEW_STREAMS_PER_SECOND: '0.1' } });
     const client = relay.connect();

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type GrpcCall, InProcessRelay, ManagementStub, type StubOptions, grpcCall, grpcFrame, nextData } from '../../test/fixtures/relay-in-process';
+import { type GrpcCall, InProcessRelay, type InProcessRelayOptions, RelayRigs, ManagementStub, type StubOptions, grpcCall, grpcFrame, nextData } from '../../test/fixtures/relay-in-process';
 import { GrpcStatus } from '../common/grpc-status';
 import { AdsPath } from '../common/xds/vocabulary';
 
@@ -13,20 +13,10 @@ import { AdsPath } from '../common/xds/vocabulary';
 const ADS = AdsPath.sotw;
 
 describe('the relay keeps a pool of upstream connections (in process)', () => {
-  const cleanup: Array<() => Promise<void>> = [];
-  afterEach(async () => {
-    for (const c of cleanup.splice(0).reverse()) await c();
-  });
-  async function start(o: Parameters<typeof InProcessRelay.start>[0]): Promise<InProcessRelay> {
-    const r = await InProcessRelay.start(o);
-    cleanup.push(() => r.close());
-    return r;
-  }
-  async function stub(o: StubOptions = {}): Promise<ManagementStub> {
-    const s = await ManagementStub.start(o);
-    cleanup.push(() => s.close());
-    return s;
-  }
+  const rigs = new RelayRigs();
+  afterEach(() => rigs.closeAll());
+  const start = (o: InProcessRelayOptions): Promise<InProcessRelay> => rigs.relay(o);
+  const stub = (o: StubOptions = {}): Promise<ManagementStub> => rigs.stub(o);
   /** A stream through the relay that has made a round trip to the server (echoed back). */
   async function roundTrip(relay: InProcessRelay, text: string): Promise<GrpcCall> {
     const call = grpcCall(relay.connect(), ADS);
