@@ -31,6 +31,15 @@ export interface EtcdBackendOptions {
   callTimeoutMs?: number;
 }
 
+/**
+ * How soon the etcd watch is re-established after etcd comes back: doubling from 250 ms to
+ * at most 2 s. The client's default reaches 30 s, so a replica could keep serving a model
+ * without another replica's writes for that long after an etcd outage.
+ */
+function watchBackoff(ms = 250): { readonly duration: number; next(): ReturnType<typeof watchBackoff> } {
+  return { duration: ms, next: () => watchBackoff(Math.min(ms * 2, 2000)) };
+}
+
 export class EtcdBackend implements StateBackend {
   readonly durable = true;
   private readonly client: Etcd3;
@@ -51,6 +60,7 @@ export class EtcdBackend implements StateBackend {
     const options: IOptions = {
       hosts: o.hosts.map((h) => `${scheme}://${h}`),
       dialTimeout: timeout,
+      faultHandling: { watchBackoff: watchBackoff() },
       defaultCallOptions: () => ({ deadline: Date.now() + timeout }),
       ...(o.tls ? { credentials: { rootCertificate: o.tls.ca, ...(o.tls.cert ? { certChain: o.tls.cert } : {}), ...(o.tls.key ? { privateKey: o.tls.key } : {}) } } : {}),
       ...(o.auth ? { auth: { username: o.auth.username, password: o.auth.password } } : {}),
