@@ -121,6 +121,7 @@ async function main(): Promise<void> {
   });
   process.stdin.on('end', () => process.exit(0));
   process.stdin.on('error', () => process.exit(0));
+  process.once('SIGTERM', () => process.exit(0)); // exits by itself, so that --cpu-prof writes its profile
   process.stdin.resume();
   process.stdout.write('ready\n');
 }

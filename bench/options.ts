@@ -18,6 +18,10 @@ export interface Options {
   snapshotDir: string | undefined;
   /** --relay-node-args: extra node arguments for every relay process (diagnosis, e.g. --cpu-prof). */
   relayNodeArgs: string[] | undefined;
+  /** --relay-env: extra environment for every relay process (diagnosis, e.g. RELAY_V8_HEAP_GROWING_PERCENT=0). */
+  relayEnv: Record<string, string>;
+  /** --agent-node-args: extra node arguments for the agent's processes in the agent phase (diagnosis). */
+  agentNodeArgs: string[];
   reps: number;
   rtt: { warmup: number; count: number; bytes: number };
   tput: { warmup: number; runs: Array<{ label: string; count: number; bytes: number }> };
@@ -67,6 +71,8 @@ function usage(): never {
       '  --snapshot-dir  --diag, and keep the heap snapshots in DIR',
       '  --relay-node-args ARGS  extra node arguments for the relay processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"',
       '                  (relays are then stopped with SIGTERM so that profiles get written)',
+      '  --agent-node-args ARGS  extra node arguments for the agent processes of the agent phase, e.g. "--max-semi-space-size=1"',
+      '  --relay-env K=V[,K=V]  extra environment for the relay processes, e.g. RELAY_V8_HEAP_GROWING_PERCENT=0',
       '',
     ].join('\n'),
   );
@@ -82,6 +88,8 @@ export function parseArgs(argv: string[]): Options {
   let perConn = 100;
   let snapshotDir: string | undefined;
   let relayNodeArgs: string[] | undefined;
+  const relayEnv: Record<string, string> = {};
+  let agentNodeArgs: string[] = [];
   let reps: number | undefined;
   let settleMs: number | undefined;
   let replicaStreams: number | undefined;
@@ -115,6 +123,14 @@ export function parseArgs(argv: string[]): Options {
       diag = true;
     } else if (a === '--relay-node-args' || a.startsWith('--relay-node-args=')) {
       relayNodeArgs = value().split(/\s+/).filter(Boolean);
+    } else if (a === '--agent-node-args' || a.startsWith('--agent-node-args=')) {
+      agentNodeArgs = value().split(/\s+/).filter(Boolean);
+    } else if (a === '--relay-env' || a.startsWith('--relay-env=')) {
+      for (const kv of value().split(',').filter(Boolean)) {
+        const m = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(kv.trim());
+        if (!m) throw new Error(`--relay-env: "${kv}" is not NAME=value`);
+        relayEnv[m[1]!] = m[2]!;
+      }
     } else if (a === '--settle' || a.startsWith('--settle=')) {
       settleMs = Number(value());
       if (!Number.isInteger(settleMs) || settleMs < 0 || settleMs > 120_000) throw new Error('--settle: milliseconds from 0 to 120000');
@@ -149,6 +165,8 @@ export function parseArgs(argv: string[]): Options {
     floor: floor ?? !quick,
     snapshotDir,
     relayNodeArgs,
+    relayEnv,
+    agentNodeArgs,
     reps: reps ?? (quick ? 1 : 3),
     rtt: quick ? { warmup: 100, count: 1000, bytes: KiB } : { warmup: 200, count: 3000, bytes: KiB },
     tput: {
@@ -180,6 +198,8 @@ export function parseArgs(argv: string[]): Options {
       (quick ? 120_000 : 420_000) +
       (only.includes('fanout') ? (quick ? 120_000 : 480_000) * Math.max(1, relayConnections.length) : 0) +
       // the restart phase opens its streams at the relay's paced rate, then waits up to --restart-wait twice (relay, direct)
-      (only.includes('restart') ? 120_000 + ((restartStreams ?? (quick ? 1000 : 10_000)) / (restartRate ?? 100)) * 2000 + 2 * restartWaitS * 1000 : 0),
+      (only.includes('restart') ? 120_000 + ((restartStreams ?? (quick ? 1000 : 10_000)) / (restartRate ?? 100)) * 2000 + 2 * restartWaitS * 1000 : 0) +
+      // a long --settle: each level's readings (relay and floor) wait that long
+      (only.includes('idle') && settleMs !== undefined ? 4 * ((levels ?? [1, 100, 1000, 10_000]).length + 1) * settleMs : 0),
   };
 }

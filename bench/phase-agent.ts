@@ -133,9 +133,9 @@ interface Started {
 }
 
 /** Start one process of `kind`; resolve at its first /status answer (bare: at its exit, or once spawned when `idle`). */
-async function start(cleanup: Cleanup, dir: string, kind: Kind, name: string, idle = false): Promise<Started> {
+async function start(cleanup: Cleanup, dir: string, kind: Kind, name: string, idle = false, agentNodeArgs: string[] = []): Promise<Started> {
   const env = agentEnv(dir, name);
-  const args = kind === 'agent' ? [AGENT_MAIN] : kind === 'floor' ? [AGENT_FLOOR] : ['-e', idle ? 'setInterval(() => {}, 1000)' : '0'];
+  const args = kind === 'agent' ? [...agentNodeArgs, AGENT_MAIN] : kind === 'floor' ? [AGENT_FLOOR] : ['-e', idle ? 'setInterval(() => {}, 1000)' : '0'];
   const t0 = performance.now();
   const proc = spawn(process.execPath, args, { env, stdio: 'ignore' });
   cleanup.track(proc);
@@ -164,8 +164,8 @@ async function start(cleanup: Cleanup, dir: string, kind: Kind, name: string, id
 }
 
 /** Each kind started and left up, 3 s, one more /status, then its RSS. */
-async function rssOnceUp(cleanup: Cleanup, dir: string): Promise<Record<Kind, number>> {
-  const up = await Promise.all((['bare', 'floor', 'agent'] as const).map((k) => start(cleanup, dir, k, `${k}-rss`, true)));
+async function rssOnceUp(cleanup: Cleanup, dir: string, agentNodeArgs: string[]): Promise<Record<Kind, number>> {
+  const up = await Promise.all((['bare', 'floor', 'agent'] as const).map((k) => start(cleanup, dir, k, `${k}-rss`, true, agentNodeArgs)));
   await sleep(3000); // the agent polls Envoy and the relay meanwhile
   for (const u of up) if (u.socket) await statusOnce(u.socket);
   const rss = up.map((u) => procStatusKiB(u.pid, 'VmRSS'));
@@ -188,7 +188,8 @@ function bootstrapTimes(dir: string): Promise<AgentPhase['bootstrap']> {
   })();
 }
 
-export async function agentPhase(cleanup: Cleanup, runs: number): Promise<AgentPhase> {
+/** `agentNodeArgs` (--agent-node-args): node arguments for the agent's processes only, for diagnosis. */
+export async function agentPhase(cleanup: Cleanup, runs: number, agentNodeArgs: string[] = []): Promise<AgentPhase> {
   const dir = cleanup.removeDir(fs.mkdtempSync(path.join(os.tmpdir(), 'appnet-bench-agent-')));
   await relayHealthStandIn(cleanup, path.join(dir, 'relay.sock'));
   const startMs: Record<Kind, number[]> = { bare: [], floor: [], agent: [] };
@@ -196,7 +197,7 @@ export async function agentPhase(cleanup: Cleanup, runs: number): Promise<AgentP
   for (let i = 0; i < runs; i++) {
     // interleaved, so that a busy moment of the machine falls on every kind alike
     for (const kind of ['bare', 'floor', 'agent'] as const) {
-      const r = await start(cleanup, dir, kind, `${kind}-${i}`);
+      const r = await start(cleanup, dir, kind, `${kind}-${i}`, false, agentNodeArgs);
       await r.stop();
       startMs[kind].push(r.ms);
       if (r.envoyMs !== undefined) envoyStartedMs.push(r.envoyMs);
@@ -204,7 +205,7 @@ export async function agentPhase(cleanup: Cleanup, runs: number): Promise<AgentP
     say(`  agent  round ${i + 1}: first /status after ${startMs.agent[i]!.toFixed(0)} ms, one naming Envoy's pid after ${envoyStartedMs[i]!.toFixed(0)} ms; floor ${startMs.floor[i]!.toFixed(0)} ms; bare node start to exit ${startMs.bare[i]!.toFixed(0)} ms`);
   }
   const per = (a: Kind, b: Kind) => spread(startMs[a].map((v, k) => v / startMs[b][k]!));
-  const rss = await rssOnceUp(cleanup, dir);
+  const rss = await rssOnceUp(cleanup, dir, agentNodeArgs);
   const bootstrap = await bootstrapTimes(dir);
   const mib = (kib: number) => (kib / 1024).toFixed(1);
   say(`  agent  RSS ${mib(rss.agent)} MiB (floor ${mib(rss.floor)}, idle node ${mib(rss.bare)}); bootstrap: generate ${bootstrap.generateUs.toFixed(0)} µs, facts + generate + YAML ${bootstrap.renderMs.toFixed(1)} ms`);

@@ -94,7 +94,7 @@ export async function fanoutPhase(o: Options, cleanup: Cleanup, s: Setup): Promi
       else order.push({ path: 'direct' });
       for (const { path, n } of order) {
         const env = { RELAY_MAX_NEW_STREAMS_PER_SECOND: '1000000', ...capEnv(), ...poolEnv(n) };
-        const relay = path === 'relay' ? await startRelay(cleanup, s, `relay-fanout-${rep + 1}-${n ?? 'd'}`, env, false, o.relayNodeArgs) : undefined;
+        const relay = path === 'relay' ? await startRelay(cleanup, s, `relay-fanout-${rep + 1}-${n ?? 'd'}`, { ...o.relayEnv, ...env }, false, o.relayNodeArgs) : undefined;
         try {
           const target: Target = relay ? { kind: 'uds', socket: relay.socket } : s.direct;
           await openStreams(workers, target, streams, perConn, 256);

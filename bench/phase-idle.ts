@@ -11,7 +11,7 @@ import type { Options } from './options';
 import { type IdleFloor, idleFloor } from './phase-idle-floor';
 import { CpuMeter, procStatusKiB } from './proc-stats';
 import { type Child, type Cleanup, sleep, startClient } from './processes';
-import { relayStatus, startRelay } from './relay-process';
+import { relayQuiet, relayStatus, startRelay } from './relay-process';
 import { say } from './say';
 import type { Setup } from './setup';
 import { KiB, MiB } from './units';
@@ -35,6 +35,8 @@ export interface IdleLevel {
   streamsWithBothMessages: number;
   upstreamCalls: number;
   rssAfterStatusKiB: number;
+  /** The relay gave memory back (RELAY_MEMORY_TRIM_AFTER_QUIET) before this reading. */
+  trimmed: boolean;
   diag?: DiagMem;
 }
 
@@ -46,6 +48,7 @@ interface Slope {
 
 export interface IdlePhase {
   baselineRssKiB: number;
+  baselineTrimmed: boolean;
   baselineDiag?: DiagMem;
   levels: IdleLevel[];
   slopeLow?: Slope;
@@ -63,15 +66,18 @@ export async function idlePhase(o: Options, cleanup: Cleanup, s: Setup): Promise
   // A fresh relay. The default admission limit (100 new streams/s, burst 200) would make
   // 10 000 streams take 100 s and refuse those queued beyond 10 s, so it is raised here.
   const relayEnv = { RELAY_MAX_NEW_STREAMS_PER_SECOND: '1000000' };
-  const relay = await startRelay(cleanup, s, 'relay-idle', relayEnv, o.diag, o.relayNodeArgs);
+  const relay = await startRelay(cleanup, s, 'relay-idle', { ...o.relayEnv, ...relayEnv }, o.diag, o.relayNodeArgs);
   const workers: Child[] = [];
   try {
     for (let w = 0; w < o.idle.workers; w++) workers.push(await startClient(cleanup, `idle-client-${w + 1}`));
+    // Readings are taken once the relay has had its quiet spell (RELAY_MEMORY_TRIM_AFTER_QUIET):
+    // what an idle relay holds for good, not what the last burst left behind.
+    const baselineTrimmed = await relayQuiet(relay.adminSocket);
     await sleep(o.idle.settleMs);
     const baselineRssKiB = procStatusKiB(relay.pid, 'VmRSS');
     const st0 = await relayStatus(relay.adminSocket);
-    say(`  idle  relay baseline: RSS ${(baselineRssKiB / KiB).toFixed(1)} MiB, streams.active ${st0.streams.active}`);
-    const result: IdlePhase = { baselineRssKiB, levels: [], relayEnv };
+    say(`  idle  relay baseline: RSS ${(baselineRssKiB / KiB).toFixed(1)} MiB, streams.active ${st0.streams.active}${baselineTrimmed ? ' (after a memory trim)' : ''}`);
+    const result: IdlePhase = { baselineRssKiB, baselineTrimmed, levels: [], relayEnv };
     let baseSnapshot: Map<string, HeapGroup> | undefined;
     if (relay.probe) {
       result.baselineDiag = await relay.probe<DiagMem>({ type: 'mem' });
@@ -103,6 +109,7 @@ export async function idlePhase(o: Options, cleanup: Cleanup, s: Setup): Promise
       const failed = results.reduce((a, r) => a + r.failed, 0);
       const errors = results.flatMap((r) => r.errors).slice(0, 5);
       open = n;
+      const trimmed = await relayQuiet(relay.adminSocket);
       await sleep(o.idle.settleMs);
       const rssKiB = procStatusKiB(relay.pid, 'VmRSS'); // before /status: its JSON for 10k streams is megabytes
       const st = await relayStatus(relay.adminSocket);
@@ -121,10 +128,11 @@ export async function idlePhase(o: Options, cleanup: Cleanup, s: Setup): Promise
         streamsWithBothMessages: both,
         upstreamCalls: calls.active,
         rssAfterStatusKiB,
+        trimmed,
       };
       say(
         `  idle  ${String(n).padStart(6)} streams / ${String(level.connections).padStart(3)} conns: RSS ${(rssKiB / KiB).toFixed(1)} MiB; /status streams.active ${st.streams.active}, ` +
-          `client connections ${st.listener.connections}, ${both} with a message each way; opened in ${(openMs / 1000).toFixed(1)} s${failed ? `; ${failed} FAILED: ${errors.join(' | ')}` : ''}`,
+          `client connections ${st.listener.connections}, ${both} with a message each way; opened in ${(openMs / 1000).toFixed(1)} s${trimmed ? ', read after a memory trim' : ''}${failed ? `; ${failed} FAILED: ${errors.join(' | ')}` : ''}`,
       );
       if (relay.probe) {
         level.diag = await relay.probe<DiagMem>({ type: 'mem' });

@@ -222,7 +222,7 @@ export async function restartPhase(o: Options, cleanup: Cleanup, s: Setup): Prom
   const result: RestartPhase = { streams: R.streams, perConn: R.perConn, rate, burst, admissionFloorMs: (Math.max(0, R.streams - burst) / rate) * 1000, relayEnv, runs: [] };
   let server: { server: Child; port: number } = await startServer(cleanup, s, 'gen-1');
   try {
-    const relay = await startRelay(cleanup, { ...s, upstreamPort: server.port }, 'relay-restart', relayEnv, false, o.relayNodeArgs);
+    const relay = await startRelay(cleanup, { ...s, upstreamPort: server.port }, 'relay-restart', { ...o.relayEnv, ...relayEnv }, false, o.relayNodeArgs);
     try {
       const r = await episode({ o, cleanup, s, server, path: 'relay', relay, target: { kind: 'uds', socket: relay.socket }, version: 'gen-2' });
       result.runs.push(r.run);

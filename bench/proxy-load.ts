@@ -6,7 +6,7 @@
  * client; warm-up on one stream, then the measured load on a new stream.
  *
  *   node dist/bench/proxy-load.js [--proxy relay|floor] [--mode plain|callgrind|gc|deopt]
- *        [--rtt 3000] [--tput 0] [--warm 6000] [--node-args "..."] [--env K=V]... [--out DIR]
+ *        [--rtt 3000] [--tput 0] [--tput-mib 1] [--warm 6000] [--node-args "..."] [--env K=V]... [--out DIR]
  *
  * callgrind: the proxy runs under `valgrind --tool=callgrind`; its counters are
  * zeroed after the warm-up (`callgrind_control -z`) and dumped after each measured
@@ -34,6 +34,7 @@ const arg = (k: string, d: string): string => {
 const proxy = arg('proxy', 'relay');
 const mode = arg('mode', 'plain');
 const counts = { rtt: Number(arg('rtt', '3000')), tput: Number(arg('tput', '0')), warm: Number(arg('warm', '6000')) };
+const tputMiB = Number(arg('tput-mib', '1'));
 const outDir = path.resolve(arg('out', `proxy-load-${proxy}-${mode}`));
 
 /** utime + stime of a process, seconds. */
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
   const target: Target = { kind: 'uds', socket: sock };
   const T = 3_600_000;
   const rtt = (count: number) => client.request<{ p50Us: number }>({ cmd: 'rtt', target, warmup: 0, count, bytes: 1024, timeoutMs: T }, T);
-  const tput = (count: number) => client.request<{ mibPerSec: number }>({ cmd: 'tput', target, warmup: 20, count, bytes: 1 << 20, timeoutMs: T }, T, () => undefined);
+  const tput = (count: number) => client.request<{ mibPerSec: number }>({ cmd: 'tput', target, warmup: 20, count, bytes: tputMiB * (1 << 20), timeoutMs: T }, T, () => undefined);
   if (counts.tput) await tput(Math.max(5, Math.round(counts.tput / 5)));
   if (counts.rtt) await rtt(counts.warm);
   const control = (flag: string) => execFileSync('callgrind_control', [flag, String(proc.pid)], { stdio: 'pipe' });
@@ -133,7 +134,14 @@ async function main(): Promise<void> {
   if (counts.rtt) await part('rtt', () => rtt(counts.rtt));
   if (counts.tput) await part('tput', () => tput(counts.tput));
   result.loadavg = fs.readFileSync('/proc/loadavg', 'utf8').trim();
+  fs.writeFileSync(path.join(outDir, 'proxy-output.txt'), out);
   process.stdout.write(`${JSON.stringify(result)}\n`);
+  if (nodeArgs.some((a) => a.startsWith('--cpu-prof') || a.startsWith('--heap-prof'))) {
+    // a profile is written only when the process exits by itself: SIGTERM, then wait
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill('SIGTERM');
+    await Promise.race([exited, sleep(20_000)]);
+  }
   await cleanup.run();
   process.exit(0);
 }

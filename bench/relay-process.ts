@@ -10,6 +10,7 @@ import { containerCredentialEnv } from '../test/fixtures/cred-server';
 import { type Cleanup, Tail, sleep, stopProcess, withTimeout } from './processes';
 import type { Setup } from './setup';
 import { DOMAIN } from './wire';
+import type { RelayStatus } from '../src/common/contracts/relay-status';
 
 export const RELAY_MAIN = path.resolve(__dirname, '..', 'src', 'relay', 'main.js');
 
@@ -27,14 +28,23 @@ export interface Relay {
   stop(): Promise<void>;
 }
 
-export interface RelayStatusDoc {
-  healthStatus: string;
-  reasons: string[];
-  listener: { connections: number };
-  upstream: { state: string; connects: number };
-  credentials: { state: string };
-  streams: { active: number; total: number; internalErrors: number };
-  activeStreams: Array<{ phase: string; messages: { fromClient: number; toClient: number } }>;
+/** The relay's /status document, as the relay defines it. */
+export type RelayStatusDoc = RelayStatus;
+
+/**
+ * Resolves once the relay has dealt with its quiet spell (memoryTrim.pending false: it gave
+ * memory back, or had none to give), or at once when the trim is off; at most `boundMs`.
+ * Returns whether a trim ran meanwhile.
+ */
+export async function relayQuiet(adminSocket: string, boundMs = 30_000): Promise<boolean> {
+  const deadline = Date.now() + boundMs;
+  const before = (await relayStatus(adminSocket, true)).memoryTrim;
+  for (let st = before; st?.pending && Date.now() < deadline; ) {
+    await sleep(250);
+    st = (await relayStatus(adminSocket, true)).memoryTrim;
+    if (st && st.trims > (before?.trims ?? 0)) return true;
+  }
+  return false;
 }
 
 function adminGet(socketPath: string, urlPath: string, timeoutMs = 10_000): Promise<{ status: number; body: string }> {

@@ -77,7 +77,7 @@ function newResults(o: Options): Results {
 /** Phases 1-3: one relay (defaults), the floor proxy unless --no-floor, one load client. */
 async function timedPhases(o: Options, cleanup: Cleanup, setup: Setup, results: Results): Promise<void> {
   say(`starting relay (defaults)${results.meta.floor ? ', the floor proxy' : ''} and a load client…`);
-  const relay = await startRelay(cleanup, setup, 'relay', {}, false, o.relayNodeArgs);
+  const relay = await startRelay(cleanup, setup, 'relay', o.relayEnv, false, o.relayNodeArgs);
   let floor: Floor | undefined;
   try {
     if (results.meta.floor) floor = await startFloor(cleanup, setup);
@@ -132,7 +132,7 @@ async function main(cleanup: Cleanup): Promise<void> {
   }
   if (o.only.includes('agent')) {
     say(`agent: ${o.agentRuns} cold starts (each a fresh appnet-agent with the Envoy stand-in), bootstrap generation, RSS`);
-    results.agent = await agentPhase(cleanup, o.agentRuns);
+    results.agent = await agentPhase(cleanup, o.agentRuns, o.agentNodeArgs);
   }
   if (o.only.includes('replicas')) results.replicas = await replicasPhase(o, cleanup);
 

@@ -16,8 +16,10 @@ import { type RelayStatus, buildRelayStatus } from './status';
 import { UpstreamManager, type UpstreamOptions } from './upstream';
 import { LazyXdsCodec } from './xds-envelope';
 import { errorStack } from '../common/problem';
+import { type MemoryTrimmer, startMemoryTrimmer } from '../common/memory-trim';
 
 const ignore = (): void => undefined;
+const mib = (bytes: number): number => +(bytes / 1048576).toFixed(1);
 
 /** A stream may wait this long for an admission token before it is refused. */
 const MAX_ADMISSION_WAIT_MS = 10_000;
@@ -55,6 +57,7 @@ export class Relay {
   private readonly streams = new Map<number, RelayedStream>();
   private readonly startedAt = Date.now();
   private admin: AdminServer | undefined;
+  private trimmer: MemoryTrimmer | undefined;
   /** gRPC streams since start, relayed or refused at admission; also the last stream id given out. */
   private totalStreams = 0;
   private internalErrors = 0;
@@ -133,6 +136,13 @@ export class Relay {
     await this.listener.listen();
     this.upstream.start();
     this.creds.start(); // fetch now: credential trouble shows in /status before the first stream
+    const hot = this.metrics.hot.bytes;
+    this.trimmer = startMemoryTrimmer({
+      quietMs: this.cfg.memoryTrimAfterQuietMs,
+      // streams opened (relayed or refused) and bytes either way: keepalive PINGs do not count
+      activity: () => this.totalStreams + hot.downstream_to_upstream + hot.upstream_to_downstream,
+      onTrim: (t) => this.log.info({ pauseMs: t.pauseMs, rssMiB: [t.rssBefore, t.rssAfter].map(mib), youngMiB: [t.youngBefore, t.youngAfter].map(mib) }, 'quiet: memory given back'),
+    });
     if (this.cfg.admin) {
       this.admin = await AdminServer.start({
         listen: this.cfg.admin,
@@ -174,6 +184,7 @@ export class Relay {
       activeCount: this.streams.size,
       totalStreams: this.totalStreams,
       internalErrors: this.internalErrors,
+      memoryTrim: this.trimmer?.record,
     });
   }
 
@@ -192,6 +203,7 @@ export class Relay {
     this.draining = true;
     this.health.notify();
     this.log.info({ streams: this.streams.size, drainMs }, 'shutting down: draining streams');
+    this.trimmer?.stop();
     this.listener.stopAccepting();
     this.listener.goawayAll();
     if (this.streams.size > 0 && drainMs > 0) {

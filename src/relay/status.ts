@@ -1,4 +1,5 @@
 import type { CredentialStatus, RelayHealth, RelayStatus } from '../common/contracts/relay-status';
+import type { TrimRecord } from '../common/memory-trim';
 import type { StreamView } from './relayed-stream';
 import { type SocketPresence, presenceReason } from './socket-presence';
 import type { UpstreamStatus } from './upstream';
@@ -20,6 +21,8 @@ export interface StatusParts {
   activeCount: number;
   totalStreams: number;
   internalErrors: number;
+  /** Undefined when the memory trim is off. */
+  memoryTrim: TrimRecord | undefined;
 }
 
 /** The relay's /status document: health first, then every fact behind it. */
@@ -44,6 +47,7 @@ export function buildRelayStatus(p: StatusParts): RelayStatus {
     upstream: p.upstream,
     credentials: p.credentials,
     streams: { active: p.activeCount, total: p.totalStreams, internalErrors: p.internalErrors },
+    ...(p.memoryTrim ? { memoryTrim: { trims: p.memoryTrim.trims, pending: p.memoryTrim.pending, ...(p.memoryTrim.last ? { last: { ...p.memoryTrim.last } } : {}) } } : {}),
     activeStreams: p.streams,
   };
 }

@@ -120,6 +120,18 @@ export const RelayStatusSchema = z.object({
   upstream: UpstreamStatusSchema,
   credentials: CredentialStatusSchema,
   streams: z.object({ active: z.number(), total: z.number(), internalErrors: z.number() }),
+  /**
+   * Memory given back after a quiet spell (RELAY_MEMORY_TRIM_AFTER_QUIET): trims run
+   * since start and the last one (RSS in bytes). Absent when the trim is off.
+   */
+  memoryTrim: z
+    .object({
+      trims: z.number(),
+      /** Activity was seen and its quiet spell is still awaited. */
+      pending: z.boolean(),
+      last: z.object({ at: z.string(), pauseMs: z.number(), rssBefore: z.number(), rssAfter: z.number(), youngBefore: z.number(), youngAfter: z.number() }).optional(),
+    })
+    .optional(),
   /** One entry per open stream; empty in `/status?summary`. */
   activeStreams: z.array(StreamViewSchema),
 });
