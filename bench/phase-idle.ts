@@ -11,7 +11,7 @@ import type { Options } from './options';
 import { type IdleFloor, idleFloor } from './phase-idle-floor';
 import { CpuMeter, procStatusKiB } from './proc-stats';
 import { type Child, type Cleanup, sleep, startClient } from './processes';
-import { relayQuiet, relayStatus, startRelay } from './relay-process';
+import { type TrimDone, describeTrim, relayQuiet, relayStatus, startRelay } from './relay-process';
 import { say } from './say';
 import type { Setup } from './setup';
 import { KiB, MiB } from './units';
@@ -35,8 +35,8 @@ export interface IdleLevel {
   streamsWithBothMessages: number;
   upstreamCalls: number;
   rssAfterStatusKiB: number;
-  /** The relay gave memory back (RELAY_MEMORY_TRIM_AFTER_QUIET) before this reading. */
-  trimmed: boolean;
+  /** The memory the relay gave back (RELAY_MEMORY_TRIM_AFTER_QUIET) before this reading, if it did. */
+  trimmed?: TrimDone;
   diag?: DiagMem;
 }
 
@@ -48,7 +48,7 @@ interface Slope {
 
 export interface IdlePhase {
   baselineRssKiB: number;
-  baselineTrimmed: boolean;
+  baselineTrimmed?: TrimDone;
   baselineDiag?: DiagMem;
   levels: IdleLevel[];
   slopeLow?: Slope;
@@ -76,7 +76,7 @@ export async function idlePhase(o: Options, cleanup: Cleanup, s: Setup): Promise
     await sleep(o.idle.settleMs);
     const baselineRssKiB = procStatusKiB(relay.pid, 'VmRSS');
     const st0 = await relayStatus(relay.adminSocket);
-    say(`  idle  relay baseline: RSS ${(baselineRssKiB / KiB).toFixed(1)} MiB, streams.active ${st0.streams.active}${baselineTrimmed ? ' (after a memory trim)' : ''}`);
+    say(`  idle  relay baseline: RSS ${(baselineRssKiB / KiB).toFixed(1)} MiB, streams.active ${st0.streams.active}${baselineTrimmed ? ` (after ${describeTrim(baselineTrimmed)})` : ''}`);
     const result: IdlePhase = { baselineRssKiB, baselineTrimmed, levels: [], relayEnv };
     let baseSnapshot: Map<string, HeapGroup> | undefined;
     if (relay.probe) {
@@ -132,7 +132,7 @@ export async function idlePhase(o: Options, cleanup: Cleanup, s: Setup): Promise
       };
       say(
         `  idle  ${String(n).padStart(6)} streams / ${String(level.connections).padStart(3)} conns: RSS ${(rssKiB / KiB).toFixed(1)} MiB; /status streams.active ${st.streams.active}, ` +
-          `client connections ${st.listener.connections}, ${both} with a message each way; opened in ${(openMs / 1000).toFixed(1)} s${trimmed ? ', read after a memory trim' : ''}${failed ? `; ${failed} FAILED: ${errors.join(' | ')}` : ''}`,
+          `client connections ${st.listener.connections}, ${both} with a message each way; opened in ${(openMs / 1000).toFixed(1)} s${trimmed ? `, read after ${describeTrim(trimmed)}` : ''}${failed ? `; ${failed} FAILED: ${errors.join(' | ')}` : ''}`,
       );
       if (relay.probe) {
         level.diag = await relay.probe<DiagMem>({ type: 'mem' });

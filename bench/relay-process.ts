@@ -34,17 +34,25 @@ export type RelayStatusDoc = RelayStatus;
 /**
  * Resolves once the relay has dealt with its quiet spell (memoryTrim.pending false: it gave
  * memory back, or had none to give), or at once when the trim is off; at most `boundMs`.
- * Returns whether a trim ran meanwhile.
+ * Returns the trim that ran meanwhile, if one did.
  */
-export async function relayQuiet(adminSocket: string, boundMs = 30_000): Promise<boolean> {
+export async function relayQuiet(adminSocket: string, boundMs = 30_000): Promise<TrimDone | undefined> {
   const deadline = Date.now() + boundMs;
   const before = (await relayStatus(adminSocket, true)).memoryTrim;
   for (let st = before; st?.pending && Date.now() < deadline; ) {
     await sleep(250);
     st = (await relayStatus(adminSocket, true)).memoryTrim;
-    if (st && st.trims > (before?.trims ?? 0)) return true;
+    if (st?.last && st.trims > (before?.trims ?? 0)) return st.last;
   }
-  return false;
+  return undefined;
+}
+
+export type TrimDone = NonNullable<NonNullable<RelayStatus['memoryTrim']>['last']>;
+
+/** "a memory trim (RSS a → b MiB, young generation c → d MiB, pause e ms)" */
+export function describeTrim(t: TrimDone): string {
+  const m = (b: number) => (b / 1048576).toFixed(1);
+  return `a memory trim (RSS ${m(t.rssBefore)} → ${m(t.rssAfter)} MiB, young generation ${m(t.youngBefore)} → ${m(t.youngAfter)} MiB, pause ${t.pauseMs} ms)`;
 }
 
 function adminGet(socketPath: string, urlPath: string, timeoutMs = 10_000): Promise<{ status: number; body: string }> {

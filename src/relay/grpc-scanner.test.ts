@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadEnvoyRoot } from '../common/envoy-protos';
+import { CaptureBufferPool } from './capture-pool';
 import { GrpcMessageScanner, type ScannedMessage } from './grpc-scanner';
 import { XdsEnvelopeCodec } from './xds-envelope-codec';
 import { TypeUrl } from '../common/xds/vocabulary';
@@ -19,15 +20,18 @@ function frame(payload: Uint8Array, compressed = false): Buffer {
   return Buffer.concat([h, payload]);
 }
 
-/** Feed `bytes` in pieces of random sizes (seeded), collecting messages. */
+/** Shared by the scans with an odd seed, as a relay's streams share one: buffers go back and are reused. */
+const POOL = new CaptureBufferPool(4096, 4);
+
+/** Feed `bytes` in pieces of random sizes (seeded), collecting messages; odd seeds scan with the shared capture pool. */
 function scan(bytes: Buffer, plan: ReturnType<XdsEnvelopeCodec['plan']>, seed = 1): ScannedMessage[] {
   const out: ScannedMessage[] = [];
-  // The scanner reuses its message object: keep a frozen copy of each.
+  // The scanner reuses its message object and (with a pool) its capture buffer: keep a frozen copy of each.
   const copy = (m: ScannedMessage): ScannedMessage => {
     const counts = new Map([2, 3, 6].map((f) => [f, m.count(f)]));
-    return { ...m, count: (f) => counts.get(f) ?? 0 };
+    return { ...m, captured: Buffer.from(m.captured), count: (f) => counts.get(f) ?? 0 };
   };
-  const s = new GrpcMessageScanner(plan, { onScanned: (_t: number, m: ScannedMessage) => out.push(copy(m)) }, 0);
+  const s = new GrpcMessageScanner(plan, { onScanned: (_t: number, m: ScannedMessage) => out.push(copy(m)) }, 0, seed % 2 === 1 ? POOL : undefined);
   let x = seed;
   for (let i = 0; i < bytes.length; ) {
     x = (x * 1103515245 + 12345) % 2 ** 31;
@@ -113,5 +117,24 @@ describe('GrpcMessageScanner + XdsEnvelopeCodec', () => {
     const r = codec.decodeRequest('sotw', m!)!;
     expect(r.typeUrl).toBe(CDS);
     expect(r.node).toBeUndefined();
+  });
+
+  it('with a pool, a scanner holds no capture buffer between messages and reuses the pool\'s', () => {
+    const pool = new CaptureBufferPool(4096, 2);
+    const seen: number[] = [];
+    const s = new GrpcMessageScanner(codec.plan('sotw', 'request'), { onScanned: (_t: number, m: ScannedMessage) => seen.push(m.captured.length) }, 0, pool);
+    const small = Req.encode(Req.fromObject({ version_info: 'v1', type_url: CDS, response_nonce: 'n1' })).finish();
+    const big = Req.encode(Req.fromObject({ type_url: CDS, node: { id: 'n', metadata: { fields: { big: { stringValue: 'm'.repeat(9000) } } } } })).finish();
+    const f = frame(small);
+    s.push(f.subarray(0, 9)); // mid-message: the buffer is taken
+    expect(pool.available).toBe(0);
+    s.push(f.subarray(9));
+    expect(pool.available).toBe(1); // given back once the sink saw the message
+    s.push(frame(small));
+    expect(pool.available).toBe(1); // the same buffer, taken and given back: none allocated
+    s.push(frame(big)); // grows past the pool's size: the pooled one goes back, the grown one is dropped
+    expect(pool.available).toBe(1);
+    expect(seen).toHaveLength(3);
+    expect(seen[2]).toBeGreaterThan(9000);
   });
 });

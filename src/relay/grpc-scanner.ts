@@ -33,12 +33,14 @@ export interface ScanSink<T> {
   onScanned(tag: T, m: ScannedMessage): void;
 }
 
+import type { CaptureBufferPool } from './capture-pool';
+
 type Phase = 'header' | 'tag' | 'varint' | 'len' | 'bytes' | 'skip';
 const EMPTY = Buffer.alloc(0);
 
-/** Bytes of a capture buffer when first needed; it doubles up to the plan's maxCaptureBytes. */
+/** Without a pool: bytes of a capture buffer when first needed; it doubles up to the plan's maxCaptureBytes. */
 const FIRST_CAPTURE_BYTES = 256;
-/** A capture buffer larger than this is let go after its message, so that an idle stream holds little. */
+/** Without a pool: a capture buffer larger than this is let go after its message. */
 const KEEP_CAPTURE_BYTES = 4096;
 
 function varintLength(value: number): number {
@@ -68,8 +70,10 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
   private tagValue = 0;
   /**
    * Captured fields are copied here as they go by (tags and lengths written
-   * directly): no array, no Buffer per field, no concat per message. Created on
-   * the first captured field, grown by doubling, let go when it grew large.
+   * directly): no array, no Buffer per field, no concat per message. With a
+   * pool, taken from it on the first captured field and given back after the
+   * message; without one, created then and kept unless it grew large. Grown by
+   * doubling.
    */
   private cap: Buffer | undefined;
   private capturedBytes = 0;
@@ -80,6 +84,7 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
     private readonly plan: ScanPlan | undefined,
     private readonly sink: ScanSink<T>,
     private readonly tag: T,
+    private readonly pool?: CaptureBufferPool,
   ) {
     this.counts = plan ? plan.count.map(() => 0) : [];
   }
@@ -133,7 +138,10 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
     this.sink.onScanned(this.tag, this);
     this.captured = EMPTY;
     this.capturedBytes = 0;
-    if (this.cap && this.cap.length > KEEP_CAPTURE_BYTES) this.cap = undefined;
+    if (this.cap && (this.pool || this.cap.length > KEEP_CAPTURE_BYTES)) {
+      this.pool?.give(this.cap);
+      this.cap = undefined;
+    }
   }
 
   private fail(reason: string): void {
@@ -145,11 +153,15 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
   private room(n: number): Buffer {
     const need = this.capturedBytes + n;
     let cap = this.cap;
+    if (!cap && this.pool && need <= this.pool.size) return (this.cap = this.pool.take());
     if (!cap || cap.length < need) {
       let size = cap ? cap.length * 2 : FIRST_CAPTURE_BYTES;
       while (size < need) size *= 2;
       const grown = Buffer.allocUnsafe(size);
-      if (cap) cap.copy(grown, 0, 0, this.capturedBytes);
+      if (cap) {
+        cap.copy(grown, 0, 0, this.capturedBytes);
+        this.pool?.give(cap);
+      }
       this.cap = cap = grown;
     }
     return cap;

@@ -10,6 +10,7 @@ import type { RelayConfig } from './config';
 import { RelayHealthService, type ServingStatus, trailersOnly } from './health-service';
 import { RelayListener } from './listener';
 import { RelayMetrics } from './metrics';
+import { CaptureBufferPool } from './capture-pool';
 import { RelayedStream, type RelayedStreamDeps } from './relayed-stream';
 import { type Admission, decideAdmission, refuseStream } from './stream-admission';
 import { type RelayStatus, buildRelayStatus } from './status';
@@ -123,6 +124,7 @@ export class Relay {
       scheme: cfg.upstream.tls ? 'https' : 'http',
       idleTimeoutMs: cfg.streamIdleTimeoutMs,
       metrics: m,
+      capturePool: new CaptureBufferPool(),
       log: this.log,
       onClosed: (s) => {
         this.streams.delete(s.id);

@@ -1,3 +1,4 @@
+import type { CaptureBufferPool } from './capture-pool';
 import type { Logger } from '../common/logger';
 import type { XdsRequestSigner } from '../sigv4/signer';
 import type { RelayMetrics } from './metrics';
@@ -17,6 +18,8 @@ export interface RelayedStreamDeps {
   scheme: 'https' | 'http';
   idleTimeoutMs: number;
   metrics: RelayMetrics;
+  /** The relay's capture buffers, shared by every stream's scanners (capture-pool.ts). */
+  capturePool?: CaptureBufferPool;
   log: Logger;
   onClosed(stream: RelayedStream): void;
 }

@@ -61,8 +61,8 @@ export class RelayedStream implements ScanSink<Direction> {
     this.requestHeaders = headers;
     this.path = String(headers[':path'] ?? '/');
     this.kind = streamKindForPath(this.path);
-    this.reqScanner = new GrpcMessageScanner(envelopePlan(this.kind, 'request'), this, 'downstream_to_upstream');
-    this.resScanner = new GrpcMessageScanner(envelopePlan(this.kind, 'response'), this, 'upstream_to_downstream');
+    this.reqScanner = new GrpcMessageScanner(envelopePlan(this.kind, 'request'), this, 'downstream_to_upstream', deps.capturePool);
+    this.resScanner = new GrpcMessageScanner(envelopePlan(this.kind, 'response'), this, 'upstream_to_downstream', deps.capturePool);
   }
 
   /** Relay from now on; `delayMs`: when its admission token is its own (stream-admission.ts decided before it was built). */

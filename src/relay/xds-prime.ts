@@ -1,3 +1,4 @@
+import { CaptureBufferPool } from './capture-pool';
 import { GrpcMessageScanner, type ScanPlan, type ScannedMessage } from './grpc-scanner';
 import type { XdsEnvelopeCodec } from './xds-envelope-codec';
 import { XdsStreamTracker } from './xds-tracker';
@@ -48,8 +49,9 @@ export function primePerMessagePath(codec: XdsEnvelopeCodec, plan: (direction: '
         }
       },
     };
-    const requests = new GrpcMessageScanner(plan('request'), sink, false);
-    const responses = new GrpcMessageScanner(plan('response'), sink, true);
+    const pool = new CaptureBufferPool(); // the relay's streams scan with one (capture-pool.ts)
+    const requests = new GrpcMessageScanner(plan('request'), sink, false, pool);
+    const responses = new GrpcMessageScanner(plan('response'), sink, true, pool);
     requests.push(first);
     responses.push(response);
     requests.push(ack);
