@@ -20,10 +20,10 @@ function frame(payload: Uint8Array, compressed = false): Buffer {
   return Buffer.concat([h, payload]);
 }
 
-/** Shared by the scans with an odd seed, as a relay's streams share one: buffers go back and are reused. */
+/** Shared by the scans with an odd seed, as a relay's streams share one: buffers go back and are reused (even seeds: a fresh pool). */
 const POOL = new CaptureBufferPool(4096, 4);
 
-/** Feed `bytes` in pieces of random sizes (seeded), collecting messages; odd seeds scan with the shared capture pool. */
+/** Feed `bytes` in pieces of random sizes (seeded), collecting messages. */
 function scan(bytes: Buffer, plan: ReturnType<XdsEnvelopeCodec['plan']>, seed = 1): ScannedMessage[] {
   const out: ScannedMessage[] = [];
   // The scanner reuses its message object and (with a pool) its capture buffer: keep a frozen copy of each.
@@ -31,7 +31,7 @@ function scan(bytes: Buffer, plan: ReturnType<XdsEnvelopeCodec['plan']>, seed = 
     const counts = new Map([2, 3, 6].map((f) => [f, m.count(f)]));
     return { ...m, captured: Buffer.from(m.captured), count: (f) => counts.get(f) ?? 0 };
   };
-  const s = new GrpcMessageScanner(plan, { onScanned: (_t: number, m: ScannedMessage) => out.push(copy(m)) }, 0, seed % 2 === 1 ? POOL : undefined);
+  const s = new GrpcMessageScanner(plan, { onScanned: (_t: number, m: ScannedMessage) => out.push(copy(m)) }, 0, seed % 2 === 1 ? POOL : new CaptureBufferPool());
   let x = seed;
   for (let i = 0; i < bytes.length; ) {
     x = (x * 1103515245 + 12345) % 2 ** 31;

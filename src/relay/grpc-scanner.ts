@@ -38,11 +38,6 @@ import type { CaptureBufferPool } from './capture-pool';
 type Phase = 'header' | 'tag' | 'varint' | 'len' | 'bytes' | 'skip';
 const EMPTY = Buffer.alloc(0);
 
-/** Without a pool: bytes of a capture buffer when first needed; it doubles up to the plan's maxCaptureBytes. */
-const FIRST_CAPTURE_BYTES = 256;
-/** Without a pool: a capture buffer larger than this is let go after its message. */
-const KEEP_CAPTURE_BYTES = 4096;
-
 function varintLength(value: number): number {
   let n = 1;
   for (let v = value; v >= 0x80; v = Math.floor(v / 0x80)) n++;
@@ -70,10 +65,9 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
   private tagValue = 0;
   /**
    * Captured fields are copied here as they go by (tags and lengths written
-   * directly): no array, no Buffer per field, no concat per message. With a
-   * pool, taken from it on the first captured field and given back after the
-   * message; without one, created then and kept unless it grew large. Grown by
-   * doubling.
+   * directly): no array, no Buffer per field, no concat per message. Taken
+   * from the pool on the first captured field, given back after the message;
+   * a message that needs more grows its own by doubling.
    */
   private cap: Buffer | undefined;
   private capturedBytes = 0;
@@ -84,7 +78,7 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
     private readonly plan: ScanPlan | undefined,
     private readonly sink: ScanSink<T>,
     private readonly tag: T,
-    private readonly pool?: CaptureBufferPool,
+    private readonly pool: CaptureBufferPool,
   ) {
     this.counts = plan ? plan.count.map(() => 0) : [];
   }
@@ -138,8 +132,8 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
     this.sink.onScanned(this.tag, this);
     this.captured = EMPTY;
     this.capturedBytes = 0;
-    if (this.cap && (this.pool || this.cap.length > KEEP_CAPTURE_BYTES)) {
-      this.pool?.give(this.cap);
+    if (this.cap) {
+      this.pool.give(this.cap);
       this.cap = undefined;
     }
   }
@@ -153,14 +147,14 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
   private room(n: number): Buffer {
     const need = this.capturedBytes + n;
     let cap = this.cap;
-    if (!cap && this.pool && need <= this.pool.size) return (this.cap = this.pool.take());
     if (!cap || cap.length < need) {
-      let size = cap ? cap.length * 2 : FIRST_CAPTURE_BYTES;
+      if (!cap && need <= this.pool.size) return (this.cap = this.pool.take());
+      let size = (cap ? cap.length : this.pool.size) * 2;
       while (size < need) size *= 2;
       const grown = Buffer.allocUnsafe(size);
       if (cap) {
         cap.copy(grown, 0, 0, this.capturedBytes);
-        this.pool?.give(cap);
+        this.pool.give(cap);
       }
       this.cap = cap = grown;
     }

@@ -19,7 +19,7 @@ export interface RelayedStreamDeps {
   idleTimeoutMs: number;
   metrics: RelayMetrics;
   /** The relay's capture buffers, shared by every stream's scanners (capture-pool.ts). */
-  capturePool?: CaptureBufferPool;
+  capturePool: CaptureBufferPool;
   log: Logger;
   onClosed(stream: RelayedStream): void;
 }
