@@ -13,11 +13,11 @@ export interface Floor {
   stop(): Promise<void>;
 }
 
-export async function startFloor(cleanup: Cleanup, s: Setup, name = 'floor'): Promise<Floor> {
+export async function startFloor(cleanup: Cleanup, s: Setup, name = 'floor', nodeArgs?: string[]): Promise<Floor> {
   const socket = path.join(s.dir, `${name}.sock`);
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', FLOOR_SOCKET: socket, FLOOR_UPSTREAM_PORT: String(s.upstreamPort), FLOOR_CA_FILE: s.caFile, FLOOR_DOMAIN: DOMAIN };
   // stdin stays open: the proxy exits when it closes, so it cannot outlive the benchmark.
-  const proc = cleanup.track(spawn(process.execPath, [path.join(__dirname, 'floor-proxy.js')], { env, stdio: ['pipe', 'pipe', 'pipe'] }));
+  const proc = cleanup.track(spawn(process.execPath, [...(nodeArgs ?? []), path.join(__dirname, 'floor-proxy.js')], { env, stdio: ['pipe', 'pipe', 'pipe'] }));
   proc.stdin!.on('error', () => undefined);
   const tail = new Tail(/^floor-proxy: /);
   tail.attach(proc.stdout);
@@ -29,5 +29,5 @@ export async function startFloor(cleanup: Cleanup, s: Setup, name = 'floor'): Pr
     });
   });
   await withTimeout(ready, 15_000, 'floor proxy start');
-  return { pid: proc.pid!, socket, tail, stop: () => stopProcess(proc, 'floor proxy', false) };
+  return { pid: proc.pid!, socket, tail, stop: () => stopProcess(proc, 'floor proxy', nodeArgs !== undefined) };
 }

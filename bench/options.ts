@@ -18,6 +18,8 @@ export interface Options {
   snapshotDir: string | undefined;
   /** --relay-node-args: extra node arguments for every relay process (diagnosis, e.g. --cpu-prof). */
   relayNodeArgs: string[] | undefined;
+  /** --floor-node-args: extra node arguments for the floor proxy processes (diagnosis, e.g. --cpu-prof). */
+  floorNodeArgs: string[] | undefined;
   /** --relay-env: extra environment for every relay process (diagnosis, e.g. RELAY_V8_HEAP_GROWING_PERCENT=0). */
   relayEnv: Record<string, string>;
   /** --agent-node-args: extra node arguments for the agent's processes in the agent phase (diagnosis). */
@@ -71,6 +73,7 @@ function usage(): never {
       '  --snapshot-dir  --diag, and keep the heap snapshots in DIR',
       '  --relay-node-args ARGS  extra node arguments for the relay processes, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"',
       '                  (relays are then stopped with SIGTERM so that profiles get written)',
+      '  --floor-node-args ARGS  the same for the floor proxy processes (profiles to compare with the relay\'s)',
       '  --agent-node-args ARGS  extra node arguments for the agent processes of the agent phase, e.g. "--max-semi-space-size=1"',
       '  --relay-env K=V[,K=V]  extra environment for the relay processes, e.g. RELAY_V8_HEAP_GROWING_PERCENT=0',
       '',
@@ -88,6 +91,7 @@ export function parseArgs(argv: string[]): Options {
   let perConn = 100;
   let snapshotDir: string | undefined;
   let relayNodeArgs: string[] | undefined;
+  let floorNodeArgs: string[] | undefined;
   const relayEnv: Record<string, string> = {};
   let agentNodeArgs: string[] = [];
   let reps: number | undefined;
@@ -123,6 +127,8 @@ export function parseArgs(argv: string[]): Options {
       diag = true;
     } else if (a === '--relay-node-args' || a.startsWith('--relay-node-args=')) {
       relayNodeArgs = value().split(/\s+/).filter(Boolean);
+    } else if (a === '--floor-node-args' || a.startsWith('--floor-node-args=')) {
+      floorNodeArgs = value().split(/\s+/).filter(Boolean);
     } else if (a === '--agent-node-args' || a.startsWith('--agent-node-args=')) {
       agentNodeArgs = value().split(/\s+/).filter(Boolean);
     } else if (a === '--relay-env' || a.startsWith('--relay-env=')) {
@@ -165,6 +171,7 @@ export function parseArgs(argv: string[]): Options {
     floor: floor ?? !quick,
     snapshotDir,
     relayNodeArgs,
+    floorNodeArgs,
     relayEnv,
     agentNodeArgs,
     reps: reps ?? (quick ? 1 : 3),

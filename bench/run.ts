@@ -80,7 +80,7 @@ async function timedPhases(o: Options, cleanup: Cleanup, setup: Setup, results: 
   const relay = await startRelay(cleanup, setup, 'relay', o.relayEnv, false, o.relayNodeArgs);
   let floor: Floor | undefined;
   try {
-    if (results.meta.floor) floor = await startFloor(cleanup, setup);
+    if (results.meta.floor) floor = await startFloor(cleanup, setup, 'floor', o.floorNodeArgs);
     const client = await startClient(cleanup, 'load-client');
     try {
       const paths = makePaths(client, setup.server, setup.direct, { relay, floor });
