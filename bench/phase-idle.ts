@@ -11,7 +11,7 @@ import type { Options } from './options';
 import { type IdleFloor, idleFloor } from './phase-idle-floor';
 import { CpuMeter, procStatusKiB } from './proc-stats';
 import { type Child, type Cleanup, sleep, startClient } from './processes';
-import { type TrimDone, describeTrim, relayQuiet, relayStatus, startRelay } from './relay-process';
+import { type TrimDone, describeMarking, describeTrim, relayQuiet, relayStatus, startRelay } from './relay-process';
 import { say } from './say';
 import type { Setup } from './setup';
 import { KiB, MiB } from './units';
@@ -132,7 +132,7 @@ export async function idlePhase(o: Options, cleanup: Cleanup, s: Setup): Promise
       };
       say(
         `  idle  ${String(n).padStart(6)} streams / ${String(level.connections).padStart(3)} conns: RSS ${(rssKiB / KiB).toFixed(1)} MiB; /status streams.active ${st.streams.active}, ` +
-          `client connections ${st.listener.connections}, ${both} with a message each way; opened in ${(openMs / 1000).toFixed(1)} s${trimmed ? `, read after ${describeTrim(trimmed)}` : ''}${failed ? `; ${failed} FAILED: ${errors.join(' | ')}` : ''}`,
+          `client connections ${st.listener.connections}, ${both} with a message each way; opened in ${(openMs / 1000).toFixed(1)} s${trimmed ? `, read after ${describeTrim(trimmed)}` : ''}${describeMarking(st)}${failed ? `; ${failed} FAILED: ${errors.join(' | ')}` : ''}`,
       );
       if (relay.probe) {
         level.diag = await relay.probe<DiagMem>({ type: 'mem' });

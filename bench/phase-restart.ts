@@ -16,7 +16,7 @@ import type { Target } from './load-client';
 import type { Options } from './options';
 import { CpuMeter, procStatusKiB } from './proc-stats';
 import { Child, type Cleanup, sleep, stopProcess, withTimeout } from './processes';
-import { type Relay, relayStatus, startRelay } from './relay-process';
+import { type Relay, describeMarking, relayStatus, startRelay } from './relay-process';
 import type { RestartCollectResult, RestartOpenResult } from './restart-client';
 import { say } from './say';
 import type { Setup } from './setup';
@@ -56,6 +56,8 @@ export interface RestartRun {
     overMs: number;
     statusActive: number;
     upstreamConnects: number;
+    /** The relay's incremental marking at the end, as the phase line shows it. */
+    marking: string;
   };
 }
 
@@ -198,12 +200,13 @@ async function episode(e: Episode): Promise<{ run: RestartRun; server: { server:
         overMs: endedAt - next.at,
         statusActive: st.streams.active,
         upstreamConnects: st.upstream.connects,
+        marking: describeMarking(st),
       };
     }
     const secs = (v: number | undefined): string => (v === undefined || Number.isNaN(v) ? '–' : `${(v / 1000).toFixed(1)} s`);
     say(
       `  restart  ${e.path}: back after first ${secs(run.firstMs)}, 50 % ${secs(run.p50Ms)}, 99 % ${secs(run.p99Ms)}, all ${run.allMs !== undefined ? secs(run.allMs) : `NOT ALL: ${missing} missing after ${R.waitMs / 1000} s`}; ${run.reopens} reopens` +
-        (run.relay ? `; relay reconnected after ${secs(run.relay.reconnectedMs)}, peak RSS ${(run.relay.peakRssKiB / KiB).toFixed(1)} MiB (sampled highest ${secs(run.relay.peakAtMs)} after the server was up), CPU ${run.relay.cpuSeconds.toFixed(1)} s over ${secs(run.relay.overMs)}, /status streams.active ${run.relay.statusActive}` : ''),
+        (run.relay ? `; relay reconnected after ${secs(run.relay.reconnectedMs)}, peak RSS ${(run.relay.peakRssKiB / KiB).toFixed(1)} MiB (sampled highest ${secs(run.relay.peakAtMs)} after the server was up), CPU ${run.relay.cpuSeconds.toFixed(1)} s over ${secs(run.relay.overMs)}, /status streams.active ${run.relay.statusActive}${run.relay.marking}` : ''),
     );
     if (run.failures.length) say(`  restart  ${e.path}: streams ended with: ${run.failures.map(([w, n]) => `${n} × ${w}`).join(' | ')}`);
     if (missing > 0 && e.relay) say(`  restart  relay output:\n${e.relay.tail.text(12)}`);

@@ -55,6 +55,12 @@ export function describeTrim(t: TrimDone): string {
   return `a memory trim (RSS ${m(t.rssBefore)} → ${m(t.rssAfter)} MiB, young generation ${m(t.youngBefore)} → ${m(t.youngAfter)} MiB, pause ${t.pauseMs} ms)`;
 }
 
+/** The relay's incremental marking as /status shows it (RELAY_V8_INCREMENTAL_MARKING), for the phase lines. */
+export function describeMarking(st: RelayStatusDoc): string {
+  const m = st.incrementalMarking;
+  return m ? `; incremental marking ${m.on ? 'on' : 'off'} (${m.mode}${m.switches ? `, switched ${m.switches}×` : ''})` : '';
+}
+
 function adminGet(socketPath: string, urlPath: string, timeoutMs = 10_000): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ socketPath, path: urlPath, method: 'GET', timeout: timeoutMs }, (res) => {

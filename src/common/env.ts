@@ -18,12 +18,6 @@ const TRUE = new Set(['1', 't', 'true', 'yes', 'on']);
 const FALSE = new Set(['0', 'f', 'false', 'no', 'off']);
 export const BOOL_FORM = 'a boolean (1/0, true/false, t/f, yes/no, on/off)';
 
-/** A boolean's text as EnvReader.bool reads it (trimmed, any case); undefined when it is none. */
-export function parseBool(text: string): boolean | undefined {
-  const low = text.trim().toLowerCase();
-  return TRUE.has(low) ? true : FALSE.has(low) ? false : undefined;
-}
-
 interface IntOpts {
   min?: number;
   max?: number;
@@ -73,8 +67,9 @@ export class EnvReader {
   bool(name: string, fallback: boolean): boolean {
     const v = this.raw(name);
     if (v === undefined) return fallback;
-    const b = parseBool(v);
-    if (b !== undefined) return b;
+    const low = v.toLowerCase();
+    if (TRUE.has(low)) return true;
+    if (FALSE.has(low)) return false;
     this.problem(name, v, BOOL_FORM);
     return fallback;
   }

@@ -6,7 +6,8 @@ import { ADMIN_SETTINGS, type AdminListen, readAdminListen } from '../admin/conf
 import { signingNameSetting } from '../sigv4/signing-name';
 import { HOSTNAME_RE, REGION_RE, defaultManagementDomain, ecdhCurveFor, parseEndpoint } from './management-domain';
 import { parseHostList } from './upstream-addresses';
-import { DEFAULT_HEAP_GROWING_PERCENT, DEFAULT_INCREMENTAL_MARKING, HEAP_GROWING_PERCENT_ENV, INCREMENTAL_MARKING_ENV } from './v8-flags';
+import type { MarkingMode } from './incremental-marking';
+import { DEFAULT_HEAP_GROWING_PERCENT, DEFAULT_INCREMENTAL_MARKING, HEAP_GROWING_PERCENT_ENV, INCREMENTAL_MARKING_ENV, MARKING_MODES } from './v8-flags';
 
 export interface UpstreamConfig {
   /** The management domain: TLS SNI, certificate name, `:authority` and SigV4 host. */
@@ -44,7 +45,7 @@ export interface RelayConfig {
   drainTimeoutMs: number;
   /** Applied before the configuration is read (v8-tuning.ts, from the environment); read here to be checked. */
   v8HeapGrowingPercent: number;
-  v8IncrementalMarking: boolean;
+  v8IncrementalMarking: MarkingMode;
   /** 0: off. */
   memoryTrimAfterQuietMs: number;
   admin: AdminListen | undefined;
@@ -220,12 +221,14 @@ export const RELAY_SETTINGS = {
       "V8's `--heap-growing-percent`: after a full GC the old generation may grow by this much before the next. " +
       'Bounds the RSS spike when thousands of streams a second are refused after an upstream restart (10,000 streams: peaks of 422–490 MiB became 284–301 MiB); `0` leaves V8 its own factor (up to 4×)',
   }),
-  v8IncrementalMarking: bool({
+  v8IncrementalMarking: choice({
     env: INCREMENTAL_MARKING_ENV,
+    choices: MARKING_MODES,
     default: DEFAULT_INCREMENTAL_MARKING,
     help:
-      "V8's incremental marking. Off by default: on a heap as small as the relay's it started a full GC every ~80 ms while bulk went through " +
-      '(25–40 % more CPU per GiB relayed); off, a full GC runs only when the heap limit is reached, in one pause: with 10,000 streams during an upstream restart its longest was 192 ms (125 ms with incremental marking), 11 full GCs instead of 27',
+      "V8's incremental marking. `auto`: off while V8's old generation holds under 32 MiB, on above 48 MiB. On a heap as small as a relay with few streams has, " +
+      'it started a full GC every ~80 ms while bulk went through (25–40 % more CPU per GiB relayed); off, a full GC runs only at the heap limit, in one pause, ' +
+      'which at 10,000 streams (a heap of 50–90 MiB) was up to 192 ms instead of 125 ms. `/status` `incrementalMarking` shows the state',
   }),
   ...ADMIN_SETTINGS,
   logLevel: choice({

@@ -18,6 +18,7 @@ import { UpstreamManager, type UpstreamOptions } from './upstream';
 import { LazyXdsCodec } from './xds-envelope';
 import { errorStack } from '../common/problem';
 import { type MemoryTrimmer, startMemoryTrimmer } from '../common/memory-trim';
+import { type MarkingSwitch, startMarkingSwitch } from './incremental-marking';
 
 const ignore = (): void => undefined;
 const mib = (bytes: number): number => +(bytes / 1048576).toFixed(1);
@@ -59,6 +60,7 @@ export class Relay {
   private readonly startedAt = Date.now();
   private admin: AdminServer | undefined;
   private trimmer: MemoryTrimmer | undefined;
+  private marking: MarkingSwitch | undefined;
   /** gRPC streams since start, relayed or refused at admission; also the last stream id given out. */
   private totalStreams = 0;
   private internalErrors = 0;
@@ -145,6 +147,10 @@ export class Relay {
       activity: () => this.totalStreams + hot.downstream_to_upstream + hot.upstream_to_downstream,
       onTrim: (t) => this.log.info({ pauseMs: t.pauseMs, rssMiB: [t.rssBefore, t.rssAfter].map(mib), youngMiB: [t.youngBefore, t.youngAfter].map(mib) }, 'quiet: memory given back'),
     });
+    this.marking = startMarkingSwitch({
+      mode: this.cfg.v8IncrementalMarking,
+      onSwitch: (on, bytes) => this.log.info({ oldGenerationMiB: mib(bytes) }, on ? 'heap grown: incremental marking on' : 'heap shrunk: incremental marking off'),
+    });
     if (this.cfg.admin) {
       this.admin = await AdminServer.start({
         listen: this.cfg.admin,
@@ -187,6 +193,7 @@ export class Relay {
       totalStreams: this.totalStreams,
       internalErrors: this.internalErrors,
       memoryTrim: this.trimmer?.record,
+      incrementalMarking: this.marking?.record,
     });
   }
 
@@ -206,6 +213,7 @@ export class Relay {
     this.health.notify();
     this.log.info({ streams: this.streams.size, drainMs }, 'shutting down: draining streams');
     this.trimmer?.stop();
+    this.marking?.stop();
     this.listener.stopAccepting();
     this.listener.goawayAll();
     if (this.streams.size > 0 && drainMs > 0) {

@@ -1,5 +1,6 @@
 import type { CredentialStatus, RelayHealth, RelayStatus } from '../common/contracts/relay-status';
 import type { TrimRecord } from '../common/memory-trim';
+import type { MarkingRecord } from './incremental-marking';
 import type { StreamView } from './relayed-stream';
 import { type SocketPresence, presenceReason } from './socket-presence';
 import type { UpstreamStatus } from './upstream';
@@ -23,6 +24,8 @@ export interface StatusParts {
   internalErrors: number;
   /** Undefined when the memory trim is off. */
   memoryTrim: TrimRecord | undefined;
+  /** Undefined before the relay started. */
+  incrementalMarking: MarkingRecord | undefined;
 }
 
 /** The relay's /status document: health first, then every fact behind it. */
@@ -48,6 +51,7 @@ export function buildRelayStatus(p: StatusParts): RelayStatus {
     credentials: p.credentials,
     streams: { active: p.activeCount, total: p.totalStreams, internalErrors: p.internalErrors },
     ...(p.memoryTrim ? { memoryTrim: { trims: p.memoryTrim.trims, pending: p.memoryTrim.pending, ...(p.memoryTrim.last ? { last: { ...p.memoryTrim.last } } : {}) } } : {}),
+    ...(p.incrementalMarking ? { incrementalMarking: { ...p.incrementalMarking } } : {}),
     activeStreams: p.streams,
   };
 }

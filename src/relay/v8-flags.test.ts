@@ -16,18 +16,19 @@ function configured(env: Record<string, string>) {
 const NO_IM = '--no-incremental-marking';
 
 describe('the relay V8 flags', () => {
-  it('bound the old generation growth at 50 % and turn incremental marking off unless told otherwise', () => {
+  it('bound the old generation growth at 50 % and start without incremental marking unless told otherwise', () => {
     expect(relayV8Flags({})).toBe(`--heap-growing-percent=50 ${NO_IM}`);
     expect(relayV8Flags({ RELAY_V8_HEAP_GROWING_PERCENT: ' 25 ' })).toBe(`--heap-growing-percent=25 ${NO_IM}`);
     expect(relayV8Flags({ RELAY_V8_HEAP_GROWING_PERCENT: '0' })).toBe(NO_IM);
-    expect(relayV8Flags({ RELAY_V8_HEAP_GROWING_PERCENT: '0', RELAY_V8_INCREMENTAL_MARKING: 'TRUE' })).toBeUndefined();
+    expect(relayV8Flags({ RELAY_V8_HEAP_GROWING_PERCENT: '0', RELAY_V8_INCREMENTAL_MARKING: 'ON' })).toBeUndefined();
     expect(relayV8Flags({ RELAY_V8_INCREMENTAL_MARKING: 'on' })).toBe('--heap-growing-percent=50');
     expect(relayV8Flags({ RELAY_V8_INCREMENTAL_MARKING: ' off ' })).toBe(`--heap-growing-percent=50 ${NO_IM}`);
+    expect(relayV8Flags({ RELAY_V8_INCREMENTAL_MARKING: 'auto' })).toBe(`--heap-growing-percent=50 ${NO_IM}`);
   });
 
   it('set nothing for a value the configuration refuses, and agree with it on every value', () => {
     for (const v of ['-1', '1001', '1.5', 'fifty', '50x', '99999']) {
-      expect(relayV8Flags({ RELAY_V8_HEAP_GROWING_PERCENT: v, RELAY_V8_INCREMENTAL_MARKING: '1' })).toBeUndefined();
+      expect(relayV8Flags({ RELAY_V8_HEAP_GROWING_PERCENT: v, RELAY_V8_INCREMENTAL_MARKING: 'on' })).toBeUndefined();
       expect(configured({ RELAY_V8_HEAP_GROWING_PERCENT: v })).toBe('problem');
     }
     for (const v of [undefined, '0', '1', '50', '1000']) {
@@ -37,14 +38,14 @@ describe('the relay V8 flags', () => {
       const flags = relayV8Flags(v === undefined ? {} : { RELAY_V8_HEAP_GROWING_PERCENT: v });
       expect(flags).toBe(c.v8HeapGrowingPercent === 0 ? NO_IM : `--heap-growing-percent=${c.v8HeapGrowingPercent} ${NO_IM}`);
     }
-    for (const v of ['maybe', '2', 'enabled']) {
+    for (const v of ['maybe', 'true', '1', 'enabled']) {
       expect(relayV8Flags({ RELAY_V8_HEAP_GROWING_PERCENT: '0', RELAY_V8_INCREMENTAL_MARKING: v })).toBeUndefined();
       expect(configured({ RELAY_V8_INCREMENTAL_MARKING: v })).toBe('problem');
     }
-    for (const [v, on] of [['1', true], ['yes', true], ['false', false], ['F', false]] as const) {
-      const c = configured({ RELAY_V8_INCREMENTAL_MARKING: v });
-      expect(c !== 'problem' && c.v8IncrementalMarking).toBe(on);
-      expect(relayV8Flags({ RELAY_V8_INCREMENTAL_MARKING: v })).toBe(on ? '--heap-growing-percent=50' : `--heap-growing-percent=50 ${NO_IM}`);
+    for (const [v, mode] of [[undefined, 'auto'], ['Auto', 'auto'], ['on', 'on'], ['OFF', 'off']] as const) {
+      const c = configured(v === undefined ? {} : { RELAY_V8_INCREMENTAL_MARKING: v });
+      expect(c !== 'problem' && c.v8IncrementalMarking).toBe(mode);
+      expect(relayV8Flags(v === undefined ? {} : { RELAY_V8_INCREMENTAL_MARKING: v })).toBe(mode === 'on' ? '--heap-growing-percent=50' : `--heap-growing-percent=50 ${NO_IM}`);
     }
   });
 });

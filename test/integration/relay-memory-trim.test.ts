@@ -46,6 +46,8 @@ describe('relay: memory given back when quiet', () => {
     expect(Date.parse(last.at)).toBeGreaterThan(0);
     await waitFor(() => rig.relay.lines.some((l) => l.msg === 'quiet: memory given back'), 5000, 'trim logged');
     const trims = st.memoryTrim.trims;
+    // the burst left the heap small: incremental marking stays off (RELAY_V8_INCREMENTAL_MARKING=auto)
+    expect(st.incrementalMarking).toEqual({ mode: 'auto', on: false, switches: 0 });
 
     // quiet on: no second trim without new activity
     await new Promise((r) => setTimeout(r, 3000));
@@ -58,10 +60,10 @@ describe('relay: memory given back when quiet', () => {
   }, 150_000); // two 6 s quiet spells plus a 50 MiB burst, on a loaded machine: every wait above is bounded
 });
 
-describe('relay: memory trim off', () => {
+describe('relay: memory trim off, incremental marking on', () => {
   let rig: Rig;
   beforeAll(async () => {
-    rig = await Rig.start({ relayEnv: { RELAY_MEMORY_TRIM_AFTER_QUIET: '0' } });
+    rig = await Rig.start({ relayEnv: { RELAY_MEMORY_TRIM_AFTER_QUIET: '0', RELAY_V8_INCREMENTAL_MARKING: 'on' } });
   });
   afterAll(async () => {
     await rig?.close();
@@ -71,5 +73,6 @@ describe('relay: memory trim off', () => {
     const st = await rig.status();
     expect(st.healthStatus).toBe('HEALTHY');
     expect(st.memoryTrim).toBeUndefined();
+    expect(st.incrementalMarking).toEqual({ mode: 'on', on: true, switches: 0 });
   });
 });

@@ -3,7 +3,9 @@
  * module the relay's entry point loads) sets them at run time, and V8 reads
  * them at its next GC. A workload that keeps a heap above V8's 8 MB threshold
  * for incremental marking and then churns objects shows incremental marking
- * steps with RELAY_V8_INCREMENTAL_MARKING=1 and none by default.
+ * steps with RELAY_V8_INCREMENTAL_MARKING=on and none with `off` or at the
+ * start of `auto`; `auto`'s switch (incremental-marking.ts), told the heap is
+ * large, turns them on in the same process.
  */
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
@@ -12,7 +14,13 @@ import { describe, expect, it } from 'vitest';
 import { ROOT } from '../fixtures/relay-process';
 
 const TUNING = path.join(ROOT, 'dist', 'src', 'relay', 'v8-tuning.js');
+const SWITCH = path.join(ROOT, 'dist', 'src', 'relay', 'incremental-marking.js');
 const WORKLOAD = `
+if (process.env.TEST_SWITCH_HEAP_MIB) {
+  const sw = require(process.env.TEST_SWITCH_MODULE).startMarkingSwitch({ mode: 'auto', everyMs: 1, heapBytes: () => Number(process.env.TEST_SWITCH_HEAP_MIB) * 1048576 });
+  const t = setInterval(() => { if (sw.record.switches > 0) { clearInterval(t); sw.stop(); run(); } }, 1);
+} else run();
+function run() {
 const { PerformanceObserver, constants } = require('node:perf_hooks');
 const counts = { major: 0, incremental: 0 };
 const obs = new PerformanceObserver((l) => {
@@ -31,19 +39,29 @@ let k = 0, rounds = 0;
   if (++rounds < 60) return setImmediate(step);
   setTimeout(() => { obs.disconnect(); console.log(JSON.stringify({ ...counts, kept: keep.length })); }, 50);
 })();
+}
 `;
 
 async function gcCounts(env: Record<string, string>): Promise<{ major: number; incremental: number }> {
-  const { stdout } = await promisify(execFile)(process.execPath, ['-r', TUNING, '-e', WORKLOAD], { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 });
+  const { stdout } = await promisify(execFile)(process.execPath, ['-r', TUNING, '-e', WORKLOAD], {
+    env: { PATH: process.env.PATH ?? '', TEST_SWITCH_MODULE: SWITCH, ...env },
+    timeout: 60_000,
+  });
   return JSON.parse(stdout) as { major: number; incremental: number };
 }
 
 describe('the relay V8 flags in a real process', () => {
-  it('run full GCs without incremental marking by default, and with it when RELAY_V8_INCREMENTAL_MARKING is on', async () => {
-    const [off, on] = await Promise.all([gcCounts({}), gcCounts({ RELAY_V8_INCREMENTAL_MARKING: 'true' })]);
-    expect(off.major).toBeGreaterThan(0);
+  it('run full GCs without incremental marking at start (auto, off), with it when on or once auto sees a large heap', async () => {
+    const [auto, off, on, grown] = await Promise.all([
+      gcCounts({}),
+      gcCounts({ RELAY_V8_INCREMENTAL_MARKING: 'off' }),
+      gcCounts({ RELAY_V8_INCREMENTAL_MARKING: 'on' }),
+      gcCounts({ TEST_SWITCH_HEAP_MIB: '64' }),
+    ]);
+    for (const c of [auto, off, on, grown]) expect(c.major).toBeGreaterThan(0);
+    expect(auto.incremental).toBe(0);
     expect(off.incremental).toBe(0);
-    expect(on.major).toBeGreaterThan(0);
     expect(on.incremental).toBeGreaterThan(0);
+    expect(grown.incremental).toBeGreaterThan(0);
   }, 90_000);
 });

@@ -132,6 +132,11 @@ export const RelayStatusSchema = z.object({
       last: z.object({ at: z.string(), pauseMs: z.number(), rssBefore: z.number(), rssAfter: z.number(), youngBefore: z.number(), youngAfter: z.number() }).optional(),
     })
     .optional(),
+  /**
+   * V8's incremental marking (RELAY_V8_INCREMENTAL_MARKING): the mode, whether it is on
+   * now, and how often `auto` switched it (on above 48 MiB of old generation, off below 32).
+   */
+  incrementalMarking: z.object({ mode: z.enum(['auto', 'on', 'off']), on: z.boolean(), switches: z.number() }).optional(),
   /** One entry per open stream; empty in `/status?summary`. */
   activeStreams: z.array(StreamViewSchema),
 });
