@@ -19,6 +19,7 @@ import { LazyXdsCodec } from './xds-envelope';
 import { errorStack } from '../common/problem';
 import { type MemoryTrimmer, startMemoryTrimmer } from '../common/memory-trim';
 import { type MarkingSwitch, startMarkingSwitch } from './incremental-marking';
+import { startIdleSweep } from './idle-sweep';
 
 const ignore = (): void => undefined;
 const mib = (bytes: number): number => +(bytes / 1048576).toFixed(1);
@@ -61,6 +62,7 @@ export class Relay {
   private admin: AdminServer | undefined;
   private trimmer: MemoryTrimmer | undefined;
   private marking: MarkingSwitch | undefined;
+  private idleSweep: { stop(): void } | undefined;
   /** gRPC streams since start, relayed or refused at admission; also the last stream id given out. */
   private totalStreams = 0;
   private internalErrors = 0;
@@ -147,6 +149,7 @@ export class Relay {
       activity: () => this.totalStreams + hot.downstream_to_upstream + hot.upstream_to_downstream,
       onTrim: (t) => this.log.info({ pauseMs: t.pauseMs, rssMiB: [t.rssBefore, t.rssAfter].map(mib), youngMiB: [t.youngBefore, t.youngAfter].map(mib) }, 'quiet: memory given back'),
     });
+    this.idleSweep = startIdleSweep(this.cfg.streamIdleTimeoutMs, () => this.streams.values());
     this.marking = startMarkingSwitch({
       mode: this.cfg.v8IncrementalMarking,
       onSwitch: (on, bytes) => this.log.info({ oldGenerationMiB: mib(bytes) }, on ? 'heap grown: incremental marking on' : 'heap shrunk: incremental marking off'),
@@ -214,6 +217,7 @@ export class Relay {
     this.log.info({ streams: this.streams.size, drainMs }, 'shutting down: draining streams');
     this.trimmer?.stop();
     this.marking?.stop();
+    this.idleSweep?.stop();
     this.listener.stopAccepting();
     this.listener.goawayAll();
     if (this.streams.size > 0 && drainMs > 0) {

@@ -10,6 +10,7 @@ import { XdsStreamTracker } from './xds-tracker';
 import { forgetSentHeaders, passHeaders } from './http2-headers';
 import { failDownstream, respondDownstream, upstreamLossMessage } from './downstream-reply';
 import * as L from './stream-listeners';
+import { type IdleClock, idleExpired, newIdleClock } from './idle-sweep';
 
 const { NGHTTP2_CANCEL, NGHTTP2_REFUSED_STREAM, NGHTTP2_FLAG_END_STREAM } = http2.constants;
 /** Request bytes kept for a transparent retry of a refused stream, until the response starts. */
@@ -48,6 +49,8 @@ export class RelayedStream implements ScanSink<Direction> {
   private readonly reqScanner: GrpcMessageScanner<Direction>;
   private readonly resScanner: GrpcMessageScanner<Direction>;
   private bytesIn = 0;
+  /** Set when RELAY_STREAM_IDLE_TIMEOUT is on. */
+  private idleClock: IdleClock | undefined;
   private bytesOut = 0;
   private msgsIn = 0;
   private msgsOut = 0;
@@ -74,10 +77,7 @@ export class RelayedStream implements ScanSink<Direction> {
     down.on('wantTrailers', L.onDownWantTrailers);
     down.on('end', L.onDownEnd);
     // No 'data' listener until an upstream stream exists: HTTP/2 flow control holds the client.
-    if (deps.idleTimeoutMs > 0) {
-      down.setTimeout(deps.idleTimeoutMs);
-      down.on('timeout', L.onDownTimeout);
-    }
+    if (deps.idleTimeoutMs > 0) this.idleClock = newIdleClock(0, performance.now()); // the relay's idle sweep reads it
     this.holdsAdmission = true;
     if (delayMs === 0) return this.dispatch({ type: 'admitted' });
     this.admitTimer = setTimeout(() => this.dispatch({ type: 'admitted' }), delayMs);
@@ -229,7 +229,6 @@ export class RelayedStream implements ScanSink<Direction> {
     const s = this.state;
     this.requestHeaders = undefined;
     this.replay = null;
-    this.down.setTimeout(0);
     if (this.session) this.deps.upstream.release(this.session, this);
     if (this.holdsAdmission) this.deps.release();
     this.holdsAdmission = false;
@@ -261,6 +260,13 @@ export class RelayedStream implements ScanSink<Direction> {
   handleDownEnd(): void {
     this.downEnded = true;
     if (this.up && !this.up.destroyed) this.up.end();
+  }
+
+  /** The relay's idle sweep (idle-sweep.ts): end the stream once no byte moved either way for RELAY_STREAM_IDLE_TIMEOUT. */
+  checkIdle(now: number): void {
+    const c = this.idleClock;
+    if (!c || this.state.phase === 'closed') return;
+    if (idleExpired(c, this.bytesIn + this.bytesOut, now, this.deps.idleTimeoutMs)) this.handleIdle();
   }
 
   handleIdle(): void {

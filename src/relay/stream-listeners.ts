@@ -25,9 +25,6 @@ export function onDownData(this: http2.ServerHttp2Stream, chunk: Buffer): void {
 export function onDownDrain(this: http2.ServerHttp2Stream): void {
   owner(this).handleDownDrain();
 }
-export function onDownTimeout(this: http2.ServerHttp2Stream): void {
-  owner(this).handleIdle();
-}
 export function onUpResponse(this: http2.ClientHttp2Stream, h: IncomingHttpHeaders, flags: number): void {
   owner(this).handleUpResponse(this, h, flags);
 }
