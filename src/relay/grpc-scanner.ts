@@ -72,6 +72,10 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
   private cap: Buffer | undefined;
   private capturedBytes = 0;
   private readonly counts: number[];
+  /** By field number: 1 if captured (plan.capture as a table: no Set lookup per field). */
+  private readonly captureByField: Uint8Array;
+  /** By field number: its slot in `counts`, or -1 (plan.count as a table: no indexOf per field). */
+  private readonly countSlotByField: Int8Array;
   private problem: string | undefined;
 
   constructor(
@@ -81,10 +85,16 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
     private readonly pool: CaptureBufferPool,
   ) {
     this.counts = plan ? plan.count.map(() => 0) : [];
+    const fields = plan ? [...plan.capture, ...plan.count] : [];
+    const size = Math.max(64, ...fields.map((f) => f + 1)); // every field number an envelope uses, and then some
+    this.captureByField = new Uint8Array(size);
+    this.countSlotByField = new Int8Array(size).fill(-1);
+    for (const f of plan?.capture ?? []) this.captureByField[f] = 1;
+    plan?.count.forEach((f, slot) => (this.countSlotByField[f] = slot));
   }
 
   count(field: number): number {
-    return this.counts[this.plan?.count.indexOf(field) ?? -1] ?? 0;
+    return field >= 0 && field < this.countSlotByField.length ? (this.counts[this.countSlotByField[field]!] ?? 0) : 0;
   }
 
   push(chunk: Buffer): void {
@@ -111,7 +121,7 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
     this.header = 0;
     this.msgRemaining = this.msgSize;
     this.capturedBytes = 0;
-    this.counts.fill(0);
+    for (let k = 0; k < this.counts.length; k++) this.counts[k] = 0;
     this.problem = undefined;
     this.varValue = 0;
     this.varMul = 1;
@@ -230,10 +240,10 @@ export class GrpcMessageScanner<T> implements ScannedMessage {
     const wireType = value % 8;
     if (fieldNo === 0) return this.fail('malformed tag');
     this.fieldNo = fieldNo;
-    const plan = this.plan!;
-    const slot = plan.count.indexOf(fieldNo);
+    const known = fieldNo < this.captureByField.length;
+    const slot = known ? this.countSlotByField[fieldNo]! : -1;
     if (slot >= 0) this.counts[slot]!++;
-    this.capturing = plan.capture.has(fieldNo);
+    this.capturing = known && this.captureByField[fieldNo] === 1;
     this.tagValue = value;
     switch (wireType) {
       case 0:
