@@ -36,23 +36,25 @@ export type RelayStatusDoc = RelayStatus;
  * memory back, or had none to give), or at once when the trim is off; at most `boundMs`.
  * Returns the trim that ran meanwhile, if one did.
  */
-export async function relayQuiet(adminSocket: string, boundMs = 30_000): Promise<TrimDone | undefined> {
+export async function relayQuiet(adminSocket: string, boundMs = 50_000): Promise<TrimDone | undefined> {
+  // Until the quiet spell is dealt with: the relay tries again (twice at most) when V8 kept its young generation.
   const deadline = Date.now() + boundMs;
   const before = (await relayStatus(adminSocket, true)).memoryTrim;
-  for (let st = before; st?.pending && Date.now() < deadline; ) {
+  let st = before;
+  while (st?.pending && Date.now() < deadline) {
     await sleep(250);
     st = (await relayStatus(adminSocket, true)).memoryTrim;
-    if (st?.last && st.trims > (before?.trims ?? 0)) return st.last;
   }
-  return undefined;
+  return st?.last && st.trims > (before?.trims ?? 0) ? { ...st.last, trims: st.trims - (before?.trims ?? 0) } : undefined;
 }
 
-export type TrimDone = NonNullable<NonNullable<RelayStatus['memoryTrim']>['last']>;
+/** The last trim of a quiet spell, and how many ran in it (more than one when V8 kept its young generation at first). */
+export type TrimDone = NonNullable<NonNullable<RelayStatus['memoryTrim']>['last']> & { trims: number };
 
 /** "a memory trim (RSS a → b MiB, young generation c → d MiB, pause e ms)" */
 export function describeTrim(t: TrimDone): string {
   const m = (b: number) => (b / 1048576).toFixed(1);
-  return `a memory trim (RSS ${m(t.rssBefore)} → ${m(t.rssAfter)} MiB, young generation ${m(t.youngBefore)} → ${m(t.youngAfter)} MiB, pause ${t.pauseMs} ms)`;
+  return `a memory trim (RSS ${m(t.rssBefore)} → ${m(t.rssAfter)} MiB, young generation ${m(t.youngBefore)} → ${m(t.youngAfter)} MiB, pause ${t.pauseMs} ms${t.trims > 1 ? `; the last of ${t.trims}` : ''})`;
 }
 
 /** The relay's incremental marking as /status shows it (RELAY_V8_INCREMENTAL_MARKING), for the phase lines. */

@@ -27,13 +27,19 @@ export interface TrimSample {
 /**
  * When to trim (pure): once the activity counter has not moved for `quietMs`
  * after it last moved, and only if the young generation has grown past
- * `minYoungBytes` (otherwise there is nothing to give back). At most once
- * per quiet spell; the next trim needs new activity first.
+ * `minYoungBytes` (otherwise there is nothing to give back). Once per quiet
+ * spell, unless V8 kept its young generation: it shrinks it only when its
+ * allocation rate over the last ~5 s was low, and something short of
+ * "activity" (a large `/status` read, say) can make it decline. Then it is
+ * tried again after another quiet interval, up to RETRIES times; after
+ * that the next trim needs new activity.
  */
 export class QuietTrimPolicy {
+  static readonly RETRIES = 2;
   private lastActivity: number | undefined;
   private changedAtMs = 0;
   private armed = true;
+  private retries = 0;
 
   constructor(
     private readonly quietMs: number,
@@ -49,6 +55,7 @@ export class QuietTrimPolicy {
   tick(s: TrimSample): boolean {
     if (s.activity !== this.lastActivity) {
       if (this.lastActivity !== undefined) this.armed = true;
+      this.retries = 0;
       this.lastActivity = s.activity;
       this.changedAtMs = s.nowMs;
       return false;
@@ -56,6 +63,14 @@ export class QuietTrimPolicy {
     if (!this.armed || s.nowMs - this.changedAtMs < this.quietMs) return false;
     this.armed = false;
     return s.youngBytes > this.minYoungBytes;
+  }
+
+  /** A trim ran and left the young generation at `youngBytes`: if V8 kept it, try again after another quiet interval. */
+  trimmed(youngBytes: number, nowMs: number): void {
+    if (youngBytes <= this.minYoungBytes || this.retries >= QuietTrimPolicy.RETRIES) return;
+    this.retries++;
+    this.armed = true;
+    this.changedAtMs = nowMs;
   }
 }
 
@@ -115,6 +130,8 @@ export function startMemoryTrimmer(opts: {
       const last = { at: new Date().toISOString(), pauseMs, rssBefore, rssAfter: process.memoryUsage.rss(), youngBefore, youngAfter: youngGenerationBytes() };
       record.trims++;
       record.last = last;
+      policy.trimmed(last.youngAfter, Date.now());
+      record.pending = policy.pending;
       opts.onTrim?.(last);
     },
     Math.max(250, Math.floor(opts.quietMs / 4)),

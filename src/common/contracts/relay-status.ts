@@ -127,7 +127,7 @@ export const RelayStatusSchema = z.object({
   memoryTrim: z
     .object({
       trims: z.number(),
-      /** Activity was seen and its quiet spell is still awaited. */
+      /** Activity was seen and its quiet spell is still awaited (or a trim V8 declined is to be retried). */
       pending: z.boolean(),
       last: z.object({ at: z.string(), pauseMs: z.number(), rssBefore: z.number(), rssAfter: z.number(), youngBefore: z.number(), youngAfter: z.number() }).optional(),
     })
