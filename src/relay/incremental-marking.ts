@@ -43,9 +43,10 @@ export interface MarkingSwitch {
 }
 
 /**
- * In auto mode, looks at the heap every `everyMs` (unref'd timer) and sets the
- * flag when the policy says so; the flag set at start (v8-tuning.ts) is the
- * starting state. `on`/`off`: nothing to do after start.
+ * Sets the starting state (off for `auto`; v8-tuning.ts set it already when
+ * the relay's entry point started the process, but an embedding may not have:
+ * this keeps `/status` true either way), then in auto mode looks at the heap
+ * every `everyMs` (unref'd timer) and switches when the policy says so.
  */
 export function startMarkingSwitch(opts: {
   mode: MarkingMode;
@@ -55,9 +56,10 @@ export function startMarkingSwitch(opts: {
   onSwitch?: (on: boolean, oldGenerationBytes: number) => void;
 }): MarkingSwitch {
   const record: MarkingRecord = { mode: opts.mode, on: opts.mode === 'on', switches: 0 };
+  const setFlag = opts.setFlag ?? ((on: boolean) => v8.setFlagsFromString(on ? '--incremental-marking' : '--no-incremental-marking'));
+  setFlag(record.on);
   if (opts.mode !== 'auto') return { record, stop: () => undefined };
   const heapBytes = opts.heapBytes ?? oldGenerationBytes;
-  const setFlag = opts.setFlag ?? ((on: boolean) => v8.setFlagsFromString(on ? '--incremental-marking' : '--no-incremental-marking'));
   const timer = setInterval(() => {
     const bytes = heapBytes();
     const want = markingWanted('auto', bytes, record.on);
