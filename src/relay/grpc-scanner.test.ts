@@ -24,7 +24,7 @@ function frame(payload: Uint8Array, compressed = false): Buffer {
 const POOL = new CaptureBufferPool(4096, 4);
 
 /** Feed `bytes` in pieces of random sizes (seeded), collecting messages. */
-function scan(bytes: Buffer, plan: ReturnType<XdsEnvelopeCodec['plan']>, seed = 1): ScannedMessage[] {
+function scan(bytes: Buffer, plan: ReturnType<XdsEnvelopeCodec['plan']>, seed = 1, maxPiece = 37): ScannedMessage[] {
   const out: ScannedMessage[] = [];
   // The scanner reuses its message object and (with a pool) its capture buffer: keep a frozen copy of each.
   const copy = (m: ScannedMessage): ScannedMessage => {
@@ -35,7 +35,7 @@ function scan(bytes: Buffer, plan: ReturnType<XdsEnvelopeCodec['plan']>, seed = 
   let x = seed;
   for (let i = 0; i < bytes.length; ) {
     x = (x * 1103515245 + 12345) % 2 ** 31;
-    const n = 1 + (x % 37);
+    const n = 1 + (x % maxPiece);
     s.push(bytes.subarray(i, i + n));
     i += n;
   }
@@ -67,6 +67,27 @@ describe('GrpcMessageScanner + XdsEnvelopeCodec', () => {
       expect(b.node).toBeUndefined();
       expect(msgs[2]!.size).toBe(0);
     }
+  });
+
+  it('captures the same bytes whether a field comes in small pieces or in large ones (byte loop and Buffer.copy)', () => {
+    const msg = Req.encode(
+      Req.fromObject({
+        node: { id: 'mesh/apps/virtualNode/' + 'n'.repeat(200), cluster: 'c'.repeat(90), metadata: { fields: { big: { stringValue: 'm'.repeat(3000) } } } },
+        version_info: 'v'.repeat(70),
+        type_url: CDS,
+        response_nonce: 'n'.repeat(65),
+      }),
+    ).finish();
+    const bytes = Buffer.concat([frame(msg), frame(msg)]);
+    const small = scan(bytes, codec.plan('sotw', 'request'), 1);
+    for (const [seed, maxPiece] of [[1, 100_000], [2, 5000], [3, 700], [4, 130]] as const) {
+      const large = scan(bytes, codec.plan('sotw', 'request'), seed, maxPiece);
+      expect(large.map((m) => m.captured.toString('hex'))).toEqual(small.map((m) => m.captured.toString('hex')));
+    }
+    const r = codec.decodeRequest('sotw', small[0]!)!;
+    expect(r.node?.id).toBe('mesh/apps/virtualNode/' + 'n'.repeat(200));
+    expect(r.versionInfo).toBe('v'.repeat(70));
+    expect(r.responseNonce).toBe('n'.repeat(65));
   });
 
   it('counts resources of a large response without capturing them', () => {
