@@ -33,7 +33,7 @@ export interface Options {
    * `relayConnections`: RELAY_UPSTREAM_CONNECTIONS of the relays measured, one relay per value and
    * repetition, against the same direct runs (empty: one relay with its default).
    */
-  fanout: { streams: number; bytes: number; perConn: number; relayConnections: number[] };
+  fanout: { streams: number; bytes: number; perConn: number; relayConnections: number[]; floor: boolean };
   /**
    * Restart: `streams` streams (`perConn` per client connection, over `workers` client processes) on one
    * relay, the server killed and started again on its port after `downMs`; up to `waitMs` for all to be
@@ -57,6 +57,7 @@ function usage(): never {
       '  --reps N        repetitions of each round-trip and throughput run (default 3, --quick 1); medians are reported',
       '  --levels        idle stream counts (ascending)',
       '  --fanout-streams N  fan-out phase: streams that get the one pushed 1 MiB update (default 1000, --quick 200)',
+      '  --fanout-floor  fan-out phase: the floor proxy as a third path (what any user-space hop costs the push)',
       '  --relay-upstream-connections 1,4  fan-out phase: a relay with each RELAY_UPSTREAM_CONNECTIONS (default: one relay, its default)',
       '  --per-conn      idle streams per client connection (default 100)',
       '  --replica-streams N  replicas phase: ADS streams over the two appnet-mgmt replicas (default 5000, --quick 500)',
@@ -98,6 +99,7 @@ export function parseArgs(argv: string[]): Options {
   let settleMs: number | undefined;
   let replicaStreams: number | undefined;
   let fanoutStreams: number | undefined;
+  let fanoutFloor = false;
   let relayConnections: number[] = [];
   let restartStreams: number | undefined;
   let restartRate: number | undefined;
@@ -143,7 +145,8 @@ export function parseArgs(argv: string[]): Options {
     } else if (a === '--replica-streams' || a.startsWith('--replica-streams=')) {
       replicaStreams = Number(value());
       if (!Number.isInteger(replicaStreams) || replicaStreams < 2 || replicaStreams > 20_000) throw new Error('--replica-streams: an integer from 2 to 20000');
-    } else if (a === '--fanout-streams' || a.startsWith('--fanout-streams=')) {
+    } else if (a === '--fanout-floor') fanoutFloor = true;
+    else if (a === '--fanout-streams' || a.startsWith('--fanout-streams=')) {
       fanoutStreams = Number(value());
       if (!Number.isInteger(fanoutStreams) || fanoutStreams < 1 || fanoutStreams > 10_000) throw new Error('--fanout-streams: an integer from 1 to 10000');
     } else if (a === '--relay-upstream-connections' || a.startsWith('--relay-upstream-connections=')) {
@@ -196,7 +199,7 @@ export function parseArgs(argv: string[]): Options {
       settleMs: settleMs ?? (quick ? 1000 : 2000),
       responseBytes: 256,
     },
-    fanout: { streams: fanoutStreams ?? (quick ? 200 : 1000), bytes: MiB, perConn: 100, relayConnections },
+    fanout: { streams: fanoutStreams ?? (quick ? 200 : 1000), bytes: MiB, perConn: 100, relayConnections, floor: fanoutFloor },
     restart: { streams: restartStreams ?? (quick ? 1000 : 10_000), perConn: 100, workers: quick ? 2 : 4, rate: restartRate, downMs: 2000, waitMs: restartWaitS * 1000, direct: true },
     agentRuns: quick ? 3 : 10,
     replicas: { streams: replicaStreams ?? (quick ? 500 : 5000), updates: quick ? 3 : 10 },

@@ -7,12 +7,15 @@
  * connections to the server), in the same run, interleaved, `reps` times: the
  * time from the server's first write until each stream has the message (p50,
  * p99, last), the relay / direct ratio of the last arrival, and the relay's
- * peak RSS during the push.
+ * peak RSS during the push. With --fanout-floor, the floor proxy (a bare
+ * node:http2 pipe, a fresh one per repetition) as a third path: what any
+ * user-space hop costs the same push on this machine.
  */
 import type { CollectResult, OpenResult, Target } from './load-client';
 import type { Options } from './options';
 import { procStatusKiB } from './proc-stats';
 import { type Child, type Cleanup, startClient } from './processes';
+import { startFloor } from './floor-process';
 import { startRelay } from './relay-process';
 import { say } from './say';
 import type { Setup } from './setup';
@@ -20,7 +23,7 @@ import { type Spread, spread } from './spread';
 import { KiB, MiB } from './units';
 
 export interface FanoutRun {
-  path: 'relay' | 'direct';
+  path: 'relay' | 'direct' | 'floor';
   /** relay only: its RELAY_UPSTREAM_CONNECTIONS (undefined: the relay's default). */
   upstreamConnections?: number;
   streams: number;
@@ -50,6 +53,8 @@ export interface FanoutPhase extends FanoutVariant {
   runs: FanoutRun[];
   /** Every relay configuration measured; the top-level figures are the last one's. */
   variants?: FanoutVariant[];
+  /** --fanout-floor: floor / direct of the last arrival, per repetition. */
+  floorRatioLast?: Spread;
 }
 
 /** RELAY_UPSTREAM_BUFFER_LIMIT_BYTES from the bench's own environment, for a before/after comparison (`=0`: no cap). */
@@ -89,14 +94,16 @@ export async function fanoutPhase(o: Options, cleanup: Cleanup, s: Setup): Promi
     for (let rep = 0; rep < o.reps; rep++) {
       // direct first in odd repetitions, last in even ones; the relays in turn between
       const relays = rep % 2 === 0 ? variants : [...variants].reverse();
-      const order: Array<{ path: 'relay' | 'direct'; n?: number }> = relays.map((n) => ({ path: 'relay' as const, n }));
+      const order: Array<{ path: FanoutRun['path']; n?: number }> = relays.map((n) => ({ path: 'relay' as const, n }));
+      if (o.fanout.floor) order.push({ path: 'floor' });
       if (rep % 2 === 0) order.unshift({ path: 'direct' });
       else order.push({ path: 'direct' });
       for (const { path, n } of order) {
         const env = { RELAY_MAX_NEW_STREAMS_PER_SECOND: '1000000', ...capEnv(), ...poolEnv(n) };
         const relay = path === 'relay' ? await startRelay(cleanup, s, `relay-fanout-${rep + 1}-${n ?? 'd'}`, { ...o.relayEnv, ...env }, false, o.relayNodeArgs) : undefined;
+        const floor = path === 'floor' ? await startFloor(cleanup, s, `floor-fanout-${rep + 1}`, o.floorNodeArgs) : undefined;
         try {
-          const target: Target = relay ? { kind: 'uds', socket: relay.socket } : s.direct;
+          const target: Target = relay ? { kind: 'uds', socket: relay.socket } : floor ? { kind: 'uds', socket: floor.socket } : s.direct;
           await openStreams(workers, target, streams, perConn, 256);
           const before = relay ? procStatusKiB(relay.pid, 'VmRSS') : undefined;
           const { delays, missing } = await pushOnce(s, workers, bytes);
@@ -116,6 +123,7 @@ export async function fanoutPhase(o: Options, cleanup: Cleanup, s: Setup): Promi
         } finally {
           await Promise.all(workers.map((w) => w.request({ cmd: 'close' }, 30_000).catch(() => undefined)));
           await relay?.stop().catch(() => undefined);
+          await floor?.stop().catch(() => undefined);
         }
       }
     }
@@ -133,6 +141,9 @@ export async function fanoutPhase(o: Options, cleanup: Cleanup, s: Setup): Promi
       relayPeakRssKiB: Math.max(...relay.map((r) => r.relayPeakRssKiB ?? 0)),
     };
   });
+  const floorRuns = runs.filter((r) => r.path === 'floor');
+  const floorRatioLast = floorRuns.length ? spread(floorRuns.map((r, k) => r.lastMs / direct[k]!.lastMs)) : undefined;
+  if (floorRatioLast) say(`  fanout floor / direct, last arrival: median ${floorRatioLast.median.toFixed(2)}× (${floorRatioLast.reps.map((x) => x.toFixed(2)).join(', ')})`);
   for (const v of measured) say(`  fanout ${label(v.upstreamConnections)} / direct, last arrival: median ${v.ratioLast.median.toFixed(2)}× (${v.ratioLast.reps.map((x) => x.toFixed(2)).join(', ')})`);
-  return { streams, bytes, runs, ...measured.at(-1)!, ...(measured.length > 1 ? { variants: measured } : {}) };
+  return { streams, bytes, runs, ...measured.at(-1)!, ...(measured.length > 1 ? { variants: measured } : {}), ...(floorRatioLast ? { floorRatioLast } : {}) };
 }

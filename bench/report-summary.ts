@@ -62,6 +62,8 @@ export function summary(r: Results): string {
     const dir = f.runs.filter((z) => z.path === 'direct');
     const ms = (v: number[]): string => v.map((z) => z.toFixed(0)).join(', ');
     out.push(`fan-out ${num(f.streams)} × ${f.bytes / 2 ** 20} MiB: last arrival direct [${ms(dir.map((z) => z.lastMs))}] ms, relay [${ms(rel.map((z) => z.lastMs))}] ms; p50 direct [${ms(dir.map((z) => z.p50Ms))}], relay [${ms(rel.map((z) => z.p50Ms))}]; p99 direct [${ms(dir.map((z) => z.p99Ms))}], relay [${ms(rel.map((z) => z.p99Ms))}]; relay peak RSS ${mibOf(f.relayPeakRssKiB)}`);
+    const flo = f.runs.filter((z) => z.path === 'floor');
+    if (f.floorRatioLast) out.push(`  floor (bare node:http2 pipe): last arrival [${ms(flo.map((z) => z.lastMs))}] ms, floor / direct ${f.floorRatioLast.median.toFixed(2)}× (${f.floorRatioLast.min.toFixed(2)}–${f.floorRatioLast.max.toFixed(2)})`);
   }
   if (r.restart) out.push(...restartLines(r.restart));
   if (r.replicas) {

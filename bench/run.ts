@@ -122,7 +122,7 @@ async function main(cleanup: Cleanup): Promise<void> {
     results.idle = await idlePhaseWithFloor(o, cleanup, setup);
   }
   if (o.only.includes('fanout')) {
-    say(`fan-out: ${o.fanout.streams} streams, one ${o.fanout.bytes / 2 ** 20} MiB update pushed to all at once; ${o.reps} × (direct, relay), a fresh relay each time`);
+    say(`fan-out: ${o.fanout.streams} streams, one ${o.fanout.bytes / 2 ** 20} MiB update pushed to all at once; ${o.reps} × (direct, relay${o.fanout.floor ? ', floor' : ''}), a fresh ${o.fanout.floor ? 'relay and floor' : 'relay'} each time`);
     results.fanout = await fanoutPhase(o, cleanup, setup);
   }
   if (o.only.includes('restart')) {
