@@ -6,7 +6,7 @@ import { ADMIN_SETTINGS, type AdminListen, readAdminListen } from '../admin/conf
 import { signingNameSetting } from '../sigv4/signing-name';
 import { HOSTNAME_RE, REGION_RE, defaultManagementDomain, ecdhCurveFor, parseEndpoint } from './management-domain';
 import { parseHostList } from './upstream-addresses';
-import type { MarkingMode } from './incremental-marking';
+import type { MarkingMode } from '../common/contracts/relay-status';
 import { DEFAULT_HEAP_GROWING_PERCENT, DEFAULT_INCREMENTAL_MARKING, HEAP_GROWING_PERCENT_ENV, INCREMENTAL_MARKING_ENV, MARKING_MODES } from './v8-flags';
 
 export interface UpstreamConfig {

@@ -10,8 +10,9 @@
  * at 10,000 streams). The two thresholds apart keep it from flapping.
  */
 import * as v8 from 'node:v8';
+import type { IncrementalMarking, MarkingMode } from '../common/contracts/relay-status';
 
-export type MarkingMode = 'auto' | 'on' | 'off';
+export type { MarkingMode } from '../common/contracts/relay-status';
 
 export const MARKING_ON_ABOVE_BYTES = 48 * 1024 * 1024;
 export const MARKING_OFF_BELOW_BYTES = 32 * 1024 * 1024;
@@ -30,12 +31,8 @@ export function oldGenerationBytes(): number {
   return n;
 }
 
-export interface MarkingRecord {
-  mode: MarkingMode;
-  on: boolean;
-  /** Times it was switched since start (auto only). */
-  switches: number;
-}
+/** What /status shows (`switches`: times `auto` switched it since start). */
+export type MarkingRecord = IncrementalMarking;
 
 export interface MarkingSwitch {
   readonly record: MarkingRecord;

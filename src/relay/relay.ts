@@ -217,7 +217,6 @@ export class Relay {
     this.log.info({ streams: this.streams.size, drainMs }, 'shutting down: draining streams');
     this.trimmer?.stop();
     this.marking?.stop();
-    this.idleSweep?.stop();
     this.listener.stopAccepting();
     this.listener.goawayAll();
     if (this.streams.size > 0 && drainMs > 0) {
@@ -229,6 +228,7 @@ export class Relay {
         };
       });
     }
+    this.idleSweep?.stop(); // idle streams were still timed out while draining
     const left = [...this.streams.values()];
     if (left.length > 0) this.log.info({ streams: left.length }, 'drain time over: ending the remaining streams');
     for (const s of left) s.shutdown('relay: shutting down; reconnect to the new relay');

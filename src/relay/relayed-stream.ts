@@ -266,15 +266,13 @@ export class RelayedStream implements ScanSink<Direction> {
   checkIdle(now: number): void {
     const c = this.idleClock;
     if (!c || this.state.phase === 'closed') return;
-    if (idleExpired(c, this.bytesIn + this.bytesOut, now, this.deps.idleTimeoutMs)) this.handleIdle();
-  }
-
-  handleIdle(): void {
+    if (!idleExpired(c, this.bytesIn + this.bytesOut, now, this.deps.idleTimeoutMs)) return;
     this.dispatch({
       type: 'idle_timeout',
       message: `relay: no data in either direction for ${this.deps.idleTimeoutMs / 1000}s (RELAY_STREAM_IDLE_TIMEOUT); reconnect`,
     });
   }
+
 
   handleDownData(chunk: Buffer): void {
     this.bytesIn += chunk.length;

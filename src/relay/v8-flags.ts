@@ -1,4 +1,4 @@
-import type { MarkingMode } from './incremental-marking';
+import { type MarkingMode, MarkingModeSchema } from '../common/contracts/relay-status';
 
 /**
  * The V8 flags of the relay process, from its environment (pure). Both are
@@ -32,7 +32,7 @@ import type { MarkingMode } from './incremental-marking';
 export const HEAP_GROWING_PERCENT_ENV = 'RELAY_V8_HEAP_GROWING_PERCENT';
 export const DEFAULT_HEAP_GROWING_PERCENT = 50;
 export const INCREMENTAL_MARKING_ENV = 'RELAY_V8_INCREMENTAL_MARKING';
-export const MARKING_MODES: readonly MarkingMode[] = ['auto', 'on', 'off'];
+export const MARKING_MODES: readonly MarkingMode[] = MarkingModeSchema.options;
 export const DEFAULT_INCREMENTAL_MARKING: MarkingMode = 'auto';
 
 export function relayV8Flags(env: Record<string, string | undefined>): string | undefined {
@@ -41,6 +41,7 @@ export function relayV8Flags(env: Record<string, string | undefined>): string | 
   const percent = text === '' ? DEFAULT_HEAP_GROWING_PERCENT : /^\d{1,4}$/.test(text) ? Number(text) : NaN;
   if (percent > 0 && percent <= 1000) flags.push(`--heap-growing-percent=${percent}`);
   const marking = (env[INCREMENTAL_MARKING_ENV] ?? '').trim().toLowerCase() || DEFAULT_INCREMENTAL_MARKING;
+  // auto starts off (incremental-marking.ts switches it on once the heap is large); a refused value sets nothing
   if (marking === 'auto' || marking === 'off') flags.push('--no-incremental-marking');
   return flags.length ? flags.join(' ') : undefined;
 }

@@ -37,7 +37,8 @@ describe('relay: memory given back when quiet', () => {
 
   it('trims once after a burst, reports it, and is armed again by new traffic', async () => {
     await burst(200, 256 * 1024); // 50 MiB each way: V8's young generation grows
-    const st = await rig.waitForStatus((s) => s.memoryTrim?.trims >= 1 && !s.memoryTrim.pending, 30_000, 'a memory trim');
+    // up to three tries of 6 s quiet each (a trim V8 declines is tried again, twice at most), on a loaded machine
+    const st = await rig.waitForStatus((s) => s.memoryTrim?.trims >= 1 && !s.memoryTrim.pending, 60_000, 'a memory trim');
     const last = st.memoryTrim.last;
     expect(last.pauseMs).toBeGreaterThanOrEqual(0);
     expect(last.youngAfter).toBeLessThan(last.youngBefore);
@@ -56,8 +57,8 @@ describe('relay: memory given back when quiet', () => {
     // new traffic arms it; its quiet spell is dealt with again (trimmed or nothing to give back)
     await burst(5, 1024);
     await rig.waitForStatus((s) => s.memoryTrim.pending === true || s.memoryTrim.trims > trims, 20_000, 'armed by traffic');
-    await rig.waitForStatus((s) => s.memoryTrim.pending === false, 30_000, 'quiet spell dealt with');
-  }, 150_000); // two 6 s quiet spells plus a 50 MiB burst, on a loaded machine: every wait above is bounded
+    await rig.waitForStatus((s) => s.memoryTrim.pending === false, 60_000, 'quiet spell dealt with');
+  }, 180_000); // two quiet spells (each up to three 6 s tries) plus a 50 MiB burst, on a loaded machine: every wait above is bounded
 });
 
 describe('relay: memory trim off, incremental marking on', () => {

@@ -108,6 +108,11 @@ export const CredentialStatusSchema = z.object({
   failures: z.number(),
 });
 
+/** RELAY_V8_INCREMENTAL_MARKING's values. */
+export const MarkingModeSchema = z.enum(['auto', 'on', 'off']);
+/** The relay's incremental marking as /status shows it (the relay keeps exactly this record). */
+export const IncrementalMarkingSchema = z.object({ mode: MarkingModeSchema, on: z.boolean(), switches: z.number() });
+
 export const SocketPresenceSchema = z.enum(['PRESENT', 'MISSING', 'REPLACED']);
 export const RelayHealthSchema = z.enum(['HEALTHY', 'UNHEALTHY', 'DRAINING']);
 
@@ -136,11 +141,13 @@ export const RelayStatusSchema = z.object({
    * V8's incremental marking (RELAY_V8_INCREMENTAL_MARKING): the mode, whether it is on
    * now, and how often `auto` switched it (on above 48 MiB of old generation, off below 32).
    */
-  incrementalMarking: z.object({ mode: z.enum(['auto', 'on', 'off']), on: z.boolean(), switches: z.number() }).optional(),
+  incrementalMarking: IncrementalMarkingSchema.optional(),
   /** One entry per open stream; empty in `/status?summary`. */
   activeStreams: z.array(StreamViewSchema),
 });
 
+export type MarkingMode = z.infer<typeof MarkingModeSchema>;
+export type IncrementalMarking = z.infer<typeof IncrementalMarkingSchema>;
 export type TypeSyncState = z.infer<typeof TypeSyncStateSchema>;
 export type TypeView = z.infer<typeof TypeViewSchema>;
 export type NodeSummary = z.infer<typeof NodeSummarySchema>;
